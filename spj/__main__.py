@@ -1,0 +1,5 @@
+"""`python -m spj` runs the `spj` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,12 @@
+"""Assessments: the model (data), the loader and the validation against an instrument."""
+
+from __future__ import annotations
+
+from .loader import assessment_from_data as assessment_from_data
+from .loader import load_assessment as load_assessment
+from .loader import parse_assessment as parse_assessment
+from .loader import parse_assessment_json as parse_assessment_json
+from .model import Assessment as Assessment
+from .model import Rating as Rating
+
+__all__ = ["Assessment", "Rating", "assessment_from_data", "load_assessment", "parse_assessment", "parse_assessment_json"]

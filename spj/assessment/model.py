@@ -1,0 +1,128 @@
+"""The assessment as data (`format: spj-assessment/1`, DESIGN 4.2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+
+from ..instrument.model import SEMVER_PATTERN
+
+Short = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(max_length=100_000)]
+
+
+def _scalar_as_text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+CodeText = Annotated[str, BeforeValidator(_scalar_as_text), StringConstraints(min_length=1, max_length=50)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class InstrumentRef(Model):
+    """Which instrument (and version) the assessment was made with."""
+
+    id: Short
+    version: Annotated[str, BeforeValidator(_scalar_as_text), StringConstraints(pattern=SEMVER_PATTERN)]
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+
+class CaseRef(Model):
+    """The case, by pseudonym, and its facts for rules and reports."""
+
+    id: Short
+    fields: dict[str, str | int | bool] = Field(default_factory=dict)
+
+
+class Assessor(Model):
+    id: Short
+    agency: Short | None = None
+    name: Short | None = None
+
+
+class Source(Model):
+    """An information source; ratings cite it by id."""
+
+    id: Short
+    kind: Short
+    date: dt.date | None = None
+    description: LongText | None = None
+
+
+class Evidence(Model):
+    """Evidence for and against the presence of an indicator."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    for_: LongText | None = Field(default=None, alias="for")
+    against: LongText | None = None
+
+
+class Rating(Model):
+    """The rating of one indicator: a code per rated scale, or an omission with its reason.
+
+    Scale codes are extra keys named after the instrument's scales
+    (`presence: "P"`), checked against the instrument by `validate`.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    omitted: bool = False
+    reason: LongText | None = None
+    evidence: Evidence | None = None
+    sources: tuple[Short, ...] = ()
+    note: LongText | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _codes_as_text(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: (_scalar_as_text(v) if k not in cls.model_fields else v) for k, v in data.items()}
+        return data
+
+    @property
+    def codes(self) -> dict[str, Any]:
+        """The scale codes given, by scale name."""
+        return dict(self.__pydantic_extra__ or {})
+
+
+class Scenario(Model):
+    kind: Short
+    text: LongText
+    title: Short | None = None
+
+
+class JudgementEntry(Model):
+    """A summary judgement made by the expert, with a rationale."""
+
+    level: CodeText | None = None
+    rationale: LongText | None = None
+
+
+class Assessment(Model):
+    """An SPJ assessment of one case with one instrument."""
+
+    format: Literal["spj-assessment/1"]
+    instrument: InstrumentRef
+    id: Short
+    case: CaseRef
+    assessor: Assessor
+    date: dt.date
+    status: Literal["draft", "final"] = "draft"
+    language: Short | None = None
+    previous: Short | None = None
+    amends: Short | None = None
+    sources: tuple[Source, ...] = ()
+    ratings: dict[str, Rating] = Field(default_factory=dict)
+    formulation: LongText | None = None
+    scenarios: tuple[Scenario, ...] = ()
+    judgements: dict[str, JudgementEntry] = Field(default_factory=dict)

@@ -1,0 +1,200 @@
+"""Check an assessment against its instrument; every problem located."""
+
+from __future__ import annotations
+
+from ..errors import Code, Problem, did_you_mean
+from ..instrument import Instrument, index_of
+from ..yamlsource import Document
+from .model import Assessment
+
+
+def check_assessment(assessment: Assessment, instrument: Instrument, doc: Document) -> list[Problem]:
+    """Every problem of `assessment` for `instrument` (DESIGN 4.2)."""
+    ref = assessment.instrument
+    if ref.id != instrument.id or ref.version != instrument.version:
+        return [
+            doc.problem(
+                Code.INSTRUMENT_MISMATCH,
+                f"this assessment was made with {ref.id} {ref.version}, not {instrument.id} {instrument.version}; "
+                "load the instrument it names (or migrate the assessment)",
+                ("instrument",),
+            )
+        ]
+    index = index_of(instrument)
+    problems: list[Problem] = []
+    source_ids = [s.id for s in assessment.sources]
+    problems += _check_case_fields(assessment, instrument, doc)
+    final = assessment.status == "final"
+    for ind_id, rating in assessment.ratings.items():
+        base = ("ratings", ind_id)
+        indicator = index.indicators.get(ind_id)
+        if indicator is None:
+            problems.append(
+                doc.problem(
+                    Code.UNKNOWN_INDICATOR,
+                    f"no indicator {ind_id!r} in {instrument.id} {instrument.version}"
+                    + did_you_mean(ind_id, index.indicators),
+                    base,
+                )
+            )
+            continue
+        codes = rating.codes
+        if rating.omitted:
+            if not (rating.reason and rating.reason.strip()):
+                problems.append(
+                    doc.problem(Code.OMISSION, f"{ind_id} is omitted without a reason; say why it is unknown", base)
+                )
+            if codes:
+                problems.append(
+                    doc.problem(Code.OMISSION, f"{ind_id} is omitted but also rated; keep one of the two", base)
+                )
+        for scale_name, code in codes.items():
+            if scale_name not in indicator.rate:
+                problems.append(
+                    doc.problem(
+                        Code.UNKNOWN_SCALE,
+                        f"{ind_id} is not rated on {scale_name!r}; it is rated on {', '.join(indicator.rate)}"
+                        + did_you_mean(scale_name, indicator.rate),
+                        (*base, scale_name),
+                    )
+                )
+                continue
+            scale = index.scales[scale_name]
+            if not isinstance(code, str) or code not in scale.by_code:
+                problems.append(
+                    doc.problem(
+                        Code.UNKNOWN_CODE,
+                        f"{code!r} is not a {scale_name} code; use one of {', '.join(scale.codes)}",
+                        (*base, scale_name),
+                    )
+                )
+        for k, source in enumerate(rating.sources):
+            if source not in source_ids:
+                problems.append(
+                    doc.problem(
+                        Code.UNKNOWN_SOURCE,
+                        f"source {source!r} is not listed under sources" + did_you_mean(source, source_ids),
+                        (*base, "sources", k),
+                    )
+                )
+    if final:
+        problems += _check_final_ratings(assessment, instrument, doc)
+    problems += _check_judgements(assessment, instrument, doc, final=final)
+    return problems
+
+
+def _check_case_fields(assessment: Assessment, instrument: Instrument, doc: Document) -> list[Problem]:
+    index = index_of(instrument)
+    problems = []
+    for name, value in assessment.case.fields.items():
+        path = ("case", "fields", name)
+        field = index.case_fields.get(name)
+        if field is None:
+            problems.append(
+                doc.problem(
+                    Code.UNKNOWN_CASE_FIELD,
+                    f"no case field {name!r} in the instrument" + did_you_mean(name, index.case_fields),
+                    path,
+                )
+            )
+        elif field.type == "choice" and value not in field.choices:
+            problems.append(
+                doc.problem(Code.UNKNOWN_CODE, f"{value!r} is not a choice of {name}; use one of {', '.join(field.choices)}", path)
+            )
+        elif field.type == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
+            problems.append(doc.problem(Code.SCHEMA, f"{name} must be a whole number, got {value!r}", path))
+        elif field.type == "boolean" and not isinstance(value, bool):
+            problems.append(doc.problem(Code.SCHEMA, f"{name} must be true or false, got {value!r}", path))
+        elif field.type == "text" and not isinstance(value, str):
+            problems.append(doc.problem(Code.SCHEMA, f"{name} must be text, got {value!r}", path))
+    return problems
+
+
+def _check_final_ratings(assessment: Assessment, instrument: Instrument, doc: Document) -> list[Problem]:
+    """A final assessment rates or omits every indicator.
+
+    Scales after the first (relevance) may stay empty for an indicator rated at
+    the bottom of its first scale: an absent indicator has no relevance to rate.
+    """
+    index = index_of(instrument)
+    problems = []
+    for indicator in instrument.indicators:
+        rating = assessment.ratings.get(indicator.id)
+        if rating is None:
+            problems.append(
+                doc.problem(
+                    Code.INCOMPLETE,
+                    f"final assessment: {indicator.id} is neither rated nor omitted; rate it or omit it with a reason",
+                    ("ratings",),
+                )
+            )
+            continue
+        if rating.omitted:
+            continue
+        codes = rating.codes
+        first, *rest = indicator.rate
+        first_code = codes.get(first)
+        if first_code is None:
+            problems.append(
+                doc.problem(Code.INCOMPLETE, f"final assessment: {indicator.id} has no {first} rating", ("ratings", indicator.id))
+            )
+            continue
+        level = index.scales[first].by_code.get(first_code)
+        absent = level is not None and level.value == index.scales[first].bottom
+        for scale_name in rest:
+            if scale_name not in codes and not absent:
+                problems.append(
+                    doc.problem(
+                        Code.INCOMPLETE,
+                        f"final assessment: {indicator.id} is {first} {first_code!r} but has no {scale_name} rating",
+                        ("ratings", indicator.id),
+                    )
+                )
+    return problems
+
+
+def _check_judgements(assessment: Assessment, instrument: Instrument, doc: Document, *, final: bool) -> list[Problem]:
+    index = index_of(instrument)
+    problems = []
+    for judgement_id, entry in assessment.judgements.items():
+        path = ("judgements", judgement_id)
+        judgement = index.judgements.get(judgement_id)
+        if judgement is None:
+            problems.append(
+                doc.problem(
+                    Code.UNKNOWN_JUDGEMENT,
+                    f"no judgement {judgement_id!r} in the instrument" + did_you_mean(judgement_id, index.judgements),
+                    path,
+                )
+            )
+            continue
+        if entry.level is not None and entry.level not in judgement.levels:
+            problems.append(
+                doc.problem(
+                    Code.UNKNOWN_CODE,
+                    f"{entry.level!r} is not a level of {judgement_id}; use one of {', '.join(judgement.levels)}",
+                    (*path, "level"),
+                )
+            )
+    if not final:
+        return problems
+    for judgement in instrument.judgements:
+        entry = assessment.judgements.get(judgement.id)
+        path = ("judgements", judgement.id)
+        if entry is None or entry.level is None:
+            problems.append(
+                doc.problem(
+                    Code.MISSING_JUDGEMENT,
+                    f"final assessment: judgement {judgement.id} is not given; the expert must decide it",
+                    path if entry is not None else ("judgements",),
+                )
+            )
+        if judgement.rationale_required and (entry is None or not (entry.rationale and entry.rationale.strip())):
+            problems.append(
+                doc.problem(
+                    Code.MISSING_RATIONALE,
+                    f"final assessment: judgement {judgement.id} needs a written rationale",
+                    path if entry is not None else ("judgements",),
+                )
+            )
+    return problems

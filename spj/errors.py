@@ -1,0 +1,172 @@
+"""Errors of spj: one root, stable codes, every problem located.
+
+The tree::
+
+    SpjError
+    ├── InstrumentError (ValueError)   an instrument file has problems
+    ├── AssessmentError (ValueError)   an assessment file has problems
+    ├── RuleError (ValueError)         an expression cannot be compiled or evaluated
+    ├── RenderError                    a report cannot be rendered
+    └── StoreError                     persistence failed (later issues)
+
+Each error carries a list of `Problem`s: a stable `Code`, a message that says
+what to do, and a `Location` (file, line, column, path in the document).
+Tests match codes, not English.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    """Stable problem codes; the HTTP API and the CLI print the same ones."""
+
+    FILE_NOT_FOUND = "file-not-found"
+    FILE_TOO_LARGE = "file-too-large"
+    FILE_ENCODING = "file-encoding"
+    YAML_SYNTAX = "yaml-syntax"
+    YAML_TAG = "yaml-tag"
+    YAML_ALIAS = "yaml-alias"
+    YAML_TOO_DEEP = "yaml-too-deep"
+    YAML_MULTIPLE_DOCUMENTS = "yaml-multiple-documents"
+    YAML_KEY = "yaml-key"
+    DUPLICATE_KEY = "duplicate-key"
+    SCHEMA = "schema"
+    DUPLICATE_ID = "duplicate-id"
+    UNRESOLVED_REFERENCE = "unresolved-reference"
+    CYCLE = "cycle"
+    RULE_SYNTAX = "rule-syntax"
+    RULE_TOO_COMPLEX = "rule-too-complex"
+    RULE_REFERENCE = "rule-reference"
+    RULE_TYPE = "rule-type"
+    RULE_EVALUATION = "rule-evaluation"
+    LANGUAGE = "language"
+    INSTRUMENT_MISMATCH = "instrument-mismatch"
+    INSTRUMENT_NOT_FOUND = "instrument-not-found"
+    UNKNOWN_CODE = "unknown-code"
+    UNKNOWN_INDICATOR = "unknown-indicator"
+    UNKNOWN_SCALE = "unknown-scale"
+    UNKNOWN_SOURCE = "unknown-source"
+    UNKNOWN_JUDGEMENT = "unknown-judgement"
+    UNKNOWN_CASE_FIELD = "unknown-case-field"
+    OMISSION = "omission"
+    INCOMPLETE = "incomplete"
+    MISSING_RATIONALE = "missing-rationale"
+    MISSING_JUDGEMENT = "missing-judgement"
+    TEMPLATE = "template"
+    OUTPUT = "output"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a problem is: file, 1-based line and column, path in the document."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    path: tuple[str | int, ...] = ()
+
+    def __str__(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    @property
+    def dotted_path(self) -> str:
+        """The document path as `indicators[3].domain`."""
+        return format_path(self.path)
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """Render a document path.
+
+    >>> format_path(("indicators", 3, "domain"))
+    'indicators[3].domain'
+    """
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input, located and coded."""
+
+    code: Code
+    message: str
+    location: Location = field(default_factory=Location)
+
+    def __str__(self) -> str:
+        where = self.location.dotted_path
+        suffix = f" (at {where})" if where else ""
+        return f"{self.location}: {self.code.value} {self.message}{suffix}"
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready form, as the HTTP API returns it."""
+        loc = self.location
+        return {
+            "code": self.code.value,
+            "message": self.message,
+            "file": loc.file,
+            "line": loc.line,
+            "column": loc.column,
+            "path": loc.dotted_path,
+        }
+
+
+class SpjError(Exception):
+    """Root of every error spj raises on purpose; carries its problems."""
+
+    def __init__(self, problems: Iterable[Problem] | Problem | str) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(Code.SCHEMA, problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @property
+    def codes(self) -> list[str]:
+        """The problem codes, in order."""
+        return [p.code.value for p in self.problems]
+
+
+class InstrumentError(SpjError, ValueError):
+    """An instrument could not be loaded; `problems` lists every reason."""
+
+
+class AssessmentError(SpjError, ValueError):
+    """An assessment could not be loaded or is invalid for its instrument."""
+
+
+class RuleError(SpjError, ValueError):
+    """An expression could not be compiled or evaluated."""
+
+
+class RenderError(SpjError):
+    """A report could not be rendered or written."""
+
+
+class StoreError(SpjError):
+    """Persistence failed."""
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """A ' Did you mean X?' suffix, or '' when nothing is close.
+
+    >>> did_you_mean("wellbeeing", ["social", "wellbeing"])
+    "; did you mean 'wellbeing'?"
+    """
+    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean {matches[0]!r}?" if matches else ""

@@ -1,0 +1,224 @@
+"""Evaluate an assessment: completeness, life-area summaries, flags, recommendations, plan.
+
+A pure function of (instrument, assessment): deterministic, no I/O. It never
+computes a summary judgement; those are the expert's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .assessment import Assessment
+from .instrument import Instrument, index_of
+from .instrument.index import InstrumentIndex
+from .plan import build_plan
+from .results import Completeness, Counts, DomainSummary, Evaluation, FlagResult, Reason, Recommendation
+from .rules import CompiledExpression, RuleContext
+
+
+def evaluate(instrument: Instrument, assessment: Assessment) -> Evaluation:
+    """Evaluate `assessment` (already validated against `instrument`).
+
+    >>> # evaluation = evaluate(instrument, assessment); evaluation.to_dict()["flags"]
+    """
+    index = index_of(instrument)
+    ratings, codes, status = _rating_values(instrument, assessment, index)
+    completeness = _completeness(instrument, status)
+    domains = _domain_summaries(instrument, index, ratings, status)
+    domain_context = {d: s.to_dict() for d, s in domains.items()}
+    case = dict(assessment.case.fields)
+    context = RuleContext(ratings, domain_context, case)
+    explainer = _Explainer(ratings, codes, status, domain_context, case)
+
+    known: dict[str, bool] = {}
+    results: dict[str, FlagResult] = {}
+    for generation in index.rule_generations:
+        context.set_flags(known)
+        for rule_id in generation:
+            compiled = index.rules[rule_id]
+            value = context.evaluate(compiled.expression, where=compiled.location)
+            because, missing, missing_case = explainer.explain(compiled.expression, known, results)
+            if value is not None:
+                known[rule_id] = value
+            results[rule_id] = FlagResult(
+                id=rule_id,
+                status="unknown" if value is None else ("raised" if value else "clear"),
+                severity=compiled.rule.severity,
+                rule=compiled.expression.source,
+                because=because,
+                missing=missing if value is None else (),
+                missing_case_fields=missing_case if value is None else (),
+            )
+    rule_results = tuple(results[r.id] for r in instrument.rules)
+
+    context.set_flags(known)
+    recommendations: dict[str, Recommendation] = {}
+    for iv_id, compiled_iv in index.interventions.items():
+        value = context.evaluate(compiled_iv.expression, where=compiled_iv.location)
+        because, missing, missing_case = explainer.explain(compiled_iv.expression, known, results)
+        recommendations[iv_id] = Recommendation(
+            id=iv_id,
+            value=value,
+            rule=compiled_iv.expression.source,
+            because=because,
+            missing=missing if value is None else (),
+            missing_case_fields=missing_case if value is None else (),
+        )
+    plan = build_plan(instrument, [i for i, r in recommendations.items() if r.value], recommendations)
+    return Evaluation(
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        instrument_sha256=instrument.sha256,
+        assessment_id=assessment.id,
+        case_id=assessment.case.id,
+        status=assessment.status,
+        completeness=completeness,
+        domains=domains,
+        rule_results=rule_results,
+        recommendations=recommendations,
+        plan=plan,
+        indicator_status=status,
+    )
+
+
+def _rating_values(
+    instrument: Instrument, assessment: Assessment, index: InstrumentIndex
+) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, str]], dict[str, str]]:
+    """Values rules see, the codes behind them, and each indicator's status.
+
+    Status is "rated" (presence given), "omitted", or "unrated" (neither yet).
+    """
+    ratings: dict[str, dict[str, int]] = {}
+    codes: dict[str, dict[str, str]] = {}
+    status: dict[str, str] = {}
+    for indicator in instrument.indicators:
+        rating = assessment.ratings.get(indicator.id)
+        if rating is None:
+            status[indicator.id] = "unrated"
+            continue
+        if rating.omitted:
+            status[indicator.id] = "omitted"
+            continue
+        given = rating.codes
+        values = {scale: index.scales[scale].by_code[code].value for scale, code in given.items()}
+        if values:
+            ratings[indicator.id] = values
+            codes[indicator.id] = dict(given)
+        status[indicator.id] = "rated" if "presence" in values else "unrated"
+    return ratings, codes, status
+
+
+def _completeness(instrument: Instrument, status: dict[str, str]) -> Completeness:
+    total = len(instrument.indicators)
+    rated = sum(1 for s in status.values() if s == "rated")
+    omitted = sum(1 for s in status.values() if s == "omitted")
+    unrated = total - rated - omitted
+    ratio = round(omitted / total, 4) if total else 0.0
+    limit = instrument.omission.max_omitted_ratio
+    return Completeness(total, rated, omitted, unrated, ratio, unrated == 0 and omitted / total <= limit, limit)
+
+
+def _domain_summaries(
+    instrument: Instrument,
+    index: InstrumentIndex,
+    ratings: dict[str, dict[str, int]],
+    status: dict[str, str],
+) -> dict[str, DomainSummary]:
+    presence = index.scales["presence"]
+    relevance = index.scales.get("relevance")
+    tallies: dict[str, dict[str, Any]] = {
+        d.id: {"risk": [0, 0, 0], "protective": [0, 0, 0], "rated": 0, "omitted": 0, "unrated": 0, "high": 0}
+        for d in instrument.domains
+    }
+    for indicator in instrument.indicators:
+        tally = tallies[indicator.domain]
+        state = status[indicator.id]
+        if state != "rated":
+            tally[state] += 1
+            continue
+        tally["rated"] += 1
+        values = ratings[indicator.id]
+        value = values["presence"]
+        slot = 0 if value == presence.top else (2 if value == presence.bottom else 1)
+        tally[indicator.kind][slot] += 1
+        if relevance is not None and values.get("relevance") == relevance.top:
+            tally["high"] += 1
+    return {
+        domain_id: DomainSummary(
+            id=domain_id,
+            risk=Counts(*t["risk"]),
+            protective=Counts(*t["protective"]),
+            rated=t["rated"],
+            omitted=t["omitted"],
+            unrated=t["unrated"],
+            high_relevance=t["high"],
+        )
+        for domain_id, t in tallies.items()
+    }
+
+
+class _Explainer:
+    """Says which values an expression read, and what was missing."""
+
+    def __init__(
+        self,
+        ratings: dict[str, dict[str, int]],
+        codes: dict[str, dict[str, str]],
+        status: dict[str, str],
+        domains: dict[str, Any],
+        case: dict[str, Any],
+    ) -> None:
+        self.ratings = ratings
+        self.codes = codes
+        self.status = status
+        self.domains = domains
+        self.case = case
+        self.order = {ind: n for n, ind in enumerate(status)}
+
+    def explain(
+        self, expression: CompiledExpression, known: dict[str, bool], results: dict[str, FlagResult]
+    ) -> tuple[tuple[Reason, ...], tuple[str, ...], tuple[str, ...]]:
+        reasons: dict[str, Reason] = {}
+        missing: set[str] = set()
+        missing_case: set[str] = set()
+        for ref in expression.references:
+            dotted = ref.dotted
+            if dotted in reasons:
+                continue
+            head = ref.parts[0]
+            if ref.root == "ratings":
+                reasons[dotted] = self._rating(head, ref.parts[1:], missing)
+            elif ref.root == "flags":
+                value = known.get(head)
+                reasons[dotted] = Reason(dotted, value, status=None if value is not None else "unknown")
+                if value is None and head in results:
+                    missing.update(results[head].missing)
+                    missing_case.update(results[head].missing_case_fields)
+            elif ref.root == "case":
+                if head in self.case:
+                    reasons[dotted] = Reason(dotted, self.case[head])
+                else:
+                    reasons[dotted] = Reason(dotted, None, status="not given")
+                    missing_case.add(head)
+            else:
+                node: Any = self.domains.get(head)
+                for part in ref.parts[1:]:
+                    node = node.get(part) if isinstance(node, dict) else None
+                reasons[dotted] = Reason(dotted, node)
+        return (
+            tuple(reasons.values()),
+            tuple(sorted(missing, key=lambda i: self.order.get(i, len(self.order)))),
+            tuple(sorted(missing_case)),
+        )
+
+    def _rating(self, indicator: str, rest: tuple[str, ...], missing: set[str]) -> Reason:
+        dotted = ".".join(("ratings", indicator, *rest))
+        values = self.ratings.get(indicator)
+        if not rest:
+            return Reason(dotted, values is not None, status=None if values is not None else self.status[indicator])
+        scale = rest[0]
+        if values is None or scale not in values:
+            missing.add(indicator)
+            state = self.status[indicator] if values is None else "not rated"
+            return Reason(dotted, None, status=state)
+        return Reason(dotted, values[scale], code=self.codes[indicator][scale])

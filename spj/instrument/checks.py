@@ -1,0 +1,279 @@
+"""The load-time checks of DESIGN 4.1, all run, all reported together.
+
+Duplicate ids, references (with a did-you-mean), language keys, scale order,
+expressions (compiled once here), rule dependencies and the intervention graph
+(acyclic, the cycle named). The result is the instrument's index, ready for
+evaluation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import networkx as nx
+
+from ..errors import Code, Problem, RuleError, did_you_mean
+from ..rules import CompiledExpression, Namespace, RuleContext, compile_expression
+from ..yamlsource import Document, PathT
+from .index import CompiledIntervention, CompiledRule, InstrumentIndex
+from .model import Instrument
+
+_PROBLEM_CODES = {"syntax": Code.RULE_SYNTAX, "too-complex": Code.RULE_TOO_COMPLEX, "reference": Code.RULE_REFERENCE}
+
+
+def duplicate_id_problems(data: Any, doc: Document) -> list[Problem]:
+    """Duplicate ids in each list of the raw document (checked before the schema)."""
+    problems: list[Problem] = []
+    if not isinstance(data, dict):
+        return problems
+    for section in ("domains", "indicators", "case_fields", "rules", "interventions", "judgements"):
+        items = data.get(section)
+        if isinstance(items, list):
+            problems += _duplicates(items, "id", (section,), doc)
+    scales = data.get("scales")
+    if isinstance(scales, dict):
+        for name, levels in scales.items():
+            if isinstance(levels, list):
+                problems += _duplicates(levels, "code", ("scales", name), doc)
+    return problems
+
+
+def _duplicates(items: list[Any], key: str, base: PathT, doc: Document) -> list[Problem]:
+    seen: dict[str, int] = {}
+    problems = []
+    for n, item in enumerate(items):
+        if not isinstance(item, dict) or not isinstance(item.get(key), str | int):
+            continue
+        ident = str(item[key])
+        if ident in seen:
+            first = doc.locate((*base, seen[ident], key))
+            problems.append(
+                doc.problem(
+                    Code.DUPLICATE_ID,
+                    f"duplicate {key} {ident!r} in {base[-1]} (first at line {first.line}); ids must be unique",
+                    (*base, n, key),
+                )
+            )
+        else:
+            seen[ident] = n
+    return problems
+
+
+def check_instrument(instrument: Instrument, doc: Document) -> tuple[InstrumentIndex | None, list[Problem]]:
+    """Run every semantic check; the index is None when a problem was found."""
+    problems: list[Problem] = []
+    problems += _check_scales(instrument, doc)
+    problems += _check_languages(instrument, doc)
+    problems += _check_references(instrument, doc)
+    namespace = Namespace(
+        indicators={i.id: i.rate for i in instrument.indicators},
+        flags=tuple(r.id for r in instrument.rules),
+        domains=tuple(d.id for d in instrument.domains),
+        case_fields=tuple(f.id for f in instrument.case_fields),
+    )
+    rules: dict[str, CompiledRule] = {}
+    for n, rule in enumerate(instrument.rules):
+        compiled = _compile(rule.when, ("rules", n, "when"), namespace, doc, problems)
+        if compiled is not None:
+            rules[rule.id] = CompiledRule(rule, compiled, doc.locate(("rules", n, "when")))
+    interventions: dict[str, CompiledIntervention] = {}
+    for n, iv in enumerate(instrument.interventions):
+        path = ("interventions", n, "recommend_when")
+        compiled = _compile(iv.recommend_when, path, namespace, doc, problems)
+        if compiled is not None:
+            interventions[iv.id] = CompiledIntervention(iv, compiled, doc.locate(path))
+    generations = _rule_generations(instrument, rules, doc, problems)
+    problems += _intervention_cycles(instrument, doc)
+    if problems:
+        return None, problems
+    index = InstrumentIndex.build(instrument, rules, generations, interventions)
+    problems += _probe(instrument, index, doc)
+    return (None if problems else index), problems
+
+
+def _compile(
+    source: str, path: PathT, namespace: Namespace, doc: Document, problems: list[Problem]
+) -> CompiledExpression | None:
+    compiled, found = compile_expression(source, namespace)
+    for problem in found:
+        where = doc.locate_in_scalar(path, problem.offset, source)
+        problems.append(Problem(_PROBLEM_CODES[problem.kind], problem.message, where))
+    return compiled
+
+
+def _check_scales(instrument: Instrument, doc: Document) -> list[Problem]:
+    problems = []
+    if "presence" not in instrument.scales:
+        problems.append(
+            doc.problem(Code.SCHEMA, "a scale named 'presence' is required: domain summaries count it", ("scales",))
+        )
+    for name, levels in instrument.scales.items():
+        if len(levels) < 2:
+            problems.append(doc.problem(Code.SCHEMA, f"scale {name!r} needs at least two levels", ("scales", name)))
+        for n in range(1, len(levels)):
+            if levels[n].value <= levels[n - 1].value:
+                problems.append(
+                    doc.problem(
+                        Code.SCHEMA,
+                        f"scale {name!r}: values must increase from level to level "
+                        f"({levels[n - 1].code}={levels[n - 1].value}, {levels[n].code}={levels[n].value})",
+                        ("scales", name, n, "value"),
+                    )
+                )
+    return problems
+
+
+def _texts(instrument: Instrument) -> Iterable[tuple[PathT, Any]]:
+    yield ("title",), instrument.title
+    yield ("description",), instrument.description
+    for name, levels in instrument.scales.items():
+        for n, level in enumerate(levels):
+            yield ("scales", name, n, "label"), level.label
+            yield ("scales", name, n, "description"), level.description
+    for section in ("domains", "indicators", "case_fields", "rules", "interventions", "judgements"):
+        for n, item in enumerate(getattr(instrument, section)):
+            for key in ("title", "description", "guidance", "message"):
+                if key in type(item).model_fields:
+                    yield (section, n, key), getattr(item, key)
+            for key in ("anchors", "labels"):
+                for code, text in (getattr(item, key, None) or {}).items():
+                    yield (section, n, key, code), text
+
+
+def _check_languages(instrument: Instrument, doc: Document) -> list[Problem]:
+    problems = []
+    declared = set(instrument.languages)
+    for path, text in _texts(instrument):
+        if isinstance(text, dict):
+            for lang in text:
+                if lang not in declared:
+                    problems.append(
+                        doc.problem(
+                            Code.LANGUAGE,
+                            f"language {lang!r} is not declared in languages {list(instrument.languages)}"
+                            + did_you_mean(lang, declared),
+                            (*path, lang),
+                        )
+                    )
+    return problems
+
+
+def _ref(
+    value: str, candidates: Sequence[str] | dict[str, Any], what: str, path: PathT, doc: Document
+) -> list[Problem]:
+    if value in candidates:
+        return []
+    return [doc.problem(Code.UNRESOLVED_REFERENCE, f"no {what} {value!r}" + did_you_mean(value, candidates), path)]
+
+
+def _check_references(instrument: Instrument, doc: Document) -> list[Problem]:
+    problems: list[Problem] = []
+    domains = [d.id for d in instrument.domains]
+    scales = instrument.scales
+    presence_codes = [level.code for level in scales.get("presence", ())]
+    for n, ind in enumerate(instrument.indicators):
+        problems += _ref(ind.domain, domains, "domain", ("indicators", n, "domain"), doc)
+        for k, scale in enumerate(ind.rate):
+            problems += _ref(scale, scales, "scale", ("indicators", n, "rate", k), doc)
+        if "presence" in scales and "presence" not in ind.rate:
+            problems.append(doc.problem(Code.SCHEMA, "every indicator is rated on 'presence'", ("indicators", n, "rate")))
+        for code in ind.anchors:
+            problems += _ref(code, presence_codes, "presence code", ("indicators", n, "anchors", code), doc)
+    for n, field in enumerate(instrument.case_fields):
+        if field.type == "choice" and not field.choices:
+            problems.append(doc.problem(Code.SCHEMA, "a choice field needs choices", ("case_fields", n)))
+    interventions = [iv.id for iv in instrument.interventions]
+    for n, iv in enumerate(instrument.interventions):
+        problems += _ref(iv.domain, domains, "domain", ("interventions", n, "domain"), doc)
+        for key in ("requires", "after"):
+            for k, other in enumerate(getattr(iv, key)):
+                problems += _ref(other, interventions, "intervention", ("interventions", n, key, k), doc)
+    for n, judgement in enumerate(instrument.judgements):
+        if len(set(judgement.levels)) != len(judgement.levels):
+            problems.append(doc.problem(Code.DUPLICATE_ID, "judgement levels must differ", ("judgements", n, "levels")))
+    return problems
+
+
+def _rule_generations(
+    instrument: Instrument, rules: dict[str, CompiledRule], doc: Document, problems: list[Problem]
+) -> tuple[tuple[str, ...], ...]:
+    """Rules in dependency order: each generation reads only flags of earlier ones."""
+    order = {r.id: n for n, r in enumerate(instrument.rules)}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(rules)
+    for rule_id, compiled in rules.items():
+        for flag in compiled.expression.flags:
+            if flag in rules:
+                graph.add_edge(flag, rule_id)
+    cycle = _find_cycle(graph, order)
+    if cycle:
+        first = order[cycle[0]]
+        problems.append(
+            doc.problem(
+                Code.CYCLE,
+                "rules depend on each other in a cycle: " + " -> ".join([*cycle, cycle[0]]),
+                ("rules", first, "when"),
+            )
+        )
+        return ()
+    return tuple(tuple(sorted(gen, key=order.__getitem__)) for gen in nx.topological_generations(graph))
+
+
+def _intervention_cycles(instrument: Instrument, doc: Document) -> list[Problem]:
+    order = {iv.id: n for n, iv in enumerate(instrument.interventions)}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(order)
+    for iv in instrument.interventions:
+        for other in (*iv.requires, *iv.after):
+            if other in order:
+                graph.add_edge(other, iv.id)
+    cycle = _find_cycle(graph, order)
+    if not cycle:
+        return []
+    first = min(cycle, key=order.__getitem__)
+    return [
+        doc.problem(
+            Code.CYCLE,
+            "interventions depend on each other (requires/after) in a cycle: "
+            + " -> ".join([*cycle, cycle[0]])
+            + "; remove one of these dependencies",
+            ("interventions", order[first]),
+        )
+    ]
+
+
+def _find_cycle(graph: Any, order: dict[str, int]) -> list[str]:
+    """One cycle, as nodes in dependency order starting from the earliest declared."""
+    try:
+        edges = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        return []
+    nodes = [u for u, _ in edges]
+    start = min(range(len(nodes)), key=lambda i: order[nodes[i]])
+    return nodes[start:] + nodes[:start]
+
+
+def _probe(instrument: Instrument, index: InstrumentIndex, doc: Document) -> list[Problem]:
+    """Evaluate every expression once on a fully rated case: catches type errors."""
+    bottom = {name: scale.bottom for name, scale in index.scales.items()}
+    ratings = {ind.id: {s: bottom[s] for s in ind.rate if s in bottom} for ind in instrument.indicators}
+    counts = {"present": 0, "partial": 0, "absent": 0}
+    domains = {
+        d.id: {"risk": dict(counts), "protective": dict(counts), "rated": 0, "omitted": 0, "high_relevance": 0}
+        for d in instrument.domains
+    }
+    case = {f.id: _sample(f.type, f.choices) for f in instrument.case_fields}
+    context = RuleContext(ratings, domains, case)
+    context.set_flags({r.id: False for r in instrument.rules})
+    problems = []
+    for compiled in (*index.rules.values(), *index.interventions.values()):
+        try:
+            context.evaluate(compiled.expression, where=compiled.location)
+        except RuleError as exc:
+            problems += exc.problems
+    return problems
+
+
+def _sample(kind: str, choices: tuple[str, ...]) -> Any:
+    return {"choice": choices[0] if choices else "", "integer": 0, "boolean": False}.get(kind, "")

@@ -1,0 +1,71 @@
+"""Load an instrument: YAML with locations → schema → checks → compiled, hashed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ..errors import Code, InstrumentError, Problem
+from ..schema_errors import schema_problems
+from ..yamlsource import Document, parse_yaml, read_text
+from .checks import check_instrument, duplicate_id_problems
+from .model import Instrument
+
+
+def load_instrument(path: str | Path) -> Instrument:
+    """Load and check an instrument file; `InstrumentError` lists every problem.
+
+    >>> instrument = load_instrument("instruments/disengagement-trajectory/instrument.yaml")  # doctest: +SKIP
+    """
+    text = read_text(path, error=InstrumentError)
+    return parse_instrument(text, file=str(path))
+
+
+def parse_instrument(text: str, *, file: str | None = None) -> Instrument:
+    """Load an instrument from YAML text (`file` names it in messages)."""
+    doc = parse_yaml(text, file=file, error=InstrumentError)
+    return instrument_from_document(doc)
+
+
+def instrument_from_document(doc: Document) -> Instrument:
+    """Validate a parsed document as an instrument, compile its rules, hash it."""
+    problems: list[Problem] = list(doc.problems)
+    if not isinstance(doc.data, dict):
+        raise InstrumentError(
+            [*problems, doc.problem(Code.SCHEMA, "an instrument is a mapping that starts with 'format: spj/1'", ())]
+        )
+    if doc.data.get("format") != "spj/1":
+        problems.append(
+            doc.problem(
+                Code.SCHEMA,
+                f"format must be 'spj/1', not {doc.data.get('format')!r}; is this an instrument file?",
+                ("format",),
+            )
+        )
+        raise InstrumentError(problems)
+    problems += duplicate_id_problems(doc.data, doc)
+    try:
+        instrument = Instrument.model_validate(doc.data)
+    except ValidationError as exc:
+        raise InstrumentError([*problems, *schema_problems(exc, doc, Instrument)]) from None
+    index, found = check_instrument(instrument, doc)
+    problems += found
+    if problems or index is None:
+        raise InstrumentError(sorted(problems, key=_position))
+    instrument._index = index
+    instrument._source = doc.file
+    instrument._sha256 = content_hash(instrument)
+    return instrument
+
+
+def content_hash(instrument: Instrument) -> str:
+    """sha256 of the canonical JSON of the instrument: layout and comments do not count."""
+    canonical = json.dumps(instrument.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _position(problem: Problem) -> tuple[int, int]:
+    return (problem.location.line or 0, problem.location.column or 0)

@@ -1,0 +1,169 @@
+"""The instrument as data (`format: spj/1`, DESIGN 4.1): pydantic, immutable.
+
+These models hold data only. Loading (with locations), reference checks and
+rule compilation live in `loader.py` and `checks.py`; the compiled rules are
+attached to a loaded `Instrument` as private state.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
+SEMVER_PATTERN = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$"
+LANG_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
+
+InstrumentId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=100)]
+Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=100)]
+Version = Annotated[str, StringConstraints(pattern=SEMVER_PATTERN, max_length=64)]
+Language = Annotated[str, StringConstraints(pattern=LANG_PATTERN)]
+Expression = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+
+
+def _code_as_text(value: Any) -> Any:
+    """Scale codes are names: `1` written unquoted is the code "1"."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+Code = Annotated[str, BeforeValidator(_code_as_text), StringConstraints(min_length=1, max_length=50)]
+Text = str | dict[Language, str]
+"""A text: one string (the default language) or a map from language to text."""
+
+
+class Model(BaseModel):
+    """Base of every instrument model: immutable, no unknown keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False, str_strip_whitespace=False)
+
+
+class ScaleLevel(Model):
+    """One ordered level of a scale; `value` is what rules see."""
+
+    code: Code
+    value: int
+    label: Text
+    description: Text | None = None
+
+
+class Domain(Model):
+    """A life area; domains appear in reports in instrument order."""
+
+    id: Name
+    title: Text
+    description: Text | None = None
+
+
+class Indicator(Model):
+    """An indicator rated by the expert, within one domain."""
+
+    id: Name
+    domain: Name
+    kind: Literal["risk", "protective"]
+    title: Text
+    guidance: Text | None = None
+    anchors: dict[Code, Text] = Field(default_factory=dict)
+    rate: tuple[Name, ...] = ("presence", "relevance")
+
+
+class CaseField(Model):
+    """A fact about the case that rules and reports may read."""
+
+    id: Name
+    type: Literal["choice", "text", "integer", "boolean"] = "text"
+    choices: tuple[Code, ...] = ()
+    title: Text | None = None
+    labels: dict[Code, Text] = Field(default_factory=dict)
+
+
+class Omission(Model):
+    """How many omitted indicators an assessment tolerates."""
+
+    max_omitted_ratio: float = Field(default=0.25, ge=0.0, le=1.0)
+
+
+class Rule(Model):
+    """A derived flag: raised when `when` is true, unknown when it cannot be known."""
+
+    id: Name
+    when: Expression
+    severity: Literal["info", "concern", "critical"] = "concern"
+    title: Text | None = None
+    message: Text
+
+
+class Intervention(Model):
+    """A step of the trajectory, recommended by its expression."""
+
+    id: Name
+    title: Text
+    description: Text | None = None
+    domain: Name
+    provider: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    duration_weeks: int = Field(ge=0, le=520)
+    recommend_when: Expression
+    requires: tuple[Name, ...] = ()
+    after: tuple[Name, ...] = ()
+
+
+class Judgement(Model):
+    """A summary judgement: entered by the expert, never computed."""
+
+    id: Name
+    title: Text
+    description: Text | None = None
+    levels: tuple[Code, ...] = Field(min_length=1)
+    labels: dict[Code, Text] = Field(default_factory=dict)
+    rationale_required: bool = False
+
+
+class Instrument(Model):
+    """An SPJ instrument (`format: spj/1`).
+
+    A loaded instrument also knows its content hash (`sha256`), the file it came
+    from (`source`) and its compiled rules; it is immutable and safe to share
+    between threads.
+    """
+
+    format: Literal["spj/1"]
+    id: InstrumentId
+    version: Version
+    title: Text
+    description: Text | None = None
+    languages: tuple[Language, ...] = Field(default=("en",), min_length=1)
+    license: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    citation: str | None = None
+    scales: dict[Name, tuple[ScaleLevel, ...]]
+    domains: tuple[Domain, ...] = Field(min_length=1)
+    indicators: tuple[Indicator, ...] = Field(min_length=1)
+    case_fields: tuple[CaseField, ...] = ()
+    omission: Omission = Omission()
+    rules: tuple[Rule, ...] = ()
+    interventions: tuple[Intervention, ...] = ()
+    judgements: tuple[Judgement, ...] = ()
+
+    _sha256: str = PrivateAttr(default="")
+    _source: str | None = PrivateAttr(default=None)
+    _compiled: Any = PrivateAttr(default=None)
+    _index: Any = PrivateAttr(default=None)
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the instrument's canonical JSON content."""
+        return self._sha256
+
+    @property
+    def source(self) -> str | None:
+        """The file the instrument was loaded from, if any."""
+        return self._source
+
+    @property
+    def default_language(self) -> str:
+        """The first declared language; missing translations fall back to it."""
+        return self.languages[0]

@@ -1,0 +1,12 @@
+"""The rule language (CEL), wrapped: compile with checked references, evaluate with unknowns."""
+
+from __future__ import annotations
+
+from .context import RuleContext as RuleContext
+from .expression import CompiledExpression as CompiledExpression
+from .expression import ExpressionProblem as ExpressionProblem
+from .expression import Namespace as Namespace
+from .expression import compile_expression as compile_expression
+from .lexer import Reference as Reference
+
+__all__ = ["CompiledExpression", "ExpressionProblem", "Namespace", "Reference", "RuleContext", "compile_expression"]

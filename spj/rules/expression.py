@@ -1,0 +1,183 @@
+"""Compile CEL expressions once, checking every name they read.
+
+This module and `context.py` are the only places that touch the CEL library,
+so it can be replaced without touching the rest of spj.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import cel
+
+from ..errors import did_you_mean
+from .lexer import LexError, Reference, find_references, max_nesting, tokenize
+
+MAX_LENGTH = 2000
+MAX_NESTING = 12
+ROOTS = frozenset({"ratings", "flags", "domains", "case"})
+DOMAIN_COUNTS = {
+    "risk": ("present", "partial", "absent"),
+    "protective": ("present", "partial", "absent"),
+    "rated": (),
+    "omitted": (),
+    "high_relevance": (),
+}
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """What an instrument lets expressions read."""
+
+    indicators: Mapping[str, tuple[str, ...]]  # indicator id -> rated scales
+    flags: tuple[str, ...]
+    domains: tuple[str, ...]
+    case_fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExpressionProblem:
+    """A problem in an expression, at `offset` characters into its source."""
+
+    kind: str  # "syntax" | "too-complex" | "reference"
+    message: str
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class CompiledExpression:
+    """A compiled expression and the paths it reads."""
+
+    source: str
+    program: Any = field(repr=False)
+    references: tuple[Reference, ...]
+
+    @property
+    def ratings(self) -> tuple[str, ...]:
+        """Indicator ids read, in order of first use."""
+        return _unique(r.parts[0] for r in self.references if r.root == "ratings")
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """Rule ids read, in order of first use."""
+        return _unique(r.parts[0] for r in self.references if r.root == "flags")
+
+    @property
+    def case_fields(self) -> tuple[str, ...]:
+        """Case fields read, in order of first use."""
+        return _unique(r.parts[0] for r in self.references if r.root == "case")
+
+
+def _unique(items: Any) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def compile_expression(
+    source: str, namespace: Namespace
+) -> tuple[CompiledExpression | None, list[ExpressionProblem]]:
+    """Compile `source`; return it with every problem found (None if any is fatal)."""
+    if len(source) > MAX_LENGTH:
+        return None, [ExpressionProblem("too-complex", f"expression longer than {MAX_LENGTH} characters")]
+    try:
+        tokens = tokenize(source)
+    except LexError as exc:
+        return None, [ExpressionProblem("syntax", str(exc), exc.offset)]
+    depth, where = max_nesting(tokens)
+    if depth > MAX_NESTING:
+        return None, [ExpressionProblem("too-complex", f"brackets nested deeper than {MAX_NESTING}", where)]
+    try:
+        program = cel.compile(source)
+        variables = set(program.variables())
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the library's panic type is a BaseException
+        return None, [_syntax_problem(exc)]
+    references, bound = find_references(tokens, ROOTS)
+    problems = [p for ref in references if (p := _check_reference(ref, namespace)) is not None]
+    for name in sorted(variables - ROOTS - bound):
+        problems.append(
+            ExpressionProblem(
+                "reference",
+                f"unknown name {name!r}; expressions read ratings, flags, domains and case"
+                + did_you_mean(name, ROOTS),
+                source.find(name),
+            )
+        )
+    if problems:
+        return None, problems
+    return CompiledExpression(source, program, tuple(references)), []
+
+
+def _syntax_problem(exc: BaseException) -> ExpressionProblem:
+    text = str(exc)
+    offset = 0
+    # The library reports "<input>:LINE:COL: message"; keep the first line of it.
+    for line in text.splitlines():
+        if "<input>:" in line:
+            head = line.split("<input>:", 1)[1]
+            pieces = head.split(":", 2)
+            if len(pieces) == 3 and pieces[1].isdigit():
+                offset = max(int(pieces[1]) - 1, 0)
+                return ExpressionProblem("syntax", pieces[2].strip(), offset)
+    return ExpressionProblem("syntax", text.splitlines()[0] if text else type(exc).__name__, offset)
+
+
+def _check_reference(ref: Reference, ns: Namespace) -> ExpressionProblem | None:
+    where = ref.offset
+    if ref.dynamic:
+        return ExpressionProblem(
+            "reference", f"write {ref.root}.NAME: a computed or whole use of {ref.root!r} cannot be checked", where
+        )
+    head, rest = ref.parts[0], ref.parts[1:]
+    if ref.root == "ratings":
+        if head not in ns.indicators:
+            return ExpressionProblem(
+                "reference", f"ratings.{head}: no indicator {head!r}" + did_you_mean(head, ns.indicators), where
+            )
+        scales = ns.indicators[head]
+        if rest and rest[0] not in scales:
+            return ExpressionProblem(
+                "reference",
+                f"ratings.{head}.{rest[0]}: {head} is rated on {', '.join(scales)}" + did_you_mean(rest[0], scales),
+                where,
+            )
+        if len(rest) > 1:
+            return ExpressionProblem("reference", f"{ref.dotted}: a rating is a number, it has no fields", where)
+        return None
+    if ref.root == "flags":
+        if head not in ns.flags:
+            return ExpressionProblem(
+                "reference", f"flags.{head}: no rule {head!r}" + did_you_mean(head, ns.flags), where
+            )
+        if rest:
+            return ExpressionProblem("reference", f"{ref.dotted}: a flag is true or false, it has no fields", where)
+        return None
+    if ref.root == "case":
+        if head not in ns.case_fields:
+            return ExpressionProblem(
+                "reference", f"case.{head}: no case field {head!r}" + did_you_mean(head, ns.case_fields), where
+            )
+        return None
+    if head not in ns.domains:
+        return ExpressionProblem(
+            "reference", f"domains.{head}: no domain {head!r}" + did_you_mean(head, ns.domains), where
+        )
+    if not rest:
+        return None
+    if rest[0] not in DOMAIN_COUNTS:
+        return ExpressionProblem(
+            "reference",
+            f"domains.{head}.{rest[0]}: a domain has {', '.join(DOMAIN_COUNTS)}" + did_you_mean(rest[0], DOMAIN_COUNTS),
+            where,
+        )
+    counts = DOMAIN_COUNTS[rest[0]]
+    if len(rest) > 1 and rest[1] not in counts:
+        options = ", ".join(counts) if counts else "no fields (it is a number)"
+        return ExpressionProblem(
+            "reference", f"{ref.dotted}: {'.'.join(rest[:1])} has {options}" + did_you_mean(rest[1], counts), where
+        )
+    if len(rest) > 2:
+        return ExpressionProblem("reference", f"{ref.dotted}: a count is a number, it has no fields", where)
+    return None
