@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -76,7 +76,9 @@ def _load_pair(instrument_path: Path, assessment_path: Path) -> tuple[Instrument
 
 
 InstrumentArg = Annotated[Path, typer.Argument(help="The instrument file (format: spj/1).", show_default=False)]
-AssessmentArg = Annotated[Path, typer.Argument(help="The assessment file (format: spj-assessment/1).", show_default=False)]
+AssessmentArg = Annotated[
+    Path, typer.Argument(help="The assessment file (format: spj-assessment/1).", show_default=False)
+]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")]
 
 
@@ -86,7 +88,9 @@ def validate(
     files: Annotated[list[Path], typer.Argument(help="Instrument and assessment files.", show_default=False)],
     instrument: Annotated[
         Path | None,
-        typer.Option("--instrument", "-i", help="The instrument for the assessments (default: found in ./instruments)."),
+        typer.Option(
+            "--instrument", "-i", help="The instrument for the assessments (default: found in ./instruments)."
+        ),
     ] = None,
 ) -> None:
     """Check instruments and assessments; print every problem, located."""
@@ -105,7 +109,11 @@ def validate(
                 load_instrument(path)
             else:
                 raise SpjError(
-                    Problem(Code.SCHEMA, f"unknown format {kind!r}; expected spj/1 or spj-assessment/1", Location(str(path), 1, 1))
+                    Problem(
+                        Code.SCHEMA,
+                        f"unknown format {kind!r}; expected spj/1 or spj-assessment/1",
+                        Location(str(path), 1, 1),
+                    )
                 )
         except SpjError as exc:
             failed = True
@@ -149,7 +157,7 @@ def score(
         _emit(evaluation_summary(inst, evaluation), output)
 
 
-class PlanFormat(str, Enum):
+class PlanFormat(StrEnum):
     json = "json"
     dot = "dot"
     mermaid = "mermaid"
@@ -160,7 +168,9 @@ class PlanFormat(str, Enum):
 def plan(
     instrument: InstrumentArg,
     assessment: AssessmentArg,
-    format: Annotated[PlanFormat, typer.Option("--format", "-f", help="json, dot (Graphviz) or mermaid.")] = PlanFormat.json,
+    format: Annotated[
+        PlanFormat, typer.Option("--format", "-f", help="json, dot (Graphviz) or mermaid.")
+    ] = PlanFormat.json,
     lang: Annotated[str | None, typer.Option(help="Language of the labels.")] = None,
     output: OutputOpt = None,
 ) -> None:
@@ -177,7 +187,7 @@ def plan(
     _emit(text, output)
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     html = "html"
     md = "md"
     pdf = "pdf"
@@ -190,7 +200,9 @@ def report(
     assessment: AssessmentArg,
     output: OutputOpt = None,
     format: Annotated[ReportFormat, typer.Option("--format", "-f", help="html, md or pdf.")] = ReportFormat.html,
-    lang: Annotated[str | None, typer.Option(help="Report language (en, nl, fr); default: the instrument's first.")] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="Report language (en, nl, fr); default: the instrument's first.")
+    ] = None,
 ) -> None:
     """Render the narrative report."""
     from .report import render_report
@@ -202,7 +214,7 @@ def report(
     _emit(content, output)
 
 
-class SchemaKind(str, Enum):
+class SchemaKind(StrEnum):
     instrument = "instrument"
     assessment = "assessment"
 
@@ -233,7 +245,9 @@ def test_cases(
     inst = load_instrument(instrument)
     files = cases or default_cases(instrument)
     if not files:
-        raise SpjError(Problem(Code.FILE_NOT_FOUND, "no test cases found (cases/*.case.yaml)", Location(str(instrument))))
+        raise SpjError(
+            Problem(Code.FILE_NOT_FOUND, "no test cases found (cases/*.case.yaml)", Location(str(instrument)))
+        )
     failed = 0
     for path in files:
         differences = run_case(inst, path)

@@ -69,4 +69,8 @@ def instrument_ref(path: str | Path) -> tuple[str, str]:
     ref = doc.data.get("instrument") if isinstance(doc.data, dict) else None
     if isinstance(ref, dict) and isinstance(ref.get("id"), str) and ref.get("version") is not None:
         return ref["id"], str(ref["version"])
-    raise AssessmentError(doc.problem(Code.SCHEMA, "the assessment does not name its instrument (instrument: {id, version})", ("instrument",)))
+    raise AssessmentError(
+        doc.problem(
+            Code.SCHEMA, "the assessment does not name its instrument (instrument: {id, version})", ("instrument",)
+        )
+    )

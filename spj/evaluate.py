@@ -6,6 +6,7 @@ computes a summary judgement; those are the expert's.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from .assessment import Assessment
@@ -13,7 +14,7 @@ from .instrument import Instrument, index_of
 from .instrument.index import InstrumentIndex
 from .plan import build_plan
 from .results import Completeness, Counts, DomainSummary, Evaluation, FlagResult, Reason, Recommendation
-from .rules import CompiledExpression, RuleContext
+from .rules import CompiledExpression, RuleContext, evaluate_with
 
 
 def evaluate(instrument: Instrument, assessment: Assessment) -> Evaluation:
@@ -28,7 +29,7 @@ def evaluate(instrument: Instrument, assessment: Assessment) -> Evaluation:
     domain_context = {d: s.to_dict() for d, s in domains.items()}
     case = dict(assessment.case.fields)
     context = RuleContext(ratings, domain_context, case)
-    explainer = _Explainer(ratings, codes, status, domain_context, case)
+    explainer = _Explainer(index, ratings, codes, status, domain_context, case)
 
     known: dict[str, bool] = {}
     results: dict[str, FlagResult] = {}
@@ -37,7 +38,7 @@ def evaluate(instrument: Instrument, assessment: Assessment) -> Evaluation:
         for rule_id in generation:
             compiled = index.rules[rule_id]
             value = context.evaluate(compiled.expression, where=compiled.location)
-            because, missing, missing_case = explainer.explain(compiled.expression, known, results)
+            because, missing, missing_case = explainer.explain(compiled.expression, value, known, results)
             if value is not None:
                 known[rule_id] = value
             results[rule_id] = FlagResult(
@@ -46,8 +47,8 @@ def evaluate(instrument: Instrument, assessment: Assessment) -> Evaluation:
                 severity=compiled.rule.severity,
                 rule=compiled.expression.source,
                 because=because,
-                missing=missing if value is None else (),
-                missing_case_fields=missing_case if value is None else (),
+                missing=missing,
+                missing_case_fields=missing_case,
             )
     rule_results = tuple(results[r.id] for r in instrument.rules)
 
@@ -55,14 +56,14 @@ def evaluate(instrument: Instrument, assessment: Assessment) -> Evaluation:
     recommendations: dict[str, Recommendation] = {}
     for iv_id, compiled_iv in index.interventions.items():
         value = context.evaluate(compiled_iv.expression, where=compiled_iv.location)
-        because, missing, missing_case = explainer.explain(compiled_iv.expression, known, results)
+        because, missing, missing_case = explainer.explain(compiled_iv.expression, value, known, results)
         recommendations[iv_id] = Recommendation(
             id=iv_id,
             value=value,
             rule=compiled_iv.expression.source,
             because=because,
-            missing=missing if value is None else (),
-            missing_case_fields=missing_case if value is None else (),
+            missing=missing,
+            missing_case_fields=missing_case,
         )
     plan = build_plan(instrument, [i for i, r in recommendations.items() if r.value], recommendations)
     return Evaluation(
@@ -158,16 +159,25 @@ def _domain_summaries(
 
 
 class _Explainer:
-    """Says which values an expression read, and what was missing."""
+    """Says which values an expression read and, for an unknown result, what was missing.
+
+    `missing` lists the omitted (or not yet rated) indicators that made a result
+    unknown, resolved through unknown flags. An absent value counts only if
+    knowing it alone could decide the result: in `flags.a && (flags.b || ratings.X.presence == 2)`
+    with `flags.b` true, X does not matter. When no single value decides it
+    (`ratings.A.presence + ratings.B.presence >= 2`), every absent value counts.
+    """
 
     def __init__(
         self,
+        index: InstrumentIndex,
         ratings: dict[str, dict[str, int]],
         codes: dict[str, dict[str, str]],
         status: dict[str, str],
         domains: dict[str, Any],
         case: dict[str, Any],
     ) -> None:
+        self.index = index
         self.ratings = ratings
         self.codes = codes
         self.status = status
@@ -176,10 +186,15 @@ class _Explainer:
         self.order = {ind: n for n, ind in enumerate(status)}
 
     def explain(
-        self, expression: CompiledExpression, known: dict[str, bool], results: dict[str, FlagResult]
+        self,
+        expression: CompiledExpression,
+        value: bool | None,
+        known: dict[str, bool],
+        results: dict[str, FlagResult],
     ) -> tuple[tuple[Reason, ...], tuple[str, ...], tuple[str, ...]]:
         reasons: dict[str, Reason] = {}
-        missing: set[str] = set()
+        absent: dict[str, set[str]] = {}  # indicator -> scales read but absent
+        unknown_flags: list[str] = []
         missing_case: set[str] = set()
         for ref in expression.references:
             dotted = ref.dotted
@@ -187,13 +202,12 @@ class _Explainer:
                 continue
             head = ref.parts[0]
             if ref.root == "ratings":
-                reasons[dotted] = self._rating(head, ref.parts[1:], missing)
+                reasons[dotted] = self._rating(head, ref.parts[1:], absent)
             elif ref.root == "flags":
-                value = known.get(head)
-                reasons[dotted] = Reason(dotted, value, status=None if value is not None else "unknown")
-                if value is None and head in results:
-                    missing.update(results[head].missing)
-                    missing_case.update(results[head].missing_case_fields)
+                flag = known.get(head)
+                reasons[dotted] = Reason(dotted, flag, status=None if flag is not None else "unknown")
+                if flag is None:
+                    unknown_flags.append(head)
             elif ref.root == "case":
                 if head in self.case:
                     reasons[dotted] = Reason(dotted, self.case[head])
@@ -205,20 +219,62 @@ class _Explainer:
                 for part in ref.parts[1:]:
                     node = node.get(part) if isinstance(node, dict) else None
                 reasons[dotted] = Reason(dotted, node)
-        return (
-            tuple(reasons.values()),
-            tuple(sorted(missing, key=lambda i: self.order.get(i, len(self.order)))),
-            tuple(sorted(missing_case)),
-        )
+        if value is not None:
+            return tuple(reasons.values()), (), ()
+        missing, missing_case = self._missing(expression, known, results, absent, unknown_flags, missing_case)
+        return tuple(reasons.values()), missing, missing_case
 
-    def _rating(self, indicator: str, rest: tuple[str, ...], missing: set[str]) -> Reason:
+    def _rating(self, indicator: str, rest: tuple[str, ...], absent: dict[str, set[str]]) -> Reason:
         dotted = ".".join(("ratings", indicator, *rest))
         values = self.ratings.get(indicator)
         if not rest:
             return Reason(dotted, values is not None, status=None if values is not None else self.status[indicator])
         scale = rest[0]
         if values is None or scale not in values:
-            missing.add(indicator)
-            state = self.status[indicator] if values is None else "not rated"
-            return Reason(dotted, None, status=state)
+            absent.setdefault(indicator, set()).add(scale)
+            return Reason(dotted, None, status=self.status[indicator] if values is None else "not rated")
         return Reason(dotted, values[scale], code=self.codes[indicator][scale])
+
+    def _missing(
+        self,
+        expression: CompiledExpression,
+        known: dict[str, bool],
+        results: dict[str, FlagResult],
+        absent: dict[str, set[str]],
+        unknown_flags: list[str],
+        missing_case: set[str],
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        base = {
+            "ratings": {i: self.ratings[i] for i in expression.ratings if i in self.ratings},
+            "domains": self.domains,
+            "case": self.case,
+            "flags": {f: known[f] for f in expression.flags if f in known},
+        }
+        deciding_indicators = [i for i in absent if self._decides_rating(expression, base, i, absent[i])]
+        deciding_flags = [f for f in unknown_flags if self._decides_flag(expression, base, f)]
+        if not deciding_indicators and not deciding_flags:
+            deciding_indicators, deciding_flags = list(absent), unknown_flags
+        missing = set(deciding_indicators)
+        for flag in deciding_flags:
+            if flag in results:
+                missing.update(results[flag].missing)
+                missing_case.update(results[flag].missing_case_fields)
+        ordered = tuple(sorted(missing, key=lambda i: self.order.get(i, len(self.order))))
+        return ordered, tuple(sorted(missing_case))
+
+    def _decides_rating(
+        self, expression: CompiledExpression, base: dict[str, Any], indicator: str, scales: set[str]
+    ) -> bool:
+        given = self.ratings.get(indicator, {})
+        options = [[(s, level.value) for level in self.index.scales[s].levels] for s in sorted(scales)]
+        for combination in itertools.product(*options):
+            ratings = {**base["ratings"], indicator: {**given, **dict(combination)}}
+            if evaluate_with(expression, {**base, "ratings": ratings}) is not None:
+                return True
+        return False
+
+    def _decides_flag(self, expression: CompiledExpression, base: dict[str, Any], flag: str) -> bool:
+        return any(
+            evaluate_with(expression, {**base, "flags": {**base["flags"], flag: guess}}) is not None
+            for guess in (True, False)
+        )

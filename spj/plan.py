@@ -120,9 +120,7 @@ def build_plan(
                 graph.add_edge(other, node, kind="after")
         for other in iv.requires:
             graph.add_edge(other, node, kind="requires")  # requires wins when both are declared
-    phases = tuple(
-        tuple(sorted(generation, key=order.__getitem__)) for generation in nx.topological_generations(graph)
-    )
+    phases = tuple(tuple(sorted(generation, key=order.__getitem__)) for generation in nx.topological_generations(graph))
     phase_of = {node: n for n, phase in enumerate(phases, start=1) for node in phase}
     start: dict[str, int] = {}
     end: dict[str, int] = {}
@@ -134,9 +132,7 @@ def build_plan(
     recs = recommendations or {}
     steps = {}
     for node in nodes:
-        required_by = tuple(
-            sorted((x for x in nodes if node in by_id[x].requires), key=order.__getitem__)
-        )
+        required_by = tuple(sorted((x for x in nodes if node in by_id[x].requires), key=order.__getitem__))
         steps[node] = PlanStep(
             intervention=by_id[node],
             reason="recommended" if node in recommended_set else "prerequisite",

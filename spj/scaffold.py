@@ -43,7 +43,9 @@ def new_assessment(instrument: Instrument, *, lang: str | None = None, today: dt
         lines.append(f"  # --- {localize(domain.title, lang, instrument)}")
         for indicator in (i for i in instrument.indicators if i.domain == domain.id):
             codes = "; ".join(f"{s}: {scales.get(s, '?')}" for s in indicator.rate)
-            lines.append(f"  # {indicator.id} ({indicator.kind}): {localize(indicator.title, lang, instrument)}  [{codes}]")
+            lines.append(
+                f"  # {indicator.id} ({indicator.kind}): {localize(indicator.title, lang, instrument)}  [{codes}]"
+            )
             lines.append(f"  {indicator.id}: {{}}")
     lines += ["formulation: ''", "scenarios: []   # - {kind: escalation, text: ...}", "judgements:"]
     if not instrument.judgements:

@@ -39,8 +39,20 @@ def _describe(error: Any, data: Any, model: type[BaseModel]) -> tuple[PathT, str
         message = f"must be one of {error['ctx']['expected']}, not {node!r}"
     elif kind == "string_pattern_mismatch":
         message = f"{node!r} does not have the required form ({error['ctx']['pattern']})"
-    elif kind in ("string_type", "int_type", "int_parsing", "float_type", "bool_type", "dict_type", "list_type",
-                  "tuple_type", "model_type", "date_type", "date_from_datetime_parsing", "date_parsing"):
+    elif kind in (
+        "string_type",
+        "int_type",
+        "int_parsing",
+        "float_type",
+        "bool_type",
+        "dict_type",
+        "list_type",
+        "tuple_type",
+        "model_type",
+        "date_type",
+        "date_from_datetime_parsing",
+        "date_parsing",
+    ):
         message = f"{message[0].lower()}{message[1:]}, got {_show(node)}"
     else:
         message = f"{message[0].lower()}{message[1:]}"

@@ -15,6 +15,6 @@ SCHEMA_IDS = {
 
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of `kind` ("instrument" or "assessment")."""
-    model = {"instrument": Instrument, "assessment": Assessment}[kind]
+    model: type[Instrument] | type[Assessment] = Instrument if kind == "instrument" else Assessment
     schema = model.model_json_schema(by_alias=True)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_IDS[kind], **schema}

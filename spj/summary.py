@@ -19,7 +19,9 @@ def evaluation_summary(instrument: Instrument, evaluation: Evaluation, *, lang: 
     ]
     for flag in evaluation.flags:
         extra = f" (missing: {', '.join(flag.missing)})" if flag.missing else ""
-        lines.append(f"  [{flag.status}] {flag.severity} {flag.id}: {localize(rules[flag.id].message, lang, instrument)}{extra}")
+        lines.append(
+            f"  [{flag.status}] {flag.severity} {flag.id}: {localize(rules[flag.id].message, lang, instrument)}{extra}"
+        )
     if not evaluation.flags:
         lines.append("  none")
     lines.append(f"plan ({evaluation.plan.total_weeks} weeks):")

@@ -92,7 +92,9 @@ def subset_differences(expected: Any, actual: Any, path: str = "$") -> list[str]
         for n, (e, a) in enumerate(zip(expected, actual, strict=True)):
             out += subset_differences(e, a, f"{path}[{n}]")
         return out
-    if isinstance(expected, float) or (isinstance(actual, float) and isinstance(expected, int) and not isinstance(expected, bool)):
+    if isinstance(expected, float) or (
+        isinstance(actual, float) and isinstance(expected, int) and not isinstance(expected, bool)
+    ):
         if not isinstance(actual, int | float) or not math.isclose(float(expected), float(actual), abs_tol=1e-3):
             return [f"{path}: expected {expected!r}, got {actual!r}"]
         return []

@@ -9,4 +9,11 @@ from .loader import parse_assessment_json as parse_assessment_json
 from .model import Assessment as Assessment
 from .model import Rating as Rating
 
-__all__ = ["Assessment", "Rating", "assessment_from_data", "load_assessment", "parse_assessment", "parse_assessment_json"]
+__all__ = [
+    "Assessment",
+    "Rating",
+    "assessment_from_data",
+    "load_assessment",
+    "parse_assessment",
+    "parse_assessment_json",
+]

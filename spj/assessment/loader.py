@@ -61,7 +61,9 @@ def assessment_from_document(doc: Document, instrument: Instrument) -> Assessmen
     if not isinstance(doc.data, dict) or doc.data.get("format") != "spj-assessment/1":
         found = doc.data.get("format") if isinstance(doc.data, dict) else None
         problems.append(
-            doc.problem(Code.SCHEMA, f"format must be 'spj-assessment/1', not {found!r}; is this an assessment?", ("format",))
+            doc.problem(
+                Code.SCHEMA, f"format must be 'spj-assessment/1', not {found!r}; is this an assessment?", ("format",)
+            )
         )
         raise AssessmentError(problems)
     try:

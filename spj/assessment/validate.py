@@ -99,7 +99,11 @@ def _check_case_fields(assessment: Assessment, instrument: Instrument, doc: Docu
             )
         elif field.type == "choice" and value not in field.choices:
             problems.append(
-                doc.problem(Code.UNKNOWN_CODE, f"{value!r} is not a choice of {name}; use one of {', '.join(field.choices)}", path)
+                doc.problem(
+                    Code.UNKNOWN_CODE,
+                    f"{value!r} is not a choice of {name}; use one of {', '.join(field.choices)}",
+                    path,
+                )
             )
         elif field.type == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
             problems.append(doc.problem(Code.SCHEMA, f"{name} must be a whole number, got {value!r}", path))
@@ -136,7 +140,11 @@ def _check_final_ratings(assessment: Assessment, instrument: Instrument, doc: Do
         first_code = codes.get(first)
         if first_code is None:
             problems.append(
-                doc.problem(Code.INCOMPLETE, f"final assessment: {indicator.id} has no {first} rating", ("ratings", indicator.id))
+                doc.problem(
+                    Code.INCOMPLETE,
+                    f"final assessment: {indicator.id} has no {first} rating",
+                    ("ratings", indicator.id),
+                )
             )
             continue
         level = index.scales[first].by_code.get(first_code)
@@ -179,22 +187,22 @@ def _check_judgements(assessment: Assessment, instrument: Instrument, doc: Docum
     if not final:
         return problems
     for judgement in instrument.judgements:
-        entry = assessment.judgements.get(judgement.id)
+        given = assessment.judgements.get(judgement.id)
         path = ("judgements", judgement.id)
-        if entry is None or entry.level is None:
+        if given is None or given.level is None:
             problems.append(
                 doc.problem(
                     Code.MISSING_JUDGEMENT,
                     f"final assessment: judgement {judgement.id} is not given; the expert must decide it",
-                    path if entry is not None else ("judgements",),
+                    path if given is not None else ("judgements",),
                 )
             )
-        if judgement.rationale_required and (entry is None or not (entry.rationale and entry.rationale.strip())):
+        if judgement.rationale_required and (given is None or not (given.rationale and given.rationale.strip())):
             problems.append(
                 doc.problem(
                     Code.MISSING_RATIONALE,
                     f"final assessment: judgement {judgement.id} needs a written rationale",
-                    path if entry is not None else ("judgements",),
+                    path if given is not None else ("judgements",),
                 )
             )
     return problems

@@ -177,7 +177,9 @@ def _check_references(instrument: Instrument, doc: Document) -> list[Problem]:
         for k, scale in enumerate(ind.rate):
             problems += _ref(scale, scales, "scale", ("indicators", n, "rate", k), doc)
         if "presence" in scales and "presence" not in ind.rate:
-            problems.append(doc.problem(Code.SCHEMA, "every indicator is rated on 'presence'", ("indicators", n, "rate")))
+            problems.append(
+                doc.problem(Code.SCHEMA, "every indicator is rated on 'presence'", ("indicators", n, "rate"))
+            )
         for code in ind.anchors:
             problems += _ref(code, presence_codes, "presence code", ("indicators", n, "anchors", code), doc)
     for n, field in enumerate(instrument.case_fields):
@@ -267,7 +269,8 @@ def _probe(instrument: Instrument, index: InstrumentIndex, doc: Document) -> lis
     context = RuleContext(ratings, domains, case)
     context.set_flags({r.id: False for r in instrument.rules})
     problems = []
-    for compiled in (*index.rules.values(), *index.interventions.values()):
+    targets: list[CompiledRule | CompiledIntervention] = [*index.rules.values(), *index.interventions.values()]
+    for compiled in targets:
         try:
             context.evaluate(compiled.expression, where=compiled.location)
         except RuleError as exc:

@@ -63,7 +63,9 @@ def instrument_from_document(doc: Document) -> Instrument:
 
 def content_hash(instrument: Instrument) -> str:
     """sha256 of the canonical JSON of the instrument: layout and comments do not count."""
-    canonical = json.dumps(instrument.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    canonical = json.dumps(
+        instrument.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

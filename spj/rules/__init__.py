@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from .context import RuleContext as RuleContext
+from .context import evaluate_with as evaluate_with
 from .expression import CompiledExpression as CompiledExpression
 from .expression import ExpressionProblem as ExpressionProblem
 from .expression import Namespace as Namespace
 from .expression import compile_expression as compile_expression
 from .lexer import Reference as Reference
 
-__all__ = ["CompiledExpression", "ExpressionProblem", "Namespace", "Reference", "RuleContext", "compile_expression"]
+__all__ = ["CompiledExpression", "ExpressionProblem", "Namespace", "Reference", "RuleContext", "compile_expression", "evaluate_with"]

@@ -17,6 +17,21 @@ from ..errors import Code, Location, Problem, RuleError
 from .expression import CompiledExpression
 
 
+def evaluate_with(expression: CompiledExpression, variables: Mapping[str, Any]) -> bool | None:
+    """Evaluate against a small, one-off set of variables (used to explain unknowns).
+
+    Errors other than a missing value count as unknown here: this is a what-if
+    probe, the real evaluation has already succeeded or raised.
+    """
+    try:
+        result = expression.program.execute(dict(variables))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # the library's panic type is a BaseException
+        return None
+    return result if isinstance(result, bool) else None
+
+
 class RuleContext:
     """The rule context of one assessment (DESIGN 4.1, "Rule context")."""
 
@@ -42,11 +57,12 @@ class RuleContext:
             return None  # a missing rating, flag or case field
         except (KeyboardInterrupt, SystemExit):
             raise
-        except BaseException as exc:  # noqa: BLE001 - the library's panic type is a BaseException
+        except BaseException as exc:  # the library's panic type is a BaseException
+            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise RuleError(
                 Problem(
                     Code.RULE_EVALUATION,
-                    f"expression {expression.source!r} failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
+                    f"expression {expression.source!r} failed: {detail}",
                     where or Location(),
                 )
             ) from exc

@@ -23,6 +23,7 @@ DOMAIN_COUNTS = {
     "protective": ("present", "partial", "absent"),
     "rated": (),
     "omitted": (),
+    "unrated": (),
     "high_relevance": (),
 }
 
@@ -74,9 +75,7 @@ def _unique(items: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def compile_expression(
-    source: str, namespace: Namespace
-) -> tuple[CompiledExpression | None, list[ExpressionProblem]]:
+def compile_expression(source: str, namespace: Namespace) -> tuple[CompiledExpression | None, list[ExpressionProblem]]:
     """Compile `source`; return it with every problem found (None if any is fatal)."""
     if len(source) > MAX_LENGTH:
         return None, [ExpressionProblem("too-complex", f"expression longer than {MAX_LENGTH} characters")]
@@ -92,7 +91,7 @@ def compile_expression(
         variables = set(program.variables())
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as exc:  # noqa: BLE001 - the library's panic type is a BaseException
+    except BaseException as exc:  # the library's panic type is a BaseException
         return None, [_syntax_problem(exc)]
     references, bound = find_references(tokens, ROOTS)
     problems = [p for ref in references if (p := _check_reference(ref, namespace)) is not None]
@@ -100,8 +99,7 @@ def compile_expression(
         problems.append(
             ExpressionProblem(
                 "reference",
-                f"unknown name {name!r}; expressions read ratings, flags, domains and case"
-                + did_you_mean(name, ROOTS),
+                f"unknown name {name!r}; expressions read ratings, flags, domains and case" + did_you_mean(name, ROOTS),
                 source.find(name),
             )
         )
