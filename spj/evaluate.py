@@ -26,10 +26,15 @@ def evaluate(instrument: Instrument, assessment: Assessment) -> Evaluation:
     ratings, codes, status = _rating_values(instrument, assessment, index)
     completeness = _completeness(instrument, status)
     domains = _domain_summaries(instrument, index, ratings, status)
-    domain_context = {d: s.to_dict() for d, s in domains.items()}
     case = dict(assessment.case.fields)
-    context = RuleContext(ratings, domain_context, case)
-    explainer = _Explainer(index, ratings, codes, status, domain_context, case)
+    read_ratings = {
+        i: {s: values[s] for s in scales if s in values}
+        for i, scales in index.read_ratings.items()
+        if (values := ratings.get(i)) is not None
+    }
+    read_domains = {d: domains[d].to_dict() for d in index.read_domains}
+    context = RuleContext(read_ratings, read_domains, case)
+    explainer = _Explainer(index, ratings, codes, status, read_domains, case)
 
     known: dict[str, bool] = {}
     results: dict[str, FlagResult] = {}

@@ -27,11 +27,11 @@ def new_assessment(instrument: Instrument, *, lang: str | None = None, today: dt
         "case:",
         "  id: CASE-0001   # a pseudonym, never a name",
     ]
+    for field in instrument.case_fields:
+        hint = f"one of {', '.join(field.choices)}" if field.choices else field.type
+        lines.append(f"  # fields.{field.id}: {hint}")
     if instrument.case_fields:
-        lines.append("  fields:")
-        for field in instrument.case_fields:
-            hint = f"one of {', '.join(field.choices)}" if field.choices else field.type
-            lines.append(f"    # {field.id}: ...   # {hint}")
+        lines.append("  fields: {}")
     lines += [
         "assessor: {id: u-0, agency: my-agency}",
         f"date: {day}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import Location
 from ..rules import CompiledExpression
@@ -57,6 +58,9 @@ class InstrumentIndex:
     intervention_order: dict[str, int]
     judgements: dict[str, Judgement]
     case_fields: dict[str, CaseField]
+    read_ratings: dict[str, tuple[str, ...]]
+    """The scales of each indicator that some expression reads: the rule context holds only these."""
+    read_domains: tuple[str, ...]
 
     @classmethod
     def build(
@@ -79,7 +83,34 @@ class InstrumentIndex:
             intervention_order={iv.id: n for n, iv in enumerate(instrument.interventions)},
             judgements={j.id: j for j in instrument.judgements},
             case_fields={f.id: f for f in instrument.case_fields},
+            **_read_paths(instrument, [c.expression for c in (*rules.values(), *interventions.values())]),
         )
+
+
+def _read_paths(instrument: Instrument, expressions: list[CompiledExpression]) -> dict[str, Any]:
+    """What the expressions read, so each evaluation converts only that for CEL.
+
+    The CEL library converts a Python map entry by entry (about 1 µs each), so a
+    context of every rating and every domain count would cost more than all the
+    expressions together.
+    """
+    rate = {i.id: i.rate for i in instrument.indicators}
+    ratings: dict[str, set[str]] = {}
+    domains: set[str] = set()
+    for expression in expressions:
+        for ref in expression.references:
+            if ref.root == "ratings":
+                scales = ratings.setdefault(ref.parts[0], set())
+                scales.update(ref.parts[1:2] or rate[ref.parts[0]])
+            elif ref.root == "domains":
+                domains.add(ref.parts[0])
+    order = {i.id: n for n, i in enumerate(instrument.indicators)}
+    return {
+        "read_ratings": {
+            i: tuple(s for s in rate[i] if s in ratings[i]) for i in sorted(ratings, key=order.__getitem__)
+        },
+        "read_domains": tuple(d.id for d in instrument.domains if d.id in domains),
+    }
 
 
 def index_of(instrument: Instrument) -> InstrumentIndex:
