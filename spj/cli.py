@@ -263,6 +263,19 @@ def test_cases(
         raise typer.Exit(1)
 
 
+def _register_commands() -> None:
+    import importlib
+    import pkgutil
+
+    from . import commands
+
+    for module in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        importlib.import_module(f"{commands.__name__}.{module.name}").register(app, handles_errors=_handles_errors)
+
+
+_register_commands()
+
+
 def main() -> None:
     """Entry point of the `spj` console script."""
     app()

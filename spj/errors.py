@@ -59,6 +59,10 @@ class Code(StrEnum):
     MISSING_JUDGEMENT = "missing-judgement"
     TEMPLATE = "template"
     OUTPUT = "output"
+    XLSX = "xlsx"
+    MIGRATION = "migration"
+    IRR_INPUT = "irr-input"
+    CASE_FILE = "case-file"
 
 
 @dataclass(frozen=True, slots=True)
