@@ -103,7 +103,11 @@ def validate(
             doc = parse_yaml(read_text(path, error=SpjError), file=str(path), error=SpjError)
             kind = doc.data.get("format") if isinstance(doc.data, dict) else None
             if kind == "spj-assessment/1":
-                target = given if given is not None else find_instrument(*instrument_ref(path))
+                if given is None:
+                    ref_id, ref_version, where = instrument_ref(path)
+                    target = find_instrument(ref_id, ref_version, where=where)
+                else:
+                    target = given
                 load_assessment(path, target)
             elif kind == "spj/1":
                 load_instrument(path)

@@ -36,7 +36,9 @@ def candidate_files(folders: Iterable[Path]) -> list[Path]:
     return found
 
 
-def find_instrument(instrument_id: str, version: str, *, folders: Iterable[Path] | None = None) -> Instrument:
+def find_instrument(
+    instrument_id: str, version: str, *, folders: Iterable[Path] | None = None, where: Location | None = None
+) -> Instrument:
     """Load the instrument with this id and version from `folders`.
 
     By default: `./instruments` and the instruments shipped with spj.
@@ -53,22 +55,22 @@ def find_instrument(instrument_id: str, version: str, *, folders: Iterable[Path]
         data = doc.data if isinstance(doc.data, dict) else {}
         if data.get("id") == instrument_id and str(data.get("version")) == version:
             return load_instrument(path)
-    where = ", ".join(str(f) for f in folders) or "nowhere"
+    searched = ", ".join(str(f) for f in folders) or "nowhere"
     raise AssessmentError(
         Problem(
             Code.INSTRUMENT_NOT_FOUND,
-            f"instrument {instrument_id} {version} not found in {where}; pass it with --instrument FILE",
-            Location(),
+            f"instrument {instrument_id} {version} not found in {searched}; pass it with --instrument FILE",
+            where or Location(),
         )
     )
 
 
-def instrument_ref(path: str | Path) -> tuple[str, str]:
-    """The (id, version) an assessment file names; `AssessmentError` if it names none."""
+def instrument_ref(path: str | Path) -> tuple[str, str, Location]:
+    """The (id, version, location) an assessment file names; `AssessmentError` if it names none."""
     doc = parse_yaml(read_text(path, error=AssessmentError), file=str(path), error=AssessmentError)
     ref = doc.data.get("instrument") if isinstance(doc.data, dict) else None
     if isinstance(ref, dict) and isinstance(ref.get("id"), str) and ref.get("version") is not None:
-        return ref["id"], str(ref["version"])
+        return ref["id"], str(ref["version"]), doc.locate(("instrument",))
     raise AssessmentError(
         doc.problem(
             Code.SCHEMA, "the assessment does not name its instrument (instrument: {id, version})", ("instrument",)

@@ -22,7 +22,22 @@ def check_assessment(assessment: Assessment, instrument: Instrument, doc: Docume
         ]
     index = index_of(instrument)
     problems: list[Problem] = []
+    if assessment.status == "final" and ref.sha256 is not None and ref.sha256 != instrument.sha256:
+        problems.append(
+            doc.problem(
+                Code.INSTRUMENT_MISMATCH,
+                f"this final assessment was made with other content of {ref.id} {ref.version} "
+                f"(sha256 {ref.sha256[:12]}…, this file has {instrument.sha256[:12]}…); "
+                "the instrument changed without a new version: load the text it was made with",
+                ("instrument", "sha256"),
+            )
+        )
     source_ids = [s.id for s in assessment.sources]
+    seen_sources: set[str] = set()
+    for n, source in enumerate(assessment.sources):
+        if source.id in seen_sources:
+            problems.append(doc.problem(Code.DUPLICATE_ID, f"duplicate source id {source.id!r}", ("sources", n, "id")))
+        seen_sources.add(source.id)
     problems += _check_case_fields(assessment, instrument, doc)
     final = assessment.status == "final"
     for ind_id, rating in assessment.ratings.items():
