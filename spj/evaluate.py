@@ -14,7 +14,7 @@ from .instrument import Instrument, index_of
 from .instrument.index import InstrumentIndex
 from .plan import build_plan
 from .results import Completeness, Counts, DomainSummary, Evaluation, FlagResult, Reason, Recommendation
-from .rules import CompiledExpression, RuleContext, evaluate_with
+from .rules import CompiledExpression, RuleContext, evaluate_with, variables_for
 
 
 def evaluate(instrument: Instrument, assessment: Assessment) -> Evaluation:
@@ -39,10 +39,9 @@ def evaluate(instrument: Instrument, assessment: Assessment) -> Evaluation:
     known: dict[str, bool] = {}
     results: dict[str, FlagResult] = {}
     for generation in index.rule_generations:
-        context.set_flags(known)
         for rule_id in generation:
             compiled = index.rules[rule_id]
-            value = context.evaluate(compiled.expression, where=compiled.location)
+            value = context.evaluate(compiled.expression, known, where=compiled.location)
             because, missing, missing_case = explainer.explain(compiled.expression, value, known, results)
             if value is not None:
                 known[rule_id] = value
@@ -57,10 +56,9 @@ def evaluate(instrument: Instrument, assessment: Assessment) -> Evaluation:
             )
     rule_results = tuple(results[r.id] for r in instrument.rules)
 
-    context.set_flags(known)
     recommendations: dict[str, Recommendation] = {}
     for iv_id, compiled_iv in index.interventions.items():
-        value = context.evaluate(compiled_iv.expression, where=compiled_iv.location)
+        value = context.evaluate(compiled_iv.expression, known, where=compiled_iv.location)
         because, missing, missing_case = explainer.explain(compiled_iv.expression, value, known, results)
         recommendations[iv_id] = Recommendation(
             id=iv_id,
@@ -226,8 +224,8 @@ class _Explainer:
                 reasons[dotted] = Reason(dotted, node)
         if value is not None:
             return tuple(reasons.values()), (), ()
-        missing, missing_case = self._missing(expression, known, results, absent, unknown_flags, missing_case)
-        return tuple(reasons.values()), missing, missing_case
+        missing, missing_fields = self._missing(expression, known, results, absent, unknown_flags, missing_case)
+        return tuple(reasons.values()), missing, missing_fields
 
     def _rating(self, indicator: str, rest: tuple[str, ...], absent: dict[str, set[str]]) -> Reason:
         dotted = ".".join(("ratings", indicator, *rest))
@@ -249,12 +247,9 @@ class _Explainer:
         unknown_flags: list[str],
         missing_case: set[str],
     ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        base = {
-            "ratings": {i: self.ratings[i] for i in expression.ratings if i in self.ratings},
-            "domains": self.domains,
-            "case": self.case,
-            "flags": {f: known[f] for f in expression.flags if f in known},
-        }
+        base = variables_for(expression, self.ratings, self.domains, self.case, known)
+        base.setdefault("ratings", {})
+        base.setdefault("flags", {})
         deciding_indicators = [i for i in absent if self._decides_rating(expression, base, i, absent[i])]
         deciding_flags = [f for f in unknown_flags if self._decides_flag(expression, base, f)]
         if not deciding_indicators and not deciding_flags:

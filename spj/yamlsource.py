@@ -37,7 +37,7 @@ MAX_DEPTH = 40
 
 PathT = tuple[str | int, ...]
 
-_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_INT = re.compile(r"[-+]?[0-9]+")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _NULL = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})

@@ -34,10 +34,10 @@ def check_assessment(assessment: Assessment, instrument: Instrument, doc: Docume
         )
     source_ids = [s.id for s in assessment.sources]
     seen_sources: set[str] = set()
-    for n, source in enumerate(assessment.sources):
-        if source.id in seen_sources:
-            problems.append(doc.problem(Code.DUPLICATE_ID, f"duplicate source id {source.id!r}", ("sources", n, "id")))
-        seen_sources.add(source.id)
+    for n, listed in enumerate(assessment.sources):
+        if listed.id in seen_sources:
+            problems.append(doc.problem(Code.DUPLICATE_ID, f"duplicate source id {listed.id!r}", ("sources", n, "id")))
+        seen_sources.add(listed.id)
     problems += _check_case_fields(assessment, instrument, doc)
     final = assessment.status == "final"
     for ind_id, rating in assessment.ratings.items():

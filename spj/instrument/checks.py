@@ -17,6 +17,7 @@ from ..errors import Code, Problem, RuleError, did_you_mean
 from ..rules import CompiledExpression, Namespace, RuleContext, compile_expression
 from ..yamlsource import Document, PathT
 from .index import CompiledIntervention, CompiledRule, InstrumentIndex
+from .migration_checks import check_migrations
 from .model import Instrument
 
 _PROBLEM_CODES = {"syntax": Code.RULE_SYNTAX, "too-complex": Code.RULE_TOO_COMPLEX, "reference": Code.RULE_REFERENCE}
@@ -66,6 +67,7 @@ def check_instrument(instrument: Instrument, doc: Document) -> tuple[InstrumentI
     problems += _check_scales(instrument, doc)
     problems += _check_languages(instrument, doc)
     problems += _check_references(instrument, doc)
+    problems += check_migrations(instrument, doc)
     namespace = Namespace(
         indicators={i.id: i.rate for i in instrument.indicators},
         flags=tuple(r.id for r in instrument.rules),
@@ -124,7 +126,8 @@ def _check_scales(instrument: Instrument, doc: Document) -> list[Problem]:
     return problems
 
 
-def _texts(instrument: Instrument) -> Iterable[tuple[PathT, Any]]:
+def instrument_texts(instrument: Instrument) -> Iterable[tuple[PathT, Any]]:
+    """Every text of the instrument with its document path (None for an absent optional text)."""
     yield ("title",), instrument.title
     yield ("description",), instrument.description
     for name, levels in instrument.scales.items():
@@ -144,7 +147,7 @@ def _texts(instrument: Instrument) -> Iterable[tuple[PathT, Any]]:
 def _check_languages(instrument: Instrument, doc: Document) -> list[Problem]:
     problems = []
     declared = set(instrument.languages)
-    for path, text in _texts(instrument):
+    for path, text in instrument_texts(instrument):
         if isinstance(text, dict):
             for lang in text:
                 if lang not in declared:
@@ -267,12 +270,12 @@ def _probe(instrument: Instrument, index: InstrumentIndex, doc: Document) -> lis
     }
     case = {f.id: _sample(f.type, f.choices) for f in instrument.case_fields}
     context = RuleContext(ratings, domains, case)
-    context.set_flags({r.id: False for r in instrument.rules})
+    flags = {r.id: False for r in instrument.rules}
     problems = []
     targets: list[CompiledRule | CompiledIntervention] = [*index.rules.values(), *index.interventions.values()]
     for compiled in targets:
         try:
-            context.evaluate(compiled.expression, where=compiled.location)
+            context.evaluate(compiled.expression, flags, where=compiled.location)
         except RuleError as exc:
             problems += exc.problems
     return problems

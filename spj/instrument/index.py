@@ -83,7 +83,10 @@ class InstrumentIndex:
             intervention_order={iv.id: n for n, iv in enumerate(instrument.interventions)},
             judgements={j.id: j for j in instrument.judgements},
             case_fields={f.id: f for f in instrument.case_fields},
-            **_read_paths(instrument, [c.expression for c in (*rules.values(), *interventions.values())]),
+            **_read_paths(
+                instrument,
+                [c.expression for c in rules.values()] + [c.expression for c in interventions.values()],
+            ),
         )
 
 

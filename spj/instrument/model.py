@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints
 
+from .migration_model import Migration
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
 SEMVER_PATTERN = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$"
@@ -147,6 +149,8 @@ class Instrument(Model):
     rules: tuple[Rule, ...] = ()
     interventions: tuple[Intervention, ...] = ()
     judgements: tuple[Judgement, ...] = ()
+    # Left out of the dump when empty, so the content hash of an instrument without migrations is unchanged.
+    migrations: tuple[Migration, ...] = Field(default=(), exclude_if=lambda value: not value)
 
     _sha256: str = PrivateAttr(default="")
     _source: str | None = PrivateAttr(default=None)

@@ -17,6 +17,26 @@ from ..errors import Code, Location, Problem, RuleError
 from .expression import CompiledExpression
 
 
+def variables_for(
+    expression: CompiledExpression,
+    ratings: Mapping[str, Mapping[str, int]],
+    domains: Mapping[str, Any],
+    case: Mapping[str, Any],
+    flags: Mapping[str, bool],
+) -> dict[str, Any]:
+    """Just the values `expression` reads: each map entry given to the library costs time."""
+    own: dict[str, Any] = {}
+    if expression.flags:
+        own["flags"] = {f: flags[f] for f in expression.flags if f in flags}
+    if expression.ratings:
+        own["ratings"] = {i: ratings[i] for i in expression.ratings if i in ratings}
+    if expression.domains:
+        own["domains"] = {d: domains[d] for d in expression.domains if d in domains}
+    if expression.case_fields:
+        own["case"] = {f: case[f] for f in expression.case_fields if f in case}
+    return own
+
+
 def evaluate_with(expression: CompiledExpression, variables: Mapping[str, Any]) -> bool | None:
     """Evaluate against a small, one-off set of variables (used to explain unknowns).
 
@@ -33,7 +53,15 @@ def evaluate_with(expression: CompiledExpression, variables: Mapping[str, Any]) 
 
 
 class RuleContext:
-    """The rule context of one assessment (DESIGN 4.1, "Rule context")."""
+    """The rule context of one assessment (DESIGN 4.1, "Rule context").
+
+    The CEL library converts a Python map entry by entry and rebuilds its whole
+    environment after any change. So the ratings, domain counts and case facts
+    go into one CEL context, built once and never changed; an expression that
+    reads flags (which change as rules are decided) gets a small map of just
+    what it reads. Both keep the cost per expression independent of the size
+    of the instrument.
+    """
 
     def __init__(
         self,
@@ -41,18 +69,43 @@ class RuleContext:
         domains: Mapping[str, Any],
         case: Mapping[str, Any],
     ) -> None:
-        self._context = cel.Context(
-            variables={"ratings": dict(ratings), "domains": dict(domains), "case": dict(case), "flags": {}}
-        )
+        self._ratings = ratings
+        self._domains = domains
+        self._case = case
+        self._flags: Mapping[str, bool] = {}
+        self._context: Any = None
 
     def set_flags(self, flags: Mapping[str, bool]) -> None:
-        """Make the known flags visible to the expressions evaluated next."""
-        self._context.update({"flags": dict(flags)})
+        """The known flags, for evaluations that do not pass their own."""
+        self._flags = dict(flags)
 
-    def evaluate(self, expression: CompiledExpression, *, where: Location | None = None) -> bool | None:
+    def _shared(self) -> Any:
+        if self._context is None:
+            self._context = cel.Context(
+                variables={
+                    "ratings": dict(self._ratings),
+                    "domains": dict(self._domains),
+                    "case": dict(self._case),
+                    "flags": {},
+                }
+            )
+        return self._context
+
+    def evaluate(
+        self,
+        expression: CompiledExpression,
+        flags: Mapping[str, bool] | None = None,
+        *,
+        where: Location | None = None,
+    ) -> bool | None:
         """True, False, or None when the result depends on something unknown."""
+        if expression.flags:
+            known = self._flags if flags is None else flags
+            variables = variables_for(expression, self._ratings, self._domains, self._case, known)
+        else:
+            variables = self._shared()
         try:
-            result = expression.program.execute(self._context)
+            result = expression.program.execute(variables)
         except KeyError:
             return None  # a missing rating, flag or case field
         except (KeyboardInterrupt, SystemExit):

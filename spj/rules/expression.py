@@ -66,6 +66,11 @@ class CompiledExpression:
         return _unique(r.parts[0] for r in self.references if r.root == "flags")
 
     @property
+    def domains(self) -> tuple[str, ...]:
+        """Domain ids read, in order of first use."""
+        return _unique(r.parts[0] for r in self.references if r.root == "domains")
+
+    @property
     def case_fields(self) -> tuple[str, ...]:
         """Case fields read, in order of first use."""
         return _unique(r.parts[0] for r in self.references if r.root == "case")

@@ -1,0 +1,82 @@
+"""`spj diff` and `spj migrate`: what changed between versions, and carrying assessments over."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import AssessmentError, Code
+from ..yamlsource import parse_yaml, read_text
+
+
+def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
+    """Add `diff` and `migrate` to `app`."""
+    app.command("diff")(handles_errors(diff))
+    app.command("migrate")(handles_errors(migrate))
+
+
+def diff(
+    old: Annotated[Path, typer.Argument(help="The older instrument file.", show_default=False)],
+    new: Annotated[Path, typer.Argument(help="The newer instrument file.", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the changes as JSON.")] = False,
+) -> None:
+    """What changed between two versions of an instrument (items, scales, rules, texts per language)."""
+    from ..instrument import load_instrument
+    from ..versioning import diff_instruments, format_diff
+
+    changes = diff_instruments(load_instrument(old), load_instrument(new))
+    if as_json:
+        typer.echo(json.dumps(changes.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(format_diff(changes), nl=False)
+
+
+def migrate(
+    assessment: Annotated[Path, typer.Argument(help="The assessment to carry over.", show_default=False)],
+    to: Annotated[Path, typer.Option("--to", help="The new version of the instrument.", show_default=False)],
+    from_: Annotated[
+        Path | None,
+        typer.Option("--from", help="The version it was made with (default: found in ./instruments)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the migrated draft here (default: stdout).")
+    ] = None,
+    new_id: Annotated[str | None, typer.Option("--id", help="Id of the migrated assessment.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Carry an assessment over to a new instrument version, as a draft; report what must be re-rated."""
+    from ..assessment import load_assessment
+    from ..discovery import find_instrument
+    from ..instrument import load_instrument
+    from ..output import write_atomic
+    from ..versioning import format_migration_report, migrate_assessment
+
+    new = load_instrument(to)
+    old = load_instrument(from_) if from_ is not None else find_instrument(*_instrument_ref(assessment))
+    result = migrate_assessment(
+        load_assessment(assessment, old), old, new, new_id=new_id, file=str(output) if output else "<migrated>"
+    )
+    report = json.dumps(result.to_dict(), indent=2, ensure_ascii=False) if as_json else format_migration_report(result)
+    if output is None:
+        typer.echo(result.text, nl=False)
+        typer.echo(report, err=True, nl=not report.endswith("\n"))
+    else:
+        write_atomic(output, result.text)
+        typer.echo(f"wrote {output}", err=True)
+        typer.echo(report, nl=not report.endswith("\n"))
+
+
+def _instrument_ref(path: Path) -> tuple[str, str]:
+    doc = parse_yaml(read_text(path, error=AssessmentError), file=str(path), error=AssessmentError)
+    ref = doc.data.get("instrument") if isinstance(doc.data, dict) else None
+    if isinstance(ref, dict) and isinstance(ref.get("id"), str) and ref.get("version") is not None:
+        return ref["id"], str(ref["version"])
+    raise AssessmentError(
+        doc.problem(
+            Code.SCHEMA, "the assessment does not name its instrument (instrument: {id, version})", ("instrument",)
+        )
+    )

@@ -1,0 +1,8 @@
+"""pytest configuration: puts tests/ on the path so `helpers` and `property.strategies` import."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
