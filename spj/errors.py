@@ -63,6 +63,14 @@ class Code(StrEnum):
     MIGRATION = "migration"
     IRR_INPUT = "irr-input"
     CASE_FILE = "case-file"
+    NOT_FOUND = "not-found"
+    CONFLICT = "conflict"
+    LOCKED = "locked"
+    UNAUTHENTICATED = "unauthenticated"
+    FORBIDDEN = "forbidden"
+    CSRF = "csrf"
+    STORE = "store"
+    INVALID_REQUEST = "invalid-request"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,192 @@
+"""The store: what the workspace keeps, as plain records, behind a small interface.
+
+Every read and write is scoped to an agency: a record of another agency is
+*not found*, never "forbidden" (its existence is not disclosed).
+
+Revisions are append-only. Each save appends a revision whose `chain_sha256`
+covers the previous revision's chain hash, so the history of an assessment can
+be verified (`Store.verify`). The revision, the move of the head and the audit
+row are written in one transaction. A final assessment is locked.
+
+Implementations: `spj.store.sql.SqlStore` (SQLAlchemy 2: SQLite by default,
+PostgreSQL by URL) and `spj.store.memory.MemoryStore` (tests).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from ..errors import Code, Location, Problem, StoreError
+
+Role = Literal["assessor", "reviewer", "administrator"]
+Status = Literal["draft", "final"]
+
+
+class NotFoundError(StoreError, LookupError):
+    """No such record in this agency (or none at all: the two are not told apart)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(Problem(Code.NOT_FOUND, f"{what} not found", Location()))
+        self.what = what
+
+
+class ConflictError(StoreError):
+    """Someone saved in between: the save stated a revision that is no longer the head.
+
+    `current` is the head revision now; the caller keeps the refused content for
+    the user to merge.
+    """
+
+    def __init__(self, assessment_id: str, base: int, current: int) -> None:
+        super().__init__(
+            Problem(
+                Code.CONFLICT,
+                f"assessment {assessment_id} was saved by someone else (revision {current}) after revision {base} "
+                "that you edited; your changes are kept: compare and save again",
+                Location(),
+            )
+        )
+        self.assessment_id, self.base, self.current = assessment_id, base, current
+
+
+class LockedError(StoreError):
+    """The assessment is final: it cannot change; amend it with a new assessment."""
+
+    def __init__(self, assessment_id: str) -> None:
+        super().__init__(
+            Problem(
+                Code.LOCKED,
+                f"assessment {assessment_id} is final and locked; start an amendment to correct it",
+                Location(),
+            )
+        )
+        self.assessment_id = assessment_id
+
+
+@dataclass(frozen=True)
+class Agency:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    username: str
+    display_name: str
+    role: Role
+    agency_id: str
+    password_hash: str
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    id: str
+    agency_id: str
+    name: str
+    token_sha256: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str  # a pseudonym
+    agency_id: str
+    created_at: dt.datetime
+    created_by: str
+
+
+@dataclass(frozen=True)
+class AssessmentRecord:
+    id: str
+    case_id: str
+    agency_id: str
+    instrument_id: str
+    instrument_version: str
+    status: Status
+    head: int  # number of the head revision, from 1
+    previous_id: str | None  # the earlier assessment of the same case this reassesses
+    amends_id: str | None  # the final assessment this one corrects
+    created_by: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    finalised_at: dt.datetime | None = None
+    countersigned_by: str | None = None
+    countersigned_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Revision:
+    assessment_id: str
+    number: int
+    author_id: str
+    created_at: dt.datetime
+    content: dict[str, Any]  # the assessment document (format spj-assessment/1) as JSON data
+    content_sha256: str  # sha256 of the canonical JSON of `content`
+    previous_chain_sha256: str | None
+    chain_sha256: str  # sha256 over previous chain hash, number, author, time and content hash
+    status: Status
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    id: int
+    at: dt.datetime
+    actor_id: str
+    agency_id: str
+    action: str  # "create", "save", "finalise", "countersign", "read-report", ...
+    assessment_id: str | None
+    revision: int | None
+    detail: str
+
+
+class Store(Protocol):
+    """Persistence for the workspace. Every method scoped by agency raises NotFoundError across agencies."""
+
+    # agencies, users, tokens
+    def create_agency(self, agency_id: str, name: str) -> Agency: ...
+    def create_user(
+        self, *, username: str, display_name: str, role: Role, agency_id: str, password_hash: str
+    ) -> User: ...
+    def get_user(self, user_id: str) -> User | None: ...
+    def get_user_by_username(self, username: str) -> User | None: ...
+    def create_token(self, *, agency_id: str, name: str, token_sha256: str) -> ApiToken: ...
+    def find_token(self, token_sha256: str) -> ApiToken | None: ...
+
+    # cases and assessments
+    def create_case(self, agency_id: str, case_id: str, *, actor: str) -> Case: ...
+    def get_case(self, agency_id: str, case_id: str) -> Case: ...
+    def list_cases(self, agency_id: str) -> list[Case]: ...
+    def create_assessment(
+        self,
+        agency_id: str,
+        *,
+        assessment_id: str,
+        case_id: str,
+        instrument_id: str,
+        instrument_version: str,
+        content: dict[str, Any],
+        actor: str,
+        previous_id: str | None = None,
+        amends_id: str | None = None,
+    ) -> tuple[AssessmentRecord, Revision]: ...
+    def get_assessment(self, agency_id: str, assessment_id: str) -> AssessmentRecord: ...
+    def list_assessments(self, agency_id: str, *, case_id: str | None = None) -> list[AssessmentRecord]: ...
+    def save_revision(
+        self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str
+    ) -> Revision: ...
+    def finalise(
+        self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str
+    ) -> Revision: ...
+    def countersign(self, agency_id: str, assessment_id: str, *, actor: str) -> AssessmentRecord: ...
+    def get_revision(self, agency_id: str, assessment_id: str, number: int | None = None) -> Revision: ...
+    def list_revisions(self, agency_id: str, assessment_id: str) -> list[Revision]: ...
+    def record(
+        self, agency_id: str, *, actor: str, action: str, assessment_id: str | None, revision: int | None, detail: str
+    ) -> None: ...
+    def audit_events(self, agency_id: str, *, assessment_id: str | None = None) -> list[AuditEvent]: ...
+
+    # integrity
+    def verify(self) -> list[str]: ...
