@@ -132,6 +132,10 @@ def parse_yaml(
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         reason = exc.problem or exc.context or "invalid YAML"
+        if "nesting depth" in reason:  # libyaml's own limit, met before the builder's when it reads ahead
+            raise error(
+                Problem(Code.YAML_TOO_DEEP, f"nested deeper than {max_depth} levels", Location(file, line, column))
+            ) from exc
         raise error(Problem(Code.YAML_SYNTAX, f"YAML syntax error: {reason}", Location(file, line, column))) from exc
     except yaml.YAMLError as exc:
         raise error(Problem(Code.YAML_SYNTAX, f"YAML error: {exc}", Location(file))) from exc
