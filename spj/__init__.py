@@ -30,6 +30,7 @@ from .instrument import load_instrument as load_instrument
 from .instrument import parse_instrument as parse_instrument
 from .plan import Plan as Plan
 from .plan import build_plan as build_plan
+from .report import render_report as render_report
 from .results import Evaluation as Evaluation
 
 __version__ = "0.1.0"
@@ -55,4 +56,5 @@ __all__ = [
     "parse_assessment",
     "parse_assessment_json",
     "parse_instrument",
+    "render_report",
 ]
