@@ -207,14 +207,33 @@ def report(
     lang: Annotated[
         str | None, typer.Option(help="Report language (en, nl, fr); default: the instrument's first.")
     ] = None,
+    previous: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--previous",
+            help="An earlier assessment of the same case (repeatable): adds the changes and the charts.",
+        ),
+    ] = None,
 ) -> None:
     """Render the narrative report."""
+    from .discovery import find_instrument, instrument_ref
     from .report import render_report
 
     inst, assess, evaluation = _load_pair(instrument, assessment)
     if format is ReportFormat.pdf and output is None:
         raise SpjError(Problem(Code.OUTPUT, "a PDF report needs --output FILE", Location()))
-    content = render_report(inst, assess, evaluation, format=format.value, lang=lang)
+    history = []
+    for path in previous or []:
+        ref_id, ref_version, where = instrument_ref(path)
+        own = (
+            inst
+            if (ref_id, ref_version) == (inst.id, inst.version)
+            else find_instrument(ref_id, ref_version, where=where)
+        )
+        earlier = load_assessment(path, own)
+        history.append((earlier, evaluate(own, earlier)))
+    history.sort(key=lambda pair: pair[0].date)
+    content = render_report(inst, assess, evaluation, format=format.value, lang=lang, history=history or None)
     _emit(content, output)
 
 

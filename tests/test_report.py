@@ -270,3 +270,22 @@ def test_pdf_renders(case) -> None:
     pdf = render_report(*case, format="pdf")
     assert isinstance(pdf, bytes)
     assert pdf.startswith(b"%PDF")
+
+
+def test_every_catalog_entry_is_translated_in_every_plural_form() -> None:
+    """Regression: the fr catalog has three plural forms; an empty one showed English for most counts."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    import spj.report
+
+    locale = Path(spj.report.__file__).parent / "locale"
+    for po in sorted(locale.glob("*/LC_MESSAGES/messages.po")):
+        with open(po, "rb") as handle:
+            catalog = read_po(handle)
+        for message in catalog:
+            if not message.id:
+                continue
+            forms = message.string if isinstance(message.string, tuple) else (message.string,)
+            assert all(forms), f"{po.parent.parent.name}: untranslated {message.id!r}"

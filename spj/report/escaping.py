@@ -91,3 +91,13 @@ def html_paragraphs(value: Any) -> Markup:
         Markup("<p>{}</p>").format(Markup("<br>\n").join(escape(line) for line in block.splitlines()))
         for block in blocks
     )
+
+
+def md_code(value: Any) -> MdText:
+    """`value` as a Markdown code span: shown literally, never interpreted."""
+    text = " ".join(str(value).split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    if text.startswith("`") or text.endswith("`"):
+        text = f" {text} "
+    return MdText(f"{fence}{text}{fence}")

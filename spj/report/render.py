@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from jinja2 import TemplateError
@@ -12,6 +13,7 @@ from ..instrument.model import Instrument
 from ..results import Evaluation
 from .context import report_context
 from .environment import report_environment
+from .history import history_context
 from .i18n import report_languages
 from .pdf import html_to_pdf
 
@@ -26,12 +28,17 @@ def render_report(
     *,
     format: Format | str = "html",
     lang: str | None = None,
+    history: Sequence[tuple[Assessment, Evaluation]] | None = None,
 ) -> str | bytes:
     """The narrative report of an assessment, written for a colleague.
 
     `lang` defaults to the instrument's default language; it may be any
     language the report is translated into (en, nl, fr) or that the
     instrument declares. PDF output returns bytes and needs `spj[pdf]`.
+
+    `history`: earlier assessments of the same case with their evaluations,
+    oldest first. With it the report opens with the changes since the latest
+    of them and (HTML, PDF) a chart per life area across all assessments.
 
     >>> html = render_report(instrument, assessment, evaluation, lang="nl")  # doctest: +SKIP
     """
@@ -40,13 +47,12 @@ def render_report(
     lang = lang or instrument.default_language
     known = sorted(set(report_languages()) | set(instrument.languages))
     if lang not in known:
-        raise RenderError(
-            Problem(Code.LANGUAGE, f"no report language {lang!r}; choose one of {', '.join(known)}")
-        )
+        raise RenderError(Problem(Code.LANGUAGE, f"no report language {lang!r}; choose one of {', '.join(known)}"))
     from .. import __version__
 
     context = report_context(instrument, assessment, evaluation, lang=lang, spj_version=__version__)
     kind = "md" if format == "md" else "html"
+    context.update(history_context(instrument, assessment, evaluation, history, lang=lang, charts=kind == "html"))
     template_name = _TEMPLATES[kind]
     try:
         # Leading blank lines come from the templates' macro definitions.

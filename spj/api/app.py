@@ -1,0 +1,87 @@
+"""The FastAPI application of `spj serve`: the JSON API under `/api/v1` and, when present, the web pages.
+
+>>> from spj.store import MemoryStore  # doctest: +SKIP
+>>> app = create_app(MemoryStore())  # doctest: +SKIP
+
+The web pages (`spj.api.web`) are mounted when that package provides a
+`router`; if it also provides `add_session_middleware(app, secret_key=...,
+https_only=...)`, the session is installed with the app's secret key.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import secrets
+from collections.abc import Iterable
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from fastapi import FastAPI
+
+from .. import __version__
+from ..service import InstrumentRegistry, Workspace
+from ..service.instruments import default_folders
+from ..store.interface import Store
+from .errors import install_error_handlers
+from .json_api import router as json_router
+from .limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
+
+DESCRIPTION = """Structured professional judgement assessments over HTTP.
+
+Authenticate with an API token: `Authorization: Bearer <token>` (`spj token add`).
+Every record is scoped to the token's agency; another agency's record is 404.
+Save with the revision you edited (`base_revision` or `If-Match`); a conflict
+is 409 (412 with If-Match) and echoes your content back. Errors are
+`{"error": {"code", "message", "problems": [{code, message, path, ...}]}}`.
+"""
+
+
+def create_app(
+    store: Store,
+    *,
+    instruments_dirs: Iterable[str | Path] = (),
+    instruments: InstrumentRegistry | None = None,
+    secret_key: str | None = None,
+    https_only: bool = False,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    hasher: PasswordHasher | None = None,
+    web: bool = True,
+) -> FastAPI:
+    """The app over `store`.
+
+    Instruments come from `instruments` when given, else from `./instruments`,
+    the shipped ones and `instruments_dirs`. `secret_key` signs the pages'
+    session cookies (random per process when None: sessions end on restart).
+    """
+    registry = instruments or InstrumentRegistry.from_folders(default_folders(instruments_dirs))
+    app = FastAPI(
+        title="spj",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.workspace = Workspace(store, registry, hasher=hasher)
+    app.state.secret_key = secret_key or secrets.token_urlsafe(32)
+    install_error_handlers(app)
+    app.include_router(json_router)
+    if web:
+        _mount_web(app, secret_key=app.state.secret_key, https_only=https_only)
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    return app
+
+
+def _mount_web(app: FastAPI, *, secret_key: str, https_only: bool) -> None:
+    name = f"{__package__}.web"
+    if importlib.util.find_spec(name) is None:
+        return
+    module = importlib.import_module(name)
+    router = getattr(module, "router", None)
+    if router is None:
+        return
+    add_session = getattr(module, "add_session_middleware", None)
+    if add_session is not None:
+        add_session(app, secret_key=secret_key, https_only=https_only)
+    app.include_router(router)

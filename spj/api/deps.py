@@ -1,0 +1,45 @@
+"""FastAPI dependencies shared by the JSON API and the web pages.
+
+- `get_workspace(request)`: the app's `Workspace` (the service layer);
+- `current_user_from_token(...)`: the user an `Authorization: Bearer <token>` acts for, else 401;
+- `WorkspaceDep`, `TokenUser`: the same as `Annotated` types for route signatures.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from ..service import UnauthenticatedError, Workspace
+from ..store.interface import User
+
+
+def get_workspace(request: Request) -> Workspace:
+    """The workspace `create_app` put on the app."""
+    workspace: Workspace = request.app.state.workspace
+    return workspace
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def current_user_from_token(request: Request, workspace: Annotated[Workspace, Depends(get_workspace)]) -> User:
+    """The user an API token acts for; `UnauthenticatedError` (401) without a valid token."""
+    token = bearer_token(request)
+    if token is None:
+        raise UnauthenticatedError("send an API token: Authorization: Bearer <token>")
+    user = workspace.user_from_token(token)
+    if user is None:
+        raise UnauthenticatedError("the API token is not valid")
+    return user
+
+
+WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+TokenUser = Annotated[User, Depends(current_user_from_token)]

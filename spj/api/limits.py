@@ -1,0 +1,78 @@
+"""Request body size limit, as plain ASGI middleware: a body over the limit gets 413 before any route reads it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..errors import Code
+
+DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodySizeLimit:
+    """Refuse request bodies larger than `max_bytes` with 413 (by Content-Length, or while streaming)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = -1
+                if declared > self.max_bytes or declared < 0:
+                    await self._refuse(send, 413 if declared > self.max_bytes else 400)
+                    return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._refuse(send, 413)
+
+    async def _refuse(self, send: Send, status: int) -> None:
+        if status == 413:
+            code, message = Code.FILE_TOO_LARGE.value, f"the request body is larger than {self.max_bytes} bytes"
+        else:
+            code, message = Code.INVALID_REQUEST.value, "invalid Content-Length"
+        problem: dict[str, Any] = {"code": code, "message": message, "file": None, "line": None, "column": None}
+        problem["path"] = ""
+        body = json.dumps({"error": {"code": code, "message": message, "problems": [problem]}}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

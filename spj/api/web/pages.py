@@ -1,0 +1,184 @@
+"""What every page shares: the signed-in user, the workspace, rendering, posted forms, error pages.
+
+`WebRoute` turns the service's errors into pages: not found (another
+agency's record included) → the one 404 page, CSRF → 403 `csrf`, a role
+that may not act → 403 `forbidden`, no session → the login page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from starlette.datastructures import FormData
+
+from ...errors import SpjError
+from ...service import ForbiddenError, StateError, Workspace
+from ...store.interface import LockedError, NotFoundError, User
+from ..deps import get_workspace
+from .session import CSRF_FIELD, CsrfError, LoginRequired, check_csrf, csrf_token, session_of
+from .templating import DEFAULT_LANGUAGE, LANGUAGES, environment, gettext
+
+MAX_FORM_FIELDS = 5000
+MAX_FORM_FILES = 0
+
+
+def workspace_of(request: Request) -> Workspace:
+    """The app's `Workspace` (set up by `spj.api.app.create_app`)."""
+    return get_workspace(request)
+
+
+def base_path(request: Request) -> str:
+    """Where the pages are mounted (`root_path`), without a trailing slash."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+def language_of(request: Request) -> str:
+    lang = session_of(request).get("lang")
+    return lang if isinstance(lang, str) and lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def optional_user(request: Request) -> User | None:
+    """The signed-in user, or None."""
+    user_id = session_of(request).get("user")
+    if not isinstance(user_id, str):
+        return None
+    return workspace_of(request).store.get_user(user_id)
+
+
+def current_user(request: Request) -> User:
+    """The signed-in user; `LoginRequired` otherwise."""
+    user = optional_user(request)
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+def t(request: Request, message: str, **values: Any) -> str:
+    """A page string in the session's language."""
+    return gettext(language_of(request), message, **values)
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    user: User | None = None,
+) -> HTMLResponse:
+    """A page: `template` with the shared context (user, language, CSRF token, paths)."""
+    lang = language_of(request)
+    path = request.url.path
+    if request.url.query:
+        path += "?" + request.url.query
+    shared = {
+        "request": request,
+        "lang": lang,
+        "languages": LANGUAGES,
+        "user": user,
+        "csrf": csrf_token(request),
+        "csrf_field": CSRF_FIELD,
+        "base_path": base_path(request),
+        "static_url": base_path(request) + "/static/web.css",
+        "current_path": path,
+        "nav": "",
+        "title": "",
+    }
+    html = environment(lang).get_template(template).render({**shared, **(context or {})})
+    return HTMLResponse(html, status_code=status_code, headers=_NO_STORE)
+
+
+_NO_STORE = {"Cache-Control": "no-store", "X-Frame-Options": "SAMEORIGIN", "Referrer-Policy": "same-origin"}
+
+
+def redirect(request: Request, path: str) -> RedirectResponse:
+    """POST-redirect-GET to a path of the pages."""
+    return RedirectResponse(base_path(request) + path, status_code=303)
+
+
+async def posted_form(request: Request) -> FormData:
+    """The posted form, after its CSRF token is checked."""
+    form = await request.form(max_fields=MAX_FORM_FIELDS, max_files=MAX_FORM_FILES)
+    token = form.get(CSRF_FIELD)
+    check_csrf(request, token if isinstance(token, str) else None)
+    return form
+
+
+def form_lists(form: FormData) -> dict[str, list[str]]:
+    """Every field's values, as `spj.api.web.forms` reads them."""
+    out: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            out.setdefault(key, []).append(value)
+    return out
+
+
+def error_page(request: Request, status_code: int, code: str, heading: str, message: str) -> HTMLResponse:
+    user = None
+    try:
+        user = optional_user(request)
+    except Exception:
+        user = None
+    return render(
+        request,
+        "error.html",
+        {"title": heading, "heading": heading, "message": message, "code": code},
+        status_code=status_code,
+        user=user,
+    )
+
+
+def not_found(request: Request) -> HTMLResponse:
+    """The one 404 page: a missing record and another agency's record look the same."""
+    return error_page(
+        request,
+        404,
+        "not-found",
+        t(request, "Not found"),
+        t(request, "There is no such page, case or assessment in your agency."),
+    )
+
+
+class WebRoute(APIRoute):
+    """A page route whose service errors become pages rather than JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except LoginRequired:
+                target = request.url.path if request.method == "GET" else base_path(request) + "/cases"
+                return RedirectResponse(f"{base_path(request)}/login?next={quote(target)}", status_code=303)
+            except CsrfError:
+                return error_page(
+                    request,
+                    403,
+                    "csrf",
+                    t(request, "Form expired"),
+                    t(
+                        request,
+                        "This form's security token is missing or out of date. "
+                        "Go back, reload the page and submit again; nothing was changed.",
+                    ),
+                )
+            except NotFoundError:
+                return not_found(request)
+            except ForbiddenError as exc:
+                return error_page(request, 403, "forbidden", t(request, "Not allowed"), exc.problems[0].message)
+            except LockedError as exc:
+                return error_page(request, 409, "locked", t(request, "Assessment is final"), exc.problems[0].message)
+            except StateError as exc:
+                return error_page(request, 409, "state", t(request, "Not possible now"), exc.problems[0].message)
+            except SpjError as exc:
+                code = exc.codes[0] if exc.codes else "invalid-request"
+                message = "; ".join(p.message for p in exc.problems)
+                return error_page(request, 400, code, t(request, "Request refused"), message)
+
+        return page_handler

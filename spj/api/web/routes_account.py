@@ -1,0 +1,72 @@
+"""Signing in and out, the page language, the stylesheet."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse, RedirectResponse
+
+from .pages import WebRoute, base_path, optional_user, posted_form, redirect, render, t, workspace_of
+from .session import session_of, sign_in, sign_out
+from .templating import HERE, LANGUAGES
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+
+def _safe_next(request: Request, target: str | None) -> str:
+    """Only paths of this site are followed after signing in (no open redirect)."""
+    root = base_path(request)
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return root + "/cases"
+    return target
+
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    return redirect(request, "/cases" if optional_user(request) else "/login")
+
+
+@router.get("/login")
+async def login_page(request: Request, next: str = "") -> Response:
+    if optional_user(request) is not None:
+        return RedirectResponse(_safe_next(request, next), status_code=303)
+    return render(request, "login.html", {"title": t(request, "Sign in"), "next": next, "username": "", "error": ""})
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = await posted_form(request)
+    username = str(form.get("username") or "")
+    password = str(form.get("password") or "")
+    next_path = str(form.get("next") or "")
+    user = workspace_of(request).authenticate(username, password) if username and password else None
+    if user is None:
+        context = {
+            "title": t(request, "Sign in"),
+            "next": next_path,
+            "username": username,
+            "error": t(request, "The user name or password is not right."),
+        }
+        return render(request, "login.html", context, status_code=401)
+    sign_in(request, user.id)
+    return RedirectResponse(_safe_next(request, next_path), status_code=303)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    await posted_form(request)
+    sign_out(request)
+    return redirect(request, "/login")
+
+
+@router.post("/language")
+async def language(request: Request) -> Response:
+    form = await posted_form(request)
+    lang = str(form.get("lang") or "")
+    if lang in LANGUAGES:
+        session_of(request)["lang"] = lang
+    return RedirectResponse(_safe_next(request, str(form.get("next") or "")), status_code=303)
+
+
+@router.get("/static/web.css")
+async def stylesheet() -> Response:
+    return FileResponse(HERE / "static" / "web.css", media_type="text/css", headers={"Cache-Control": "max-age=3600"})

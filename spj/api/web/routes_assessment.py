@@ -1,0 +1,286 @@
+"""The assessment form: show, save a draft, finalise, preview the live panel, resolve a conflict."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+
+from ...errors import AssessmentError, SpjError
+from ...service import FinaliseRefusedError, InvalidContentError, SaveConflictError, Workspace
+from ...service.views import AssessmentView
+from ...store.interface import User
+from ...text import localize
+from .forms import (
+    FieldErrors,
+    content_from_form,
+    errors_for_problems,
+    finalise_errors,
+    form_from_content,
+    merge_fields,
+)
+from .pages import (
+    WebRoute,
+    current_user,
+    form_lists,
+    language_of,
+    posted_form,
+    redirect,
+    render,
+    t,
+    workspace_of,
+)
+from .templating import environment
+from .viewmodels import (
+    FormValues,
+    Panel,
+    build_panel,
+    differences,
+    field_labels,
+    scenario_kinds,
+    scenario_rows,
+    source_rows,
+)
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+_NOT_CONTENT = ("csrf_token", "base_revision", "action")
+
+
+def _panel(request: Request, workspace: Workspace, user: User, view: AssessmentView) -> Panel | None:
+    try:
+        evaluation = workspace.evaluate(user, view.id)
+    except AssessmentError:
+        return None
+    return build_panel(view.instrument, evaluation, language_of(request))
+
+
+def _changes_url(request: Request, view: AssessmentView) -> str | None:
+    from .routes_output import comparison_available
+
+    if view.record.previous_id and comparison_available():
+        return f"{request.scope.get('root_path', '')}/assessments/{view.id}/changes"
+    return None
+
+
+def _page(
+    request: Request,
+    user: User,
+    view: AssessmentView,
+    *,
+    values: Mapping[str, Sequence[str]] | None = None,
+    errors: FieldErrors | None = None,
+    base_revision: int | None = None,
+    notice: dict[str, str] | None = None,
+    heading: str = "",
+    panel_note: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    workspace = workspace_of(request)
+    lang = language_of(request)
+    form_values = FormValues(values if values is not None else form_from_content(view.instrument, view.content))
+    can_countersign = (
+        view.final
+        and view.record.countersigned_by is None
+        and user.role in ("reviewer", "administrator")
+        and user.id not in (view.record.created_by, view.revision.author_id)
+    )
+    countersigner = None
+    if view.record.countersigned_by:
+        signer = workspace.store.get_user(view.record.countersigned_by)
+        countersigner = signer.display_name if signer else view.record.countersigned_by
+    context = {
+        "title": t(request, "Assessment %(id)s", id=view.id),
+        "countersigner": countersigner,
+        "view": view,
+        "instrument": view.instrument,
+        "loc": lambda text: localize(text, lang, view.instrument),
+        "values": form_values,
+        "errors": errors or FieldErrors(),
+        "labels": field_labels(view.instrument, lang),
+        "sources": source_rows(form_values),
+        "scenarios": scenario_rows(form_values),
+        "scenario_kinds": scenario_kinds(),
+        "panel": _panel(request, workspace, user, view),
+        "panel_note": panel_note,
+        "base_revision": base_revision if base_revision is not None else view.head,
+        "readonly": view.final,
+        "notice": notice,
+        "heading": heading,
+        "can_countersign": can_countersign,
+        "changes_url": _changes_url(request, view),
+    }
+    return render(request, "assessment.html", context, status_code=status_code, user=user)
+
+
+_STARTED = {
+    "1": "Assessment started. Nothing is rated yet.",
+    "reassessment": (
+        "Reassessment started: the previous ratings and evidence are carried over. "
+        "Review each one; the judgements are yours to make anew."
+    ),
+    "amendment": "Amendment started: everything is carried over from the final assessment it corrects.",
+}
+
+
+@router.get("/assessments/{assessment_id}")
+async def show(request: Request, assessment_id: str, saved: int | None = None, started: str = "") -> Response:
+    user = current_user(request)
+    view = workspace_of(request).get(user, assessment_id)
+    notice = None
+    if saved is not None:
+        notice = {"kind": "ok", "text": t(request, "Saved as revision %(n)s.", n=saved)}
+    elif started in _STARTED:
+        notice = {"kind": "ok", "text": t(request, _STARTED[started])}
+    elif view.final and request.query_params.get("finalised"):
+        notice = {"kind": "ok", "text": t(request, "Finalised. The assessment is now locked.")}
+    elif request.query_params.get("countersigned"):
+        notice = {"kind": "ok", "text": t(request, "Countersigned.")}
+    return _page(request, user, view, notice=notice)
+
+
+def _content_fields(form: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    return {k: list(v) for k, v in form.items() if k not in _NOT_CONTENT}
+
+
+def _base_revision(form: Mapping[str, Sequence[str]]) -> int:
+    raw = (form.get("base_revision") or [""])[0]
+    if not raw.isdigit():
+        from ...service import InvalidRequestError
+
+        raise InvalidRequestError("base_revision must be the revision number you edited", "base_revision")
+    return int(raw)
+
+
+@router.post("/assessments/{assessment_id}")
+async def save(request: Request, assessment_id: str) -> Response:
+    user = current_user(request)
+    workspace = workspace_of(request)
+    fields = form_lists(await posted_form(request))
+    action = (fields.get("action") or ["save"])[0]
+    base = _base_revision(fields)
+    view = workspace.get(user, assessment_id)
+    mine = _content_fields(fields)
+    if action in ("merge-save", "merge-edit"):
+        base_content = _revision_content(request, user, view, base)
+        base_fields = form_from_content(view.instrument, base_content) if base_content else {}
+        mine_norm = form_from_content(view.instrument, content_from_form(view.instrument, view.content, mine))
+        merged, _ = merge_fields(base_fields, mine_norm, form_from_content(view.instrument, view.content))
+        if action == "merge-edit":
+            notice = {
+                "kind": "warn",
+                "text": t(
+                    request, "Your changes are applied on top of revision %(n)s. Check them, then save.", n=view.head
+                ),
+            }
+            return _page(request, user, view, values=merged, base_revision=view.head, notice=notice)
+        mine, base = merged, view.head
+    content = content_from_form(view.instrument, view.content, mine)
+    try:
+        if action == "finalise":
+            return _finalise(request, workspace, user, view, content, base, mine)
+        saved = workspace.save(user, assessment_id, base, content)
+    except SaveConflictError as exc:
+        return _conflict(request, user, view, exc, mine, base)
+    except InvalidContentError as exc:
+        return _page(
+            request,
+            user,
+            view,
+            values=mine,
+            errors=errors_for_problems(exc.problems),
+            base_revision=base,
+            panel_note=t(request, "From the last saved revision."),
+            status_code=422,
+        )
+    return redirect(request, f"/assessments/{saved.id}?saved={saved.head}")
+
+
+def _finalise(
+    request: Request,
+    workspace: Workspace,
+    user: User,
+    view: AssessmentView,
+    content: dict[str, Any],
+    base: int,
+    mine: Mapping[str, Sequence[str]],
+) -> Response:
+    """Keep the user's edits as a draft revision first, then finalise; refused → the reasons at their fields."""
+    if base == view.head and _same(content, view.content):
+        current = view
+    else:
+        current = workspace.save(user, view.id, base, content)
+    try:
+        final = workspace.finalise(user, view.id, current.head, content)
+    except FinaliseRefusedError as exc:
+        errors = finalise_errors(view.instrument, content, exc.problems, lang=language_of(request))
+        kept = t(request, "Your changes are saved as revision %(n)s.", n=current.head) if current is not view else ""
+        return _page(
+            request,
+            user,
+            current,
+            values=mine,
+            errors=errors,
+            base_revision=current.head,
+            heading=t(request, "Not finalised yet: the assessment is incomplete"),
+            notice={"kind": "warn", "text": kept} if kept else None,
+            status_code=422,
+        )
+    return redirect(request, f"/assessments/{final.id}?finalised=1")
+
+
+def _same(content: Mapping[str, Any], stored: Mapping[str, Any]) -> bool:
+    owned = ("format", "instrument", "status", "id")
+    return {k: v for k, v in content.items() if k not in owned} == {k: v for k, v in stored.items() if k not in owned}
+
+
+def _conflict(
+    request: Request,
+    user: User,
+    view: AssessmentView,
+    exc: SaveConflictError,
+    mine: Mapping[str, Sequence[str]],
+    base: int,
+) -> HTMLResponse:
+    """Someone saved in between: both versions side by side; nothing the user typed is lost."""
+    lang = language_of(request)
+    head = exc.head
+    author = workspace_of(request).store.get_user(head.author_id)
+    context = {
+        "title": t(request, "Someone else saved this assessment"),
+        "view": view,
+        "head": head,
+        "author": author.display_name if author else head.author_id,
+        "base": base,
+        "rows": differences(
+            view.instrument, exc.content, head.content, lang, base=_revision_content(request, user, view, base)
+        ),
+        "mine": mine,
+    }
+    return render(request, "conflict.html", context, status_code=409, user=user)
+
+
+def _revision_content(request: Request, user: User, view: AssessmentView, number: int) -> dict[str, Any] | None:
+    found = next((r for r in workspace_of(request).history(user, view.id) if r.number == number), None)
+    return found.content if found else None
+
+
+@router.post("/assessments/{assessment_id}/preview")
+async def preview(request: Request, assessment_id: str) -> Response:
+    """The live panel for the unsaved form (progressive enhancement; nothing is saved)."""
+    user = current_user(request)
+    workspace = workspace_of(request)
+    fields = form_lists(await posted_form(request))
+    view = workspace.get(user, assessment_id)
+    content = content_from_form(view.instrument, view.content, _content_fields(fields))
+    try:
+        evaluation, _problems = workspace.preview(user, assessment_id, content)
+    except SpjError:
+        evaluation = None
+    lang = language_of(request)
+    panel = build_panel(view.instrument, evaluation, lang) if evaluation is not None else None
+    note = t(request, "Preview of your unsaved changes.") if panel else ""
+    html = environment(lang).get_template("_panel.html").render(panel=panel, panel_note=note)
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,115 @@
+"""What an assessment produces: the report (view, HTML, PDF), its history, the countersignature, the changes."""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from ...errors import AssessmentError
+from ...report.i18n import report_languages
+from .pages import WebRoute, current_user, language_of, posted_form, redirect, render, t, workspace_of
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+
+def comparison_available() -> bool:
+    """Whether `spj.compare` is installed (the "changes since the last assessment" page)."""
+    return importlib.util.find_spec("spj.compare") is not None
+
+
+def _report_language(request: Request, instrument_languages: tuple[str, ...]) -> str:
+    lang = language_of(request)
+    return lang if lang in set(report_languages()) | set(instrument_languages) else instrument_languages[0]
+
+
+@router.get("/assessments/{assessment_id}/report")
+async def report_page(request: Request, assessment_id: str) -> Response:
+    user = current_user(request)
+    view = workspace_of(request).get(user, assessment_id)
+    context = {"title": t(request, "Report %(id)s", id=view.id), "view": view, "problems": view.problems}
+    return render(request, "report.html", context, user=user)
+
+
+@router.get("/assessments/{assessment_id}/report.html")
+async def report_html(request: Request, assessment_id: str, download: bool = False) -> Response:
+    user = current_user(request)
+    workspace = workspace_of(request)
+    view = workspace.get(user, assessment_id)
+    html = workspace.report(user, assessment_id, "html", _report_language(request, view.instrument.languages))
+    headers = {"Cache-Control": "no-store", "Content-Security-Policy": "script-src 'none'; frame-ancestors 'self'"}
+    if download:
+        headers["Content-Disposition"] = f'attachment; filename="{view.id}.html"'
+    return Response(html, media_type="text/html; charset=utf-8", headers=headers)
+
+
+@router.get("/assessments/{assessment_id}/report.pdf")
+async def report_pdf(request: Request, assessment_id: str) -> Response:
+    user = current_user(request)
+    workspace = workspace_of(request)
+    view = workspace.get(user, assessment_id)
+    pdf = workspace.report(user, assessment_id, "pdf", _report_language(request, view.instrument.languages))
+    headers = {"Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="{view.id}.pdf"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+@router.get("/assessments/{assessment_id}/history")
+async def history(request: Request, assessment_id: str) -> Response:
+    user = current_user(request)
+    workspace = workspace_of(request)
+    view = workspace.get(user, assessment_id)
+    revisions = list(reversed(workspace.history(user, assessment_id)))
+    authors: dict[str, str] = {}
+    for user_id in [r.author_id for r in revisions] + [view.record.countersigned_by or ""]:
+        if user_id and user_id not in authors:
+            author = workspace.store.get_user(user_id)
+            authors[user_id] = author.display_name if author else user_id
+    context = {
+        "title": t(request, "History of %(id)s", id=view.id),
+        "view": view,
+        "revisions": revisions,
+        "authors": authors,
+    }
+    return render(request, "history.html", context, user=user)
+
+
+@router.post("/assessments/{assessment_id}/countersign")
+async def countersign(request: Request, assessment_id: str) -> Response:
+    user = current_user(request)
+    await posted_form(request)
+    workspace_of(request).countersign(user, assessment_id)
+    return redirect(request, f"/assessments/{assessment_id}?countersigned=1")
+
+
+@router.get("/assessments/{assessment_id}/changes")
+async def changes(request: Request, assessment_id: str) -> Response:
+    """What changed since the assessment this one reassesses (`spj.compare`)."""
+    user = current_user(request)
+    workspace = workspace_of(request)
+    current = workspace.get(user, assessment_id)
+    comparison: Any = None
+    problem = ""
+    previous_id = current.record.previous_id
+    if previous_id and comparison_available():
+        from ...compare import compare
+
+        previous = workspace.get(user, previous_id)
+        try:
+            if previous.assessment is None or current.assessment is None:
+                raise AssessmentError(previous.problems + current.problems)
+            comparison = compare(
+                current.instrument,
+                (previous.assessment, workspace.evaluate(user, previous_id)),
+                (current.assessment, workspace.evaluate(user, assessment_id)),
+                lang=language_of(request),
+            )
+        except AssessmentError as exc:
+            problem = "; ".join(p.message for p in exc.problems)
+    context = {
+        "title": t(request, "Changes since the last assessment"),
+        "view": current,
+        "comparison": comparison,
+        "problem": problem,
+    }
+    return render(request, "changes.html", context, user=user)

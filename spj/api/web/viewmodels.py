@@ -1,0 +1,284 @@
+"""What the assessment pages show, as plain values: the form's rows, the live panel, two versions side by side.
+
+Pure functions of the instrument, the form values and the service's
+`Evaluation`; the texts are localized here so templates stay simple.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...instrument.model import Instrument, Text
+from ...results import Evaluation, Reason
+from ...text import localize
+from .forms import NEW_SCENARIO_ROWS, NEW_SOURCE_ROWS, SCENARIO_KINDS, flatten
+from .templating import gettext
+
+
+@dataclass(frozen=True)
+class FormValues:
+    """The values a form shows: `value("r.SO1.presence")`, `values("r.SO1.sources")`."""
+
+    fields: Mapping[str, Sequence[str]]
+
+    def value(self, name: str) -> str:
+        values = self.fields.get(name) or ()
+        return values[0] if values else ""
+
+    def values(self, name: str) -> list[str]:
+        return list(self.fields.get(name) or ())
+
+    def rows(self, prefix: str, keys: Sequence[str], blank: int) -> list[dict[str, Any]]:
+        """Numbered rows (`s.0.id`, `s.1.id`, …) plus `blank` empty ones, renumbered from 0."""
+        numbers = sorted(
+            {int(n.split(".")[1]) for n in self.fields if n.startswith(prefix + ".") and n.split(".")[1].isdigit()}
+        )
+        rows = [{k: self.value(f"{prefix}.{n}.{k}") for k in keys} for n in numbers]
+        rows = [r for r in rows if any(r.values())]
+        rows += [dict.fromkeys(keys, "") for _ in range(blank)]
+        return [{"n": n, **row} for n, row in enumerate(rows)]
+
+
+def source_rows(values: FormValues) -> list[dict[str, Any]]:
+    return values.rows("s", ("id", "kind", "date", "description"), NEW_SOURCE_ROWS)
+
+
+def scenario_rows(values: FormValues) -> list[dict[str, Any]]:
+    return values.rows("sc", ("kind", "title", "text"), NEW_SCENARIO_ROWS)
+
+
+def scenario_kinds() -> tuple[str, ...]:
+    return SCENARIO_KINDS
+
+
+@dataclass
+class Line:
+    """One entry of the live panel: a title, a tag and the reasons."""
+
+    id: str
+    title: str
+    tag: str = ""
+    detail: str = ""
+    why: list[str] = field(default_factory=list)
+    missing: str = ""  # the omitted or unrated indicators that keep it unknown
+
+
+@dataclass
+class Panel:
+    """The live panel: completeness, flags, recommended and undetermined interventions, the phased plan."""
+
+    indicators: int
+    rated: int
+    omitted: int
+    unrated: int
+    omitted_ratio: float
+    max_omitted_ratio: float
+    sufficient: bool
+    flags: list[Line]
+    recommended: list[Line]
+    undetermined: list[Line]
+    phases: list[list[Line]]
+    total_weeks: int
+    critical_path: list[str]
+    domain_progress: dict[str, tuple[int, int]]
+
+
+def build_panel(instrument: Instrument, evaluation: Evaluation, lang: str) -> Panel:
+    """The live panel for `evaluation`, its texts in `lang`."""
+
+    def loc(text: Text | None) -> str:
+        return localize(text, lang, instrument)
+
+    explain = _Explainer(instrument, lang)
+    rules = {r.id: r for r in instrument.rules}
+    flags = []
+    for result in evaluation.flags:
+        rule = rules[result.id]
+        title = loc(rule.title) or loc(rule.message)
+        why = [explain.reason(r) for r in result.because]
+        missing = ", ".join(explain.names(result.missing))
+        detail = loc(rule.message) if rule.title else ""
+        tag = result.severity if result.status == "raised" else "unknown"
+        flags.append(Line(result.id, title, tag, detail, why, missing))
+    interventions = {iv.id: iv for iv in instrument.interventions}
+    recommended = []
+    phases: list[list[Line]] = []
+    for phase in evaluation.plan.phases:
+        row = []
+        for step_id in phase:
+            step = evaluation.plan.steps[step_id]
+            iv = interventions[step_id]
+            weeks = gettext(lang, "weeks %(start)s–%(end)s", start=step.start_week, end=step.end_week)
+            if step.reason == "prerequisite":
+                why = [
+                    gettext(
+                        lang, "needed first by %(ids)s", ids=", ".join(_titles(step.required_by, interventions, loc))
+                    )
+                ]
+            else:
+                why = [explain.reason(r) for r in (step.recommendation.because if step.recommendation else ())]
+            line = Line(step_id, loc(iv.title), step.reason, f"{iv.provider} · {weeks}", why)
+            row.append(line)
+            recommended.append(line)
+        phases.append(row)
+    undetermined = [
+        Line(rec.id, loc(interventions[rec.id].title), "undetermined", missing=", ".join(explain.names(rec.missing)))
+        for rec in evaluation.undetermined
+    ]
+    c = evaluation.completeness
+    progress = {
+        d.id: (s.rated + s.omitted, s.rated + s.omitted + s.unrated)
+        for d in instrument.domains
+        if (s := evaluation.domains.get(d.id))
+    }
+    return Panel(
+        indicators=c.indicators,
+        rated=c.rated,
+        omitted=c.omitted,
+        unrated=c.unrated,
+        omitted_ratio=c.omitted_ratio,
+        max_omitted_ratio=c.max_omitted_ratio,
+        sufficient=c.sufficient,
+        flags=flags,
+        recommended=recommended,
+        undetermined=undetermined,
+        phases=phases,
+        total_weeks=evaluation.plan.total_weeks,
+        critical_path=_titles(evaluation.plan.critical_path, interventions, loc),
+        domain_progress=progress,
+    )
+
+
+def _titles(ids: Sequence[str], interventions: Mapping[str, Any], loc: Callable[[Any], str]) -> list[str]:
+    return [loc(interventions[i].title) if i in interventions else i for i in ids]
+
+
+class _Explainer:
+    """Reasons (`ratings.SO1.presence` = 1) as a reader wants them: “SO1 Contact … — presence: Partially present”."""
+
+    def __init__(self, instrument: Instrument, lang: str) -> None:
+        self.instrument, self.lang = instrument, lang
+        self.indicators = {i.id: i for i in instrument.indicators}
+        self.rules = {r.id: r for r in instrument.rules}
+
+    def loc(self, text: Text | None) -> str:
+        return localize(text, self.lang, self.instrument)
+
+    def names(self, ids: Sequence[str]) -> list[str]:
+        return [f"{i} {self.loc(self.indicators[i].title)}" if i in self.indicators else i for i in ids]
+
+    def reason(self, reason: Reason) -> str:
+        parts = reason.ref.split(".")
+        shown = reason.status if reason.value is None and reason.status else None
+        if parts[0] == "ratings" and len(parts) == 3 and parts[1] in self.indicators:
+            scale = self.instrument.scales.get(parts[2], ())
+            label = next((self.loc(level.label) for level in scale if level.code == reason.code), reason.code)
+            value = gettext(self.lang, shown) if shown else (label or str(reason.value))
+            return f"{parts[1]} {self.loc(self.indicators[parts[1]].title)} — {gettext(self.lang, parts[2])}: {value}"
+        if parts[0] == "flags" and len(parts) == 2 and parts[1] in self.rules:
+            rule = self.rules[parts[1]]
+            return f"{self.loc(rule.title) or parts[1]}: {gettext(self.lang, shown or _yes_no(reason.value))}"
+        value = gettext(self.lang, shown) if shown else str(reason.value if reason.code is None else reason.code)
+        return f"{reason.ref}: {value}"
+
+
+def _yes_no(value: Any) -> str:
+    if value is True:
+        return "raised"
+    if value is False:
+        return "clear"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One field that differs between the user's version and the current one."""
+
+    name: str
+    label: str
+    mine: str
+    theirs: str
+    changed_by_me: bool = False
+    changed_by_them: bool = False
+
+
+def differences(
+    instrument: Instrument,
+    mine: Mapping[str, Any],
+    theirs: Mapping[str, Any],
+    lang: str,
+    *,
+    base: Mapping[str, Any] | None = None,
+) -> list[Difference]:
+    """Every form field whose value differs between two versions, in form order; who changed it, given `base`."""
+    a, b = flatten(mine, instrument), flatten(theirs, instrument)
+    was = flatten(base, instrument) if base is not None else None
+    labels = field_labels(instrument, lang)
+    names = list(dict.fromkeys([*a, *b]))
+    order = {name: n for n, name in enumerate(labels)}
+    names.sort(key=lambda name: order.get(name, len(order)))
+    shown = _Display(instrument, lang)
+    return [
+        Difference(
+            n,
+            labels.get(n, n),
+            shown(n, a.get(n, "")),
+            shown(n, b.get(n, "")),
+            changed_by_me=was is not None and a.get(n, "") != was.get(n, ""),
+            changed_by_them=was is not None and b.get(n, "") != was.get(n, ""),
+        )
+        for n in names
+        if a.get(n, "") != b.get(n, "")
+    ]
+
+
+class _Display:
+    """A form value as a reader knows it: a scale code as its label, a ticked box as “yes”."""
+
+    def __init__(self, instrument: Instrument, lang: str) -> None:
+        self.instrument, self.lang = instrument, lang
+        self.judgements = {j.id: j for j in instrument.judgements}
+
+    def __call__(self, name: str, value: str) -> str:
+        parts = name.split(".")
+        if not value:
+            return value
+        if parts[0] == "r" and len(parts) == 3 and parts[2] in self.instrument.scales:
+            level = next((lv for lv in self.instrument.scales[parts[2]] if lv.code == value), None)
+            return localize(level.label, self.lang, self.instrument) if level else value
+        if parts[0] == "r" and parts[-1] == "omit":
+            return gettext(self.lang, "yes")
+        if parts[0] == "j" and parts[-1] == "level" and parts[1] in self.judgements:
+            label = self.judgements[parts[1]].labels.get(value)
+            return localize(label, self.lang, self.instrument) if label else gettext(self.lang, value)
+        return value
+
+
+def field_labels(instrument: Instrument, lang: str) -> dict[str, str]:
+    """A readable label for each form field, in form order."""
+
+    def loc(text: Text | None) -> str:
+        return localize(text, lang, instrument)
+
+    labels: dict[str, str] = {}
+    for case_field in instrument.case_fields:
+        labels[f"case.{case_field.id}"] = loc(case_field.title) or case_field.id
+    for indicator in instrument.indicators:
+        name = f"{indicator.id} {loc(indicator.title)}"
+        for scale in indicator.rate:
+            labels[f"r.{indicator.id}.{scale}"] = f"{name} — {gettext(lang, scale)}"
+        for key, label in (
+            ("omit", "omitted"),
+            ("reason", "reason for omitting"),
+            ("for", "evidence for"),
+            ("against", "evidence against"),
+            ("sources", "sources"),
+        ):
+            labels[f"r.{indicator.id}.{key}"] = f"{name} — {gettext(lang, label)}"
+    labels["formulation"] = gettext(lang, "Formulation")
+    for judgement in instrument.judgements:
+        labels[f"j.{judgement.id}.level"] = loc(judgement.title)
+        labels[f"j.{judgement.id}.rationale"] = f"{loc(judgement.title)} — {gettext(lang, 'rationale')}"
+    return labels

@@ -1,0 +1,116 @@
+"""The report's view of a case's history: the changes since the last assessment and the charts.
+
+`history_context` compares the current assessment with the latest earlier one
+(`spj.compare`) and draws one chart per life area across all of them
+(`spj.chart`). The charts are the only markup this package marks safe: they
+are built by `spj.chart`, which escapes every text it writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from babel.dates import format_date
+from markupsafe import Markup
+
+from ..assessment.model import Assessment
+from ..chart import ChartLabels, life_area_charts
+from ..compare import check_comparable, compare
+from ..comparison_model import Comparison, FlagChange
+from ..instrument.model import Instrument
+from ..results import Evaluation
+from ..text import localize
+from .environment import _babel_locale
+from .i18n import translations_for
+
+
+@dataclass(frozen=True)
+class Named:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class FlagChangeView:
+    change: FlagChange
+    missing: tuple[Named, ...]
+
+
+@dataclass(frozen=True)
+class ChartView:
+    domain: str
+    title: str
+    svg: Markup
+
+
+def history_context(
+    instrument: Instrument,
+    assessment: Assessment,
+    evaluation: Evaluation,
+    history: Sequence[tuple[Assessment, Evaluation]] | None,
+    *,
+    lang: str,
+    charts: bool = True,
+) -> dict[str, Any]:
+    """`changes` (None without history) and `charts` (empty unless `charts`) for the report templates."""
+    if not history:
+        return {"changes": None, "charts": ()}
+    earlier = sorted(history, key=lambda pair: pair[0].date)
+    everything = [*earlier, (assessment, evaluation)]
+    check_comparable(instrument, everything)
+    comparison: Comparison = compare(instrument, earlier[-1], (assessment, evaluation), lang=lang)
+    titles = {i.id: localize(i.title, lang, instrument) for i in instrument.indicators}
+    locale = _babel_locale(lang)
+    gettext = translations_for(lang).gettext
+    labels = ChartLabels(
+        title=gettext("{area}: indicators at each assessment"),
+        description=gettext(
+            "Number of rated indicators in this life area at each assessment, by rating. "
+            "Descriptive counts, not a score."
+        ),
+        risk_present=gettext("Risk indicators present"),
+        risk_partial=gettext("Risk indicators partially present"),
+        protective_present=gettext("Protective indicators present"),
+        y_axis=gettext("Indicators"),
+        omitted=gettext("{n} omitted"),
+        no_indicators=gettext("none in this life area"),
+    )
+    drawn = (
+        ()
+        if not charts
+        else life_area_charts(
+            instrument,
+            everything,
+            lang=lang,
+            labels=labels,
+            date_label=lambda d: _medium_date(d, locale),
+            id_prefix="area-chart",
+        )
+    )
+    declared = assessment.previous
+    return {
+        "changes": {
+            "comparison": comparison,
+            "previous_id": comparison.previous_id,
+            "previous_date": comparison.previous_date,
+            "weeks": comparison.weeks_elapsed,
+            "declared_previous": declared if declared and declared != comparison.previous_id else "",
+            "raised": tuple(_flag(f, titles) for f in comparison.flags if f.change == "raised"),
+            "cleared": tuple(_flag(f, titles) for f in comparison.flags if f.change == "cleared"),
+            "became_unknown": tuple(_flag(f, titles) for f in comparison.flags if f.change == "unknown"),
+            "became_known": tuple(_flag(f, titles) for f in comparison.flags if f.change == "known"),
+            "count": len(everything),
+        },
+        "charts": tuple(ChartView(c.domain, c.title, Markup(c.svg)) for c in drawn) if charts else (),
+    }
+
+
+def _flag(change: FlagChange, titles: dict[str, str]) -> FlagChangeView:
+    return FlagChangeView(change, tuple(Named(i, titles.get(i, i)) for i in change.missing))
+
+
+def _medium_date(value: dt.date, locale: Any) -> str:
+    return format_date(value, format="medium", locale=locale)

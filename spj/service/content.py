@@ -1,0 +1,167 @@
+"""Assessment content as the store keeps it: JSON data in the `spj-assessment/1` format.
+
+Pure functions: a blank draft for an instrument, the carry-over of a
+reassessment or an amendment, the identity fields the service owns, and
+validation into located problems. No store, no HTTP.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import re
+from typing import Any
+
+from ..assessment import Assessment, assessment_from_data
+from ..errors import AssessmentError, Code, Location, Problem
+from ..instrument import Instrument
+from ..store.interface import AssessmentRecord, User
+
+FORMAT = "spj-assessment/1"
+IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+def check_identifier(value: str, field: str) -> str:
+    """`value` if it is a usable case or assessment id (a pseudonym: letters, digits, '.', '_', '-')."""
+    if not isinstance(value, str) or not IDENTIFIER.match(value):
+        raise AssessmentError(
+            Problem(
+                Code.INVALID_REQUEST,
+                f"{field} must be 1-100 letters, digits, '.', '_' or '-' (a pseudonym, never a name)",
+                Location(path=(field,)),
+            )
+        )
+    return value
+
+
+def blank_content(
+    instrument: Instrument, *, assessment_id: str, case_id: str, user: User, today: dt.date | None = None
+) -> dict[str, Any]:
+    """A draft with nothing rated yet: the form starts from this."""
+    return {
+        "format": FORMAT,
+        "instrument": {"id": instrument.id, "version": instrument.version, "sha256": instrument.sha256},
+        "id": assessment_id,
+        "case": {"id": case_id, "fields": {}},
+        "assessor": {"id": user.id, "agency": user.agency_id, "name": user.display_name},
+        "date": (today or dt.date.today()).isoformat(),
+        "status": "draft",
+        "sources": [],
+        "ratings": {},
+        "formulation": "",
+        "scenarios": [],
+        "judgements": {},
+    }
+
+
+def carried_over(
+    previous: dict[str, Any],
+    instrument: Instrument,
+    *,
+    assessment_id: str,
+    user: User,
+    previous_id: str | None = None,
+    amends_id: str | None = None,
+    keep_judgements: bool = False,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """A new draft from an earlier assessment's content, for the expert to review.
+
+    Sources, ratings with their evidence, case fields, formulation and
+    scenarios are carried over. Judgements are carried over only for an
+    amendment (`keep_judgements`): a reassessment's judgements are made anew.
+    """
+    case = _mapping(previous.get("case"))
+    content = blank_content(
+        instrument, assessment_id=assessment_id, case_id=str(case.get("id", "")), user=user, today=today
+    )
+    content["case"]["fields"] = copy.deepcopy(case.get("fields") or {})
+    for key in ("sources", "ratings", "formulation", "scenarios", "language"):
+        if key in previous:
+            content[key] = copy.deepcopy(previous[key])
+    if keep_judgements:
+        content["judgements"] = copy.deepcopy(previous.get("judgements") or {})
+    if previous_id is not None:
+        content["previous"] = previous_id
+    if amends_id is not None:
+        content["amends"] = amends_id
+    return content
+
+
+def as_json_data(content: Any) -> dict[str, Any]:
+    """`content` as plain JSON data (a dict), or `AssessmentError` (INVALID_REQUEST)."""
+    if not isinstance(content, dict):
+        raise AssessmentError(Problem(Code.INVALID_REQUEST, "the content must be a JSON object (an assessment)"))
+    try:
+        data: dict[str, Any] = json.loads(json.dumps(content, ensure_ascii=False, allow_nan=False, default=_date))
+    except (TypeError, ValueError, RecursionError):
+        raise AssessmentError(Problem(Code.INVALID_REQUEST, "the content is not plain JSON data")) from None
+    return data
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _date(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def with_identity(
+    content: dict[str, Any], record: AssessmentRecord, instrument: Instrument, status: str
+) -> dict[str, Any]:
+    """`content` with the fields the service owns filled in: format, id, instrument, case id, status.
+
+    Values the client sent that contradict the record are problems (a client
+    must not move an assessment to another case or instrument).
+    """
+    problems: list[Problem] = []
+
+    def differs(path: tuple[str, ...], given: Any, expected: str) -> None:
+        if given is not None and given != expected:
+            problems.append(
+                Problem(
+                    Code.INVALID_REQUEST,
+                    f"{'.'.join(path)} is {expected!r} for this assessment, not {given!r}",
+                    Location(path=path),
+                )
+            )
+
+    out = dict(content)
+    differs(("id",), out.get("id"), record.id)
+    instrument_ref = _mapping(out.get("instrument"))
+    differs(("instrument", "id"), instrument_ref.get("id"), record.instrument_id)
+    differs(("instrument", "version"), instrument_ref.get("version"), record.instrument_version)
+    case = dict(_mapping(out.get("case")))
+    differs(("case", "id"), case.get("id"), record.case_id)
+    if problems:
+        raise AssessmentError(problems)
+    case["id"] = record.case_id
+    out.update(
+        format=FORMAT,
+        id=record.id,
+        instrument={"id": instrument.id, "version": instrument.version, "sha256": instrument.sha256},
+        case=case,
+        status=status,
+    )
+    if record.previous_id is not None:
+        out["previous"] = record.previous_id
+    if record.amends_id is not None:
+        out["amends"] = record.amends_id
+    return out
+
+
+def validate(content: dict[str, Any], instrument: Instrument) -> Assessment:
+    """The validated assessment (as its `status` says: draft or final); `AssessmentError` lists every problem."""
+    return assessment_from_data(content, instrument)
+
+
+def problems_of(content: dict[str, Any], instrument: Instrument) -> tuple[Assessment | None, list[Problem]]:
+    """(assessment, []) when `content` is valid, else (None, its problems)."""
+    try:
+        return validate(content, instrument), []
+    except AssessmentError as exc:
+        return None, exc.problems

@@ -1,0 +1,89 @@
+"""Errors of the service layer, on top of the store's.
+
+The tree (the store's errors in brackets)::
+
+    SpjError
+    ├── AssessmentError
+    │   ├── InvalidContentError      a save refused: the content has problems (422)
+    │   └── FinaliseRefusedError     a finalise refused: the reasons, each at its field (422)
+    ├── StoreError
+    │   ├── [NotFoundError]          no such record in this agency (404)
+    │   ├── [ConflictError]
+    │   │   └── SaveConflictError    someone saved in between; carries the submitted content and the head (409)
+    │   └── [LockedError]            the assessment is final (423)
+    ├── UnauthenticatedError         no or bad credentials (401)
+    ├── ForbiddenError               the user's role does not allow it (403)
+    ├── InvalidRequestError          a request the service cannot act on (400/422)
+    └── StateError                   the record is not in a state that allows it (409)
+
+Every error carries located `Problem`s with stable codes; the HTTP layer maps
+them to status codes (`spj.api.errors`), the pages show them at their field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import AssessmentError, Code, Location, Problem, SpjError
+from ..store.interface import ConflictError, Revision
+
+
+class InvalidContentError(AssessmentError):
+    """The submitted assessment content has problems; nothing was saved.
+
+    `content` is what was submitted, so a form can show it again with each
+    problem at its field.
+    """
+
+    def __init__(self, problems: list[Problem], content: Any) -> None:
+        super().__init__(problems)
+        self.content = content
+
+
+class FinaliseRefusedError(AssessmentError):
+    """The assessment cannot be finalised yet; `problems` are the reasons (incomplete ratings, judgements, ...)."""
+
+    def __init__(self, problems: list[Problem], content: Any) -> None:
+        super().__init__(problems)
+        self.content = content
+
+
+class SaveConflictError(ConflictError):
+    """A save or finalise stated a revision that is no longer the head; nothing is lost.
+
+    `content` is the refused content (the user's work), `head` the current head
+    revision (with its content), so the two can be compared and merged.
+    """
+
+    def __init__(self, assessment_id: str, base: int, head: Revision, content: dict[str, Any]) -> None:
+        super().__init__(assessment_id, base, head.number)
+        self.head = head
+        self.content = content
+
+
+class UnauthenticatedError(SpjError):
+    """No credentials, or credentials that do not match an account."""
+
+    def __init__(self, message: str = "log in, or send a valid API token (Authorization: Bearer …)") -> None:
+        super().__init__(Problem(Code.UNAUTHENTICATED, message, Location()))
+
+
+class ForbiddenError(SpjError):
+    """The user is known but their role does not allow this action."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(Problem(Code.FORBIDDEN, message, Location()))
+
+
+class InvalidRequestError(SpjError, ValueError):
+    """A request the service cannot act on (a malformed id, a username taken, ...); `path` names the field."""
+
+    def __init__(self, message: str, *path: str | int) -> None:
+        super().__init__(Problem(Code.INVALID_REQUEST, message, Location(path=tuple(path))))
+
+
+class StateError(SpjError):
+    """The assessment is not in a state that allows this (countersign a draft, reassess a draft, ...)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(Problem(Code.INVALID_REQUEST, message, Location()))

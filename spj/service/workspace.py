@@ -1,0 +1,386 @@
+"""The workspace: every action of the JSON API and the web pages, once, over a `Store`.
+
+Each method takes the acting `User` and is scoped to `user.agency_id`: a case
+or an assessment of another agency is `NotFoundError`, exactly as a missing
+one. Content is validated with the engine (`spj.assessment`) before it is
+stored; the store appends revisions and writes the audit rows.
+
+>>> workspace = Workspace(MemoryStore(), InstrumentRegistry.from_folders())  # doctest: +SKIP
+>>> view = workspace.create(user, "CASE-0001", "disengagement-trajectory", "1.0.0")  # doctest: +SKIP
+>>> view = workspace.save(user, view.id, view.head, {**view.content, "formulation": "..."})  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import secrets
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from argon2 import PasswordHasher
+
+from ..assessment import Assessment
+from ..errors import AssessmentError, Code, Location, Problem
+from ..evaluate import evaluate
+from ..instrument import Instrument
+from ..report import render_report
+from ..results import Evaluation
+from ..store.interface import (
+    ApiToken,
+    AssessmentRecord,
+    Case,
+    ConflictError,
+    LockedError,
+    NotFoundError,
+    Revision,
+    Role,
+    Store,
+    User,
+)
+from . import content as contents
+from .auth import Auth, require_role
+from .cache import LruCache
+from .errors import FinaliseRefusedError, ForbiddenError, InvalidContentError, SaveConflictError, StateError
+from .instruments import InstrumentRegistry
+from .views import AssessmentView
+
+COUNTERSIGNERS: tuple[Role, ...] = ("reviewer", "administrator")
+REPORT_FORMATS = ("html", "md", "pdf")
+
+
+class Workspace:
+    """The service layer of `spj serve`: accounts, cases, assessments, evaluations, reports."""
+
+    def __init__(self, store: Store, instruments: InstrumentRegistry, *, hasher: PasswordHasher | None = None) -> None:
+        self.store = store
+        self.instruments = instruments
+        self.auth = Auth(store, hasher=hasher)
+        # SQLite has one writer at a time and its busy handler sleeps with back-off: queueing writers on a lock
+        # here instead keeps their order and the latency tail short. Other databases take writes in parallel.
+        engine = getattr(store, "engine", None)
+        self._serial_writes = engine is not None and getattr(engine.dialect, "name", "") == "sqlite"
+        self._write_lock = threading.Lock()
+        self._validated: LruCache[tuple[Assessment | None, list[Problem]]] = LruCache(512)
+        self._evaluations: LruCache[Evaluation] = LruCache(512)
+
+    # ---- accounts ---------------------------------------------------------------------------------------
+
+    def authenticate(self, username: str, password: str) -> User | None:
+        """The user with this username and password, or None (same cost for an unknown user)."""
+        return self.auth.authenticate(username, password)
+
+    def user_from_token(self, token: str) -> User | None:
+        """The account an API token acts for, or None."""
+        return self.auth.user_from_token(token)
+
+    def create_user(
+        self,
+        *,
+        username: str,
+        password: str,
+        role: Role,
+        agency_id: str,
+        display_name: str | None = None,
+        by: User | None = None,
+    ) -> User:
+        """A new account (argon2-hashed password); `by`, when given, must administer the same agency."""
+        return self.auth.create_user(
+            username=username, password=password, role=role, agency_id=agency_id, display_name=display_name, by=by
+        )
+
+    def create_token(self, user: User, *, label: str = "api", by: User | None = None) -> tuple[ApiToken, str]:
+        """A new API token acting for `user`: (record, token); the token is shown once."""
+        return self.auth.create_token(user, label=label, by=by)
+
+    # ---- instruments ------------------------------------------------------------------------------------
+
+    def list_instruments(self) -> list[Instrument]:
+        """The instruments assessments can be made with."""
+        return self.instruments.list()
+
+    def get_instrument(self, instrument_id: str, version: str) -> Instrument:
+        """One instrument; `NotFoundError` when there is none."""
+        return self.instruments.get(instrument_id, version)
+
+    # ---- cases and assessments --------------------------------------------------------------------------
+
+    def list_cases(self, user: User) -> list[Case]:
+        """The cases of the user's agency."""
+        return self.store.list_cases(user.agency_id)
+
+    def get_case(self, user: User, case_id: str) -> Case:
+        """One case of the user's agency."""
+        return self.store.get_case(user.agency_id, case_id)
+
+    def list_assessments(self, user: User, case_id: str | None = None) -> list[AssessmentRecord]:
+        """The assessments of the user's agency (of one case, when given)."""
+        if case_id is not None:
+            self.store.get_case(user.agency_id, case_id)
+        return self.store.list_assessments(user.agency_id, case_id=case_id)
+
+    def create(
+        self,
+        user: User,
+        case_id: str,
+        instrument_id: str,
+        version: str,
+        *,
+        assessment_id: str | None = None,
+    ) -> AssessmentView:
+        """Start a blank draft for a case (created in the user's agency when new)."""
+        instrument = self.instruments.get(instrument_id, version)
+        contents.check_identifier(case_id, "case_id")
+        assessment_id = self._new_id(assessment_id)
+        self._ensure_case(user, case_id)
+        content = contents.blank_content(instrument, assessment_id=assessment_id, case_id=case_id, user=user)
+        return self._create(user, instrument, content, case_id=case_id)
+
+    def reassess(self, user: User, previous_id: str, *, assessment_id: str | None = None) -> AssessmentView:
+        """A new draft for the same case, from a final assessment: ratings and evidence carried over for review."""
+        previous = self.get(user, previous_id)
+        if not previous.final:
+            raise StateError(f"assessment {previous_id} is a draft; finish it (or finalise it) before reassessing")
+        content = contents.carried_over(
+            previous.content,
+            previous.instrument,
+            assessment_id=self._new_id(assessment_id),
+            user=user,
+            previous_id=previous.id,
+        )
+        return self._create(
+            user, previous.instrument, content, case_id=previous.record.case_id, previous_id=previous.id
+        )
+
+    def amend(self, user: User, final_id: str, *, assessment_id: str | None = None) -> AssessmentView:
+        """A new draft that corrects a final assessment (which stays locked): everything carried over."""
+        final = self.get(user, final_id)
+        if not final.final:
+            raise StateError(f"assessment {final_id} is a draft; edit it instead of amending it")
+        content = contents.carried_over(
+            final.content,
+            final.instrument,
+            assessment_id=self._new_id(assessment_id),
+            user=user,
+            previous_id=final.record.previous_id,
+            amends_id=final.id,
+            keep_judgements=True,
+        )
+        return self._create(
+            user,
+            final.instrument,
+            content,
+            case_id=final.record.case_id,
+            previous_id=final.record.previous_id,
+            amends_id=final.id,
+        )
+
+    def get(self, user: User, assessment_id: str) -> AssessmentView:
+        """The assessment at its head revision, validated."""
+        record = self.store.get_assessment(user.agency_id, assessment_id)
+        revision = self.store.get_revision(user.agency_id, assessment_id)
+        return self._view(record, revision)
+
+    def save(self, user: User, assessment_id: str, base_revision: int, content: Any) -> AssessmentView:
+        """Save a draft as a new revision on top of `base_revision`.
+
+        Refused with `InvalidContentError` (each problem at its field) when the
+        content is not a valid draft, `SaveConflictError` (carrying the content
+        and the current head) when someone saved in between, `LockedError` when
+        the assessment is final.
+        """
+        record, instrument, data = self._prepare(user, assessment_id, content, status="draft")
+        _, problems = self._validate(data, instrument)
+        if problems:
+            raise InvalidContentError(problems, data)
+        try:
+            with self._writing():
+                revision = self.store.save_revision(
+                    user.agency_id, assessment_id, base=base_revision, content=data, actor=user.id
+                )
+        except ConflictError as exc:
+            raise self._conflict(user, assessment_id, base_revision, data) from exc
+        return self._view(dataclasses.replace(record, head=revision.number, updated_at=revision.created_at), revision)
+
+    def finalise(self, user: User, assessment_id: str, base_revision: int, content: Any) -> AssessmentView:
+        """Save `content` as the final revision and lock the assessment.
+
+        Refused with `FinaliseRefusedError` listing every reason while the
+        assessment is incomplete (an indicator neither rated nor omitted, a
+        judgement or rationale missing, ...).
+        """
+        _, instrument, data = self._prepare(user, assessment_id, content, status="final")
+        _, problems = self._validate(data, instrument)
+        if problems:
+            raise FinaliseRefusedError(problems, data)
+        try:
+            with self._writing():
+                revision = self.store.finalise(
+                    user.agency_id, assessment_id, base=base_revision, content=data, actor=user.id
+                )
+        except ConflictError as exc:
+            raise self._conflict(user, assessment_id, base_revision, data) from exc
+        return self._view(self.store.get_assessment(user.agency_id, assessment_id), revision)
+
+    def preview(self, user: User, assessment_id: str, content: Any) -> tuple[Evaluation | None, list[Problem]]:
+        """Evaluate unsaved content (the live panel of the form): (evaluation, []) or (None, problems)."""
+        _, instrument, data = self._prepare(user, assessment_id, content, status="draft")
+        assessment, problems = self._validate(data, instrument)
+        if assessment is None:
+            return None, problems
+        return evaluate(instrument, assessment), []
+
+    def evaluate(self, user: User, assessment_id: str) -> Evaluation:
+        """The evaluation of the head revision (DESIGN 4.3 via `Evaluation.to_dict()`)."""
+        view = self.get(user, assessment_id)
+        return self._evaluation(view)
+
+    def report(self, user: User, assessment_id: str, format: str = "html", lang: str | None = None) -> str | bytes:
+        """The narrative report of the head revision (PDF as bytes); the read is audited."""
+        if format not in REPORT_FORMATS:
+            raise AssessmentError(
+                Problem(
+                    Code.INVALID_REQUEST,
+                    f"unknown report format {format!r}; use html, md or pdf",
+                    Location(path=("format",)),
+                )
+            )
+        view = self.get(user, assessment_id)
+        evaluation = self._evaluation(view)
+        assert view.assessment is not None  # _evaluation refuses an invalid one
+        rendered = render_report(
+            view.instrument,
+            view.assessment,
+            evaluation,
+            format=format,
+            lang=lang,
+            history=self.earlier(user, assessment_id),
+        )
+        self.store.record(
+            user.agency_id,
+            actor=user.id,
+            action="read-report",
+            assessment_id=assessment_id,
+            revision=view.head,
+            detail=f"format={format} lang={lang or view.instrument.default_language}",
+        )
+        return rendered
+
+    def earlier(self, user: User, assessment_id: str) -> list[tuple[Assessment, Evaluation]]:
+        """The final assessments of the same case made before this one (same instrument), oldest first.
+
+        What the report and the workspace compare against: changes since the
+        last assessment, a chart per life area across all of them.
+        """
+        record = self.store.get_assessment(user.agency_id, assessment_id)
+        out = []
+        for other in sorted(
+            self.store.list_assessments(user.agency_id, case_id=record.case_id), key=lambda r: r.created_at
+        ):
+            if (
+                other.id == record.id
+                or other.status != "final"
+                or other.created_at >= record.created_at
+                or (other.instrument_id, other.instrument_version) != (record.instrument_id, record.instrument_version)
+            ):
+                continue
+            view = self._view(other, self.store.get_revision(user.agency_id, other.id))
+            if view.assessment is not None:
+                out.append((view.assessment, self._evaluation(view)))
+        return out
+
+    def history(self, user: User, assessment_id: str) -> list[Revision]:
+        """Every revision of the assessment, oldest first."""
+        return self.store.list_revisions(user.agency_id, assessment_id)
+
+    def countersign(self, user: User, assessment_id: str) -> AssessmentRecord:
+        """A reviewer's (or administrator's) countersignature on a final assessment made by someone else."""
+        record = self.store.get_assessment(user.agency_id, assessment_id)
+        require_role(user, *COUNTERSIGNERS)
+        if record.status != "final":
+            raise StateError(f"assessment {assessment_id} is a draft; only a final assessment can be countersigned")
+        if record.countersigned_by is not None:
+            raise StateError(f"assessment {assessment_id} is already countersigned")
+        head = self.store.get_revision(user.agency_id, assessment_id)
+        if user.id in (record.created_by, head.author_id):
+            raise ForbiddenError("an assessment is countersigned by someone other than its assessor")
+        return self.store.countersign(user.agency_id, assessment_id, actor=user.id)
+
+    # ---- helpers ----------------------------------------------------------------------------------------
+
+    def _new_id(self, assessment_id: str | None) -> str:
+        if assessment_id is None:
+            return f"A-{dt.date.today():%Y%m%d}-{secrets.token_hex(4)}"
+        return contents.check_identifier(assessment_id, "assessment_id")
+
+    def _ensure_case(self, user: User, case_id: str) -> None:
+        try:
+            self.store.get_case(user.agency_id, case_id)
+        except NotFoundError:
+            self.store.create_case(user.agency_id, case_id, actor=user.id)
+
+    def _create(
+        self,
+        user: User,
+        instrument: Instrument,
+        content: dict[str, Any],
+        *,
+        case_id: str,
+        previous_id: str | None = None,
+        amends_id: str | None = None,
+    ) -> AssessmentView:
+        with self._writing():
+            record, revision = self.store.create_assessment(
+                user.agency_id,
+                assessment_id=content["id"],
+                case_id=case_id,
+                instrument_id=instrument.id,
+                instrument_version=instrument.version,
+                content=content,
+                actor=user.id,
+                previous_id=previous_id,
+                amends_id=amends_id,
+            )
+        return self._view(record, revision)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        if not self._serial_writes:
+            yield
+            return
+        with self._write_lock:
+            yield
+
+    def _prepare(
+        self, user: User, assessment_id: str, content: Any, *, status: str
+    ) -> tuple[AssessmentRecord, Instrument, dict[str, Any]]:
+        record = self.store.get_assessment(user.agency_id, assessment_id)
+        if record.status == "final":
+            raise LockedError(assessment_id)
+        instrument = self.instruments.get(record.instrument_id, record.instrument_version)
+        data = contents.with_identity(contents.as_json_data(content), record, instrument, status)
+        return record, instrument, data
+
+    def _conflict(self, user: User, assessment_id: str, base: int, data: dict[str, Any]) -> SaveConflictError:
+        head = self.store.get_revision(user.agency_id, assessment_id)
+        return SaveConflictError(assessment_id, base, head, data)
+
+    def _validate(self, data: dict[str, Any], instrument: Instrument) -> tuple[Assessment | None, list[Problem]]:
+        return contents.problems_of(data, instrument)
+
+    def _view(self, record: AssessmentRecord, revision: Revision) -> AssessmentView:
+        instrument = self.instruments.get(record.instrument_id, record.instrument_version)
+        key = (instrument.sha256, revision.content_sha256)
+        assessment, problems = self._validated.get_or_make(
+            key, lambda: contents.problems_of(revision.content, instrument)
+        )
+        return AssessmentView(record, revision, instrument, assessment, list(problems))
+
+    def _evaluation(self, view: AssessmentView) -> Evaluation:
+        if view.assessment is None:
+            raise AssessmentError(view.problems)
+        assessment = view.assessment
+        key = (view.instrument.sha256, view.revision.content_sha256)
+        return self._evaluations.get_or_make(key, lambda: evaluate(view.instrument, assessment))

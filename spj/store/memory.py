@@ -1,0 +1,347 @@
+"""`MemoryStore`: the store in memory, with the same behaviour as `SqlStore` (for tests)."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import threading
+import uuid
+from typing import Any
+
+from ..errors import Code, Location, Problem, StoreError
+from .hashing import canonical_json, chain_sha256, sha256_hex, utc_now
+from .interface import (
+    Agency,
+    ApiToken,
+    AssessmentRecord,
+    AuditEvent,
+    Case,
+    ConflictError,
+    LockedError,
+    NotFoundError,
+    Revision,
+    Role,
+    Status,
+    User,
+)
+from .verification import StoredRevision, check_assessment
+
+
+def _duplicate(what: str) -> StoreError:
+    return StoreError(Problem(Code.CONFLICT, f"{what} already exists", Location()))
+
+
+class MemoryStore:
+    """Everything in dictionaries, guarded by one lock; content is copied in and out."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._agencies: dict[str, Agency] = {}
+        self._users: dict[str, User] = {}
+        self._tokens: dict[str, ApiToken] = {}
+        self._cases: dict[tuple[str, str], Case] = {}
+        self._assessments: dict[str, AssessmentRecord] = {}
+        self._revisions: dict[str, list[Revision]] = {}
+        self._audit: list[AuditEvent] = []
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    # ------------------------------------------------------------------ helpers
+
+    def _require_agency(self, agency_id: str) -> None:
+        if agency_id not in self._agencies:
+            raise NotFoundError(f"agency {agency_id}")
+
+    def _assessment(self, agency_id: str, assessment_id: str) -> AssessmentRecord:
+        record = self._assessments.get(assessment_id)
+        if record is None or record.agency_id != agency_id:
+            raise NotFoundError(f"assessment {assessment_id}")
+        return record
+
+    def _add_audit(
+        self,
+        agency_id: str,
+        actor: str,
+        action: str,
+        assessment_id: str | None,
+        revision: int | None,
+        detail: str,
+        at: Any = None,
+    ) -> None:
+        self._audit.append(
+            AuditEvent(len(self._audit) + 1, at or utc_now(), actor, agency_id, action, assessment_id, revision, detail)
+        )
+
+    @staticmethod
+    def _new_revision(
+        assessment_id: str, number: int, author: str, at: Any, status: Status, text: str, previous: str | None
+    ) -> Revision:
+        content_hash = sha256_hex(text)
+        chain = chain_sha256(
+            previous=previous,
+            assessment_id=assessment_id,
+            number=number,
+            author_id=author,
+            created_at=at,
+            status=status,
+            content_hash=content_hash,
+        )
+        return Revision(assessment_id, number, author, at, json.loads(text), content_hash, previous, chain, status)
+
+    # ------------------------------------------------------------------ agencies, users, tokens
+
+    def create_agency(self, agency_id: str, name: str) -> Agency:
+        with self._lock:
+            if agency_id in self._agencies:
+                raise _duplicate(f"agency {agency_id}")
+            self._agencies[agency_id] = agency = Agency(agency_id, name)
+            return agency
+
+    def create_user(self, *, username: str, display_name: str, role: Role, agency_id: str, password_hash: str) -> User:
+        with self._lock:
+            self._require_agency(agency_id)
+            if any(u.username == username for u in self._users.values()):
+                raise _duplicate(f"user {username}")
+            user = User(uuid.uuid4().hex, username, display_name, role, agency_id, password_hash)
+            self._users[user.id] = user
+            return user
+
+    def get_user(self, user_id: str) -> User | None:
+        with self._lock:
+            return self._users.get(user_id)
+
+    def get_user_by_username(self, username: str) -> User | None:
+        with self._lock:
+            return next((u for u in self._users.values() if u.username == username), None)
+
+    def create_token(self, *, agency_id: str, name: str, token_sha256: str) -> ApiToken:
+        with self._lock:
+            self._require_agency(agency_id)
+            if token_sha256 in self._tokens:
+                raise _duplicate("a token with this hash")
+            token = ApiToken(uuid.uuid4().hex, agency_id, name, token_sha256, utc_now())
+            self._tokens[token_sha256] = token
+            return token
+
+    def find_token(self, token_sha256: str) -> ApiToken | None:
+        with self._lock:
+            return self._tokens.get(token_sha256)
+
+    # ------------------------------------------------------------------ cases
+
+    def create_case(self, agency_id: str, case_id: str, *, actor: str) -> Case:
+        with self._lock:
+            self._require_agency(agency_id)
+            if (agency_id, case_id) in self._cases:
+                raise _duplicate(f"case {case_id}")
+            case = Case(case_id, agency_id, utc_now(), actor)
+            self._cases[agency_id, case_id] = case
+            self._add_audit(agency_id, actor, "create-case", None, None, f"case {case_id}", case.created_at)
+            return case
+
+    def get_case(self, agency_id: str, case_id: str) -> Case:
+        with self._lock:
+            case = self._cases.get((agency_id, case_id))
+            if case is None:
+                raise NotFoundError(f"case {case_id}")
+            return case
+
+    def list_cases(self, agency_id: str) -> list[Case]:
+        with self._lock:
+            return sorted(
+                (c for c in self._cases.values() if c.agency_id == agency_id), key=lambda c: (c.created_at, c.id)
+            )
+
+    # ------------------------------------------------------------------ assessments
+
+    def create_assessment(
+        self,
+        agency_id: str,
+        *,
+        assessment_id: str,
+        case_id: str,
+        instrument_id: str,
+        instrument_version: str,
+        content: dict[str, Any],
+        actor: str,
+        previous_id: str | None = None,
+        amends_id: str | None = None,
+    ) -> tuple[AssessmentRecord, Revision]:
+        text = canonical_json(content)
+        with self._lock:
+            if (agency_id, case_id) not in self._cases:
+                raise NotFoundError(f"case {case_id}")
+            for link, kind in ((previous_id, "previous"), (amends_id, "amended")):
+                if link is not None:
+                    linked = self._assessment(agency_id, link)
+                    if linked.case_id != case_id:
+                        raise StoreError(
+                            Problem(Code.INVALID_REQUEST, f"the {kind} assessment {link} belongs to another case")
+                        )
+                    if kind == "amended" and linked.status != "final":
+                        raise StoreError(
+                            Problem(
+                                Code.INVALID_REQUEST, f"assessment {link} is not final: edit it instead of amending it"
+                            )
+                        )
+            if assessment_id in self._assessments:
+                raise _duplicate(f"assessment {assessment_id}")
+            now = utc_now()
+            record = AssessmentRecord(
+                id=assessment_id,
+                case_id=case_id,
+                agency_id=agency_id,
+                instrument_id=instrument_id,
+                instrument_version=instrument_version,
+                status="draft",
+                head=1,
+                previous_id=previous_id,
+                amends_id=amends_id,
+                created_by=actor,
+                created_at=now,
+                updated_at=now,
+            )
+            revision = self._new_revision(assessment_id, 1, actor, now, "draft", text, None)
+            self._assessments[assessment_id] = record
+            self._revisions[assessment_id] = [revision]
+            self._add_audit(agency_id, actor, "create", assessment_id, 1, f"{instrument_id} {instrument_version}", now)
+            return record, copy.deepcopy(revision)
+
+    def get_assessment(self, agency_id: str, assessment_id: str) -> AssessmentRecord:
+        with self._lock:
+            return self._assessment(agency_id, assessment_id)
+
+    def list_assessments(self, agency_id: str, *, case_id: str | None = None) -> list[AssessmentRecord]:
+        with self._lock:
+            found = [
+                a
+                for a in self._assessments.values()
+                if a.agency_id == agency_id and (case_id is None or a.case_id == case_id)
+            ]
+            return sorted(found, key=lambda a: (a.created_at, a.id))
+
+    def save_revision(
+        self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str
+    ) -> Revision:
+        return self._append(agency_id, assessment_id, base=base, content=content, actor=actor, status="draft")
+
+    def finalise(
+        self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str
+    ) -> Revision:
+        return self._append(agency_id, assessment_id, base=base, content=content, actor=actor, status="final")
+
+    def _append(
+        self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str, status: Status
+    ) -> Revision:
+        text = canonical_json(content)
+        with self._lock:
+            record = self._assessment(agency_id, assessment_id)
+            if record.status == "final":
+                raise LockedError(assessment_id)
+            if record.head != base:
+                raise ConflictError(assessment_id, base, record.head)
+            now = utc_now()
+            chain = self._revisions[assessment_id]
+            revision = self._new_revision(
+                assessment_id, base + 1, actor, now, status, text, chain[base - 1].chain_sha256
+            )
+            changes: dict[str, Any] = {"head": base + 1, "updated_at": now}
+            if status == "final":
+                changes |= {"status": "final", "finalised_at": now}
+            chain.append(revision)
+            self._assessments[assessment_id] = dataclasses.replace(record, **changes)
+            self._add_audit(
+                agency_id, actor, "finalise" if status == "final" else "save", assessment_id, base + 1, "", now
+            )
+            return copy.deepcopy(revision)
+
+    def countersign(self, agency_id: str, assessment_id: str, *, actor: str) -> AssessmentRecord:
+        with self._lock:
+            record = self._assessment(agency_id, assessment_id)
+            if record.status != "final":
+                raise StoreError(
+                    Problem(
+                        Code.CONFLICT,
+                        f"assessment {assessment_id} is not final; only a final assessment can be countersigned",
+                    )
+                )
+            if record.countersigned_by is not None:
+                raise StoreError(Problem(Code.CONFLICT, f"assessment {assessment_id} is already countersigned"))
+            now = utc_now()
+            record = dataclasses.replace(record, countersigned_by=actor, countersigned_at=now)
+            self._assessments[assessment_id] = record
+            self._add_audit(agency_id, actor, "countersign", assessment_id, record.head, "", now)
+            return record
+
+    def get_revision(self, agency_id: str, assessment_id: str, number: int | None = None) -> Revision:
+        with self._lock:
+            record = self._assessment(agency_id, assessment_id)
+            wanted = record.head if number is None else number
+            found = [r for r in self._revisions[assessment_id] if r.number == wanted]
+            if not found:
+                raise NotFoundError(f"revision {wanted} of assessment {assessment_id}")
+            return copy.deepcopy(found[0])
+
+    def list_revisions(self, agency_id: str, assessment_id: str) -> list[Revision]:
+        with self._lock:
+            self._assessment(agency_id, assessment_id)
+            return copy.deepcopy(self._revisions[assessment_id])
+
+    # ------------------------------------------------------------------ audit
+
+    def record(
+        self, agency_id: str, *, actor: str, action: str, assessment_id: str | None, revision: int | None, detail: str
+    ) -> None:
+        with self._lock:
+            self._require_agency(agency_id)
+            if assessment_id is not None:
+                self._assessment(agency_id, assessment_id)
+            self._add_audit(agency_id, actor, action, assessment_id, revision, detail)
+
+    def audit_events(self, agency_id: str, *, assessment_id: str | None = None) -> list[AuditEvent]:
+        with self._lock:
+            if assessment_id is not None:
+                self._assessment(agency_id, assessment_id)
+            return [
+                e
+                for e in self._audit
+                if e.agency_id == agency_id and (assessment_id is None or e.assessment_id == assessment_id)
+            ]
+
+    # ------------------------------------------------------------------ integrity
+
+    def verify(self) -> list[str]:
+        """Recompute every revision's hashes and check numbering and heads; located problems, empty if sound."""
+        problems: list[str] = []
+        with self._lock:
+            for assessment_id in sorted(self._assessments):
+                record = self._assessments[assessment_id]
+                stored = [
+                    StoredRevision(
+                        assessment_id=r.assessment_id,
+                        number=r.number,
+                        author_id=r.author_id,
+                        created_at=r.created_at,
+                        status=r.status,
+                        content_json=canonical_json(r.content),
+                        content_sha256=r.content_sha256,
+                        previous_chain_sha256=r.previous_chain_sha256,
+                        chain_sha256=r.chain_sha256,
+                    )
+                    for r in self._revisions.get(assessment_id, [])
+                ]
+                problems += check_assessment(assessment_id, record.head, record.status, stored)
+        return problems
+
+    def stats(self) -> dict[str, int]:
+        """How many agencies, cases, assessments, revisions and audit events the store holds."""
+        with self._lock:
+            return {
+                "agencies": len(self._agencies),
+                "cases": len(self._cases),
+                "assessments": len(self._assessments),
+                "revisions": sum(len(v) for v in self._revisions.values()),
+                "audit_events": len(self._audit),
+            }

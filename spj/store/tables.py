@@ -1,0 +1,167 @@
+"""The database schema, as SQLAlchemy 2 declarative models (migrations in `migrations/` create it).
+
+Revisions and audit events are append-only: triggers installed by the
+migrations refuse UPDATE and DELETE on them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID = 200  # length of ids (agency, user, case, assessment): pseudonyms and uuids fit
+HASH = 64
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC time, kept as a naive UTC timestamp (same on SQLite and PostgreSQL)."""
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("times stored must be timezone-aware")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class AgencyRow(Base):
+    __tablename__ = "agencies"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    name: Mapped[str] = mapped_column(String(400))
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    username: Mapped[str] = mapped_column(String(200), unique=True)
+    display_name: Mapped[str] = mapped_column(String(400))
+    role: Mapped[str] = mapped_column(String(20))
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(400))
+
+    __table_args__ = (CheckConstraint("role IN ('assessor', 'reviewer', 'administrator')", name="role"),)
+
+
+class ApiTokenRow(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
+    name: Mapped[str] = mapped_column(String(400))
+    token_sha256: Mapped[str] = mapped_column(String(HASH), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class CaseRow(Base):
+    """A case; its id (a pseudonym) is unique within its agency only."""
+
+    __tablename__ = "cases"
+
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(String(ID))
+
+
+class AssessmentRow(Base):
+    __tablename__ = "assessments"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(String(ID))
+    case_id: Mapped[str] = mapped_column(String(ID))
+    instrument_id: Mapped[str] = mapped_column(String(200))
+    instrument_version: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(10))
+    head: Mapped[int] = mapped_column(Integer)
+    previous_id: Mapped[str | None] = mapped_column(ForeignKey("assessments.id"))
+    amends_id: Mapped[str | None] = mapped_column(ForeignKey("assessments.id"))
+    created_by: Mapped[str] = mapped_column(String(ID))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    finalised_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    countersigned_by: Mapped[str | None] = mapped_column(String(ID))
+    countersigned_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["agency_id", "case_id"], ["cases.agency_id", "cases.id"], name="fk_assessments_case_cases"
+        ),
+        Index("ix_assessments_agency_case", "agency_id", "case_id"),
+        CheckConstraint("status IN ('draft', 'final')", name="status"),
+        CheckConstraint("head >= 1", name="head"),
+    )
+
+
+class RevisionRow(Base):
+    """One saved state of an assessment; never updated or deleted."""
+
+    __tablename__ = "revisions"
+
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author_id: Mapped[str] = mapped_column(String(ID))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    status: Mapped[str] = mapped_column(String(10))
+    content: Mapped[str] = mapped_column(Text)  # canonical JSON: exactly what content_sha256 covers
+    content_sha256: Mapped[str] = mapped_column(String(HASH))
+    previous_chain_sha256: Mapped[str | None] = mapped_column(String(HASH))
+    chain_sha256: Mapped[str] = mapped_column(String(HASH))
+
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'final')", name="status"),
+        CheckConstraint("number >= 1", name="number"),
+    )
+
+
+class AuditRow(Base):
+    """Who did what, when; never updated or deleted. Holds no case content."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    actor_id: Mapped[str] = mapped_column(String(ID))
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"))
+    action: Mapped[str] = mapped_column(String(100))
+    assessment_id: Mapped[str | None] = mapped_column(String(ID))
+    revision: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_audit_events_agency_assessment", "agency_id", "assessment_id"),)
+
+
+APPEND_ONLY_TABLES = ("revisions", "audit_events")

@@ -1,0 +1,35 @@
+"""Run the workspace on a temp SQLite file for the browser tests: `python serve_app.py DB_URL PORT`.
+
+Creates two synthetic agencies and three accounts (password `correct horse battery`).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+from argon2 import PasswordHasher
+
+from spj.api.app import create_app
+from spj.store import SqlStore
+
+PASSWORD = "correct horse battery"
+
+
+def main(url: str, port: int) -> None:
+    store = SqlStore(url)
+    app = create_app(store, secret_key="browser-test-secret", hasher=PasswordHasher(time_cost=1, memory_cost=1024))
+    workspace = app.state.workspace
+    store.create_agency("hoj-gent", "House of Justice Gent (synthetic)")
+    store.create_agency("hoj-brugge", "House of Justice Brugge (synthetic)")
+    for username, name, role, agency in (
+        ("alice", "Alice Peeters", "assessor", "hoj-gent"),
+        ("rita", "Rita Claes", "reviewer", "hoj-gent"),
+        ("bob", "Bob Janssens", "assessor", "hoj-brugge"),
+    ):
+        workspace.create_user(username=username, password=PASSWORD, role=role, agency_id=agency, display_name=name)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))

@@ -1,0 +1,145 @@
+"""Fixtures for the web pages: an app over an in-memory store, two agencies, signed-in clients.
+
+Synthetic data only.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from starlette.exceptions import StarletteDeprecationWarning
+
+from spj.api.app import create_app
+from spj.store import MemoryStore
+
+with warnings.catch_warnings():
+    # starlette asks for `httpx2` (not a dependency of spj); `httpx` works the same for the test client.
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient as TestClient
+
+PASSWORD = "correct horse battery"
+INSTRUMENT = "disengagement-trajectory@1.0.0"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+def csrf_of(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def app() -> Any:
+    store = MemoryStore()
+    app = create_app(store, secret_key="test-secret", hasher=FAST_HASHER)
+    workspace = app.state.workspace
+    store.create_agency("hoj-gent", "House of Justice Gent (synthetic)")
+    store.create_agency("hoj-brugge", "House of Justice Brugge (synthetic)")
+    for username, role, agency in (
+        ("alice", "assessor", "hoj-gent"),
+        ("rita", "reviewer", "hoj-gent"),
+        ("bob", "assessor", "hoj-brugge"),
+    ):
+        workspace.create_user(username=username, password=PASSWORD, role=role, agency_id=agency)
+    return app
+
+
+@pytest.fixture
+def login(app: Any) -> Iterator[Callable[[str], TestClient]]:
+    clients: list[TestClient] = []
+
+    def sign_in(username: str) -> TestClient:
+        client = TestClient(app)
+        client.__enter__()
+        clients.append(client)
+        page = client.get("/login")
+        response = client.post(
+            "/login",
+            data={"username": username, "password": PASSWORD, "csrf_token": csrf_of(page.text), "next": ""},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
+        return client
+
+    yield sign_in
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+def start_assessment(client: TestClient, case_id: str = "CASE-0001") -> str:
+    """Start an assessment through the pages; returns its id."""
+    page = client.get("/new")
+    response = client.post(
+        "/new",
+        data={"csrf_token": csrf_of(page.text), "instrument": INSTRUMENT, "case_id": case_id},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return response.headers["location"].split("/assessments/")[1].split("?")[0]
+
+
+def form_fields(html: str) -> dict[str, list[str]]:
+    """The values a browser would post from the assessment form (checked radios/boxes, texts, selects)."""
+    from html.parser import HTMLParser
+
+    fields: dict[str, list[str]] = {}
+
+    class Parser(HTMLParser):
+        in_form = False
+        textarea: str | None = None
+        select: str | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = {k: v or "" for k, v in attrs}
+            if tag == "form" and a.get("id") == "assessment-form":
+                self.in_form = True
+            if not self.in_form:
+                return
+            name = a.get("name")
+            if tag == "input" and name:
+                kind = a.get("type", "text")
+                if kind in ("radio", "checkbox"):
+                    if "checked" in a:
+                        fields.setdefault(name, []).append(a.get("value", "on"))
+                elif kind != "submit":
+                    fields.setdefault(name, []).append(a.get("value", ""))
+            elif tag == "textarea" and name:
+                self.textarea = name
+                fields.setdefault(name, []).append("")
+            elif tag == "select" and name:
+                self.select = name
+                fields.setdefault(name, [])
+            elif tag == "option" and self.select and "selected" in a:
+                fields[self.select] = [a.get("value", "")]
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "form":
+                self.in_form = False
+            elif tag == "textarea":
+                self.textarea = None
+            elif tag == "select":
+                if self.select and not fields[self.select]:
+                    fields[self.select] = [""]
+                self.select = None
+
+        def handle_data(self, data: str) -> None:
+            if self.textarea:
+                fields[self.textarea][-1] += data
+
+    Parser(convert_charrefs=True).feed(html)
+    return fields
+
+
+def post_form(client: TestClient, assessment_id: str, fields: dict[str, list[str]], **changes: Any) -> Any:
+    """Post the assessment form with `changes` (`r.SO1.presence="P"`: dots written as `__`)."""
+    data = {k: list(v) for k, v in fields.items()}
+    for key, value in changes.items():
+        name = key.replace("__", ".")
+        data[name] = value if isinstance(value, list) else [value]
+    return client.post(f"/assessments/{assessment_id}", data=data, follow_redirects=False)
