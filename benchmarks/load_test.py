@@ -93,7 +93,9 @@ class Stats:
         self.errors[what] = self.errors.get(what, 0) + 1
 
 
-async def user_loop(client: httpx.AsyncClient, n: int, suffix: str, stop: float, stats: Stats) -> None:
+async def user_loop(
+    client: httpx.AsyncClient, n: int, suffix: str, stop: float, stats: Stats, think: float
+) -> None:
     body = {"case_id": f"LOAD-{suffix}-{n}", "instrument_id": INSTRUMENT[0], "instrument_version": INSTRUMENT[1]}
     created = await client.post("/api/v1/assessments", json=body)
     if created.status_code != 201:
@@ -130,6 +132,9 @@ async def user_loop(client: httpx.AsyncClient, n: int, suffix: str, stop: float,
         stats.evaluate.append(time.perf_counter() - began)
         if evaluated.status_code != 200:
             stats.error(f"evaluate {evaluated.status_code}")
+        if think > 0:
+            # A person at a form: a pause between saves, uniform in [0.5, 1.5] x think, seeded per user.
+            await asyncio.sleep(think * (0.5 + ((n * 7919 + step * 104729) % 1000) / 1000))
 
 
 def percentiles(values: list[float]) -> str:
@@ -139,13 +144,13 @@ def percentiles(values: list[float]) -> str:
     return f"n={len(values):6d}  p50={q[49] * 1000:7.1f} ms  p95={q[94] * 1000:7.1f} ms  p99={q[98] * 1000:7.1f} ms"
 
 
-async def run(base: str, token: str, users: int, seconds: float, suffix: str) -> Stats:
+async def run(base: str, token: str, users: int, seconds: float, suffix: str, think: float) -> Stats:
     stats = Stats()
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as client:
         stop = time.monotonic() + seconds
-        await asyncio.gather(*(user_loop(client, n, suffix, stop, stats) for n in range(users)))
+        await asyncio.gather(*(user_loop(client, n, suffix, stop, stats, think) for n in range(users)))
     return stats
 
 
@@ -154,6 +159,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--db", help="database URL (default: a temporary SQLite file)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="mean pause in seconds between one user's save+evaluate rounds (0: no pause, saturation)",
+    )
     args = parser.parse_args()
     suffix = secrets.token_hex(4)
     with tempfile.TemporaryDirectory(prefix="spj-load-") as tmp:
@@ -165,7 +176,7 @@ def main() -> int:
         try:
             asyncio.run(wait_ready(base, server))
             began = time.monotonic()
-            stats = asyncio.run(run(base, token, args.users, args.seconds, suffix))
+            stats = asyncio.run(run(base, token, args.users, args.seconds, suffix, args.think))
             elapsed = time.monotonic() - began
         finally:
             server.terminate()
@@ -175,7 +186,7 @@ def main() -> int:
                 server.kill()
     backend = "PostgreSQL" if url.startswith("postgres") else "SQLite"
     total_errors = sum(stats.errors.values())
-    print(f"{backend}, {args.users} users, {elapsed:.0f} s, {len(stats.save) / elapsed:.0f} saves/s")
+    print(f"{backend}, {args.users} users, think {args.think} s, {elapsed:.0f} s, {len(stats.save) / elapsed:.0f} saves/s")
     print(f"  save      {percentiles(stats.save)}")
     print(f"  evaluate  {percentiles(stats.evaluate)}")
     print(f"  errors    {total_errors}" + (f" {stats.errors}" if stats.errors else ""))

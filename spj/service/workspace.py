@@ -23,6 +23,7 @@ from typing import Any
 from argon2 import PasswordHasher
 
 from ..assessment import Assessment
+from ..comparison_model import Comparison
 from ..errors import AssessmentError, Code, Location, Problem
 from ..evaluate import evaluate
 from ..instrument import Instrument
@@ -290,6 +291,36 @@ class Workspace:
             if view.assessment is not None:
                 out.append((view.assessment, self._evaluation(view)))
         return out
+
+    def changes(self, user: User, assessment_id: str, *, lang: str | None = None) -> Comparison | None:
+        """What changed since the assessment this one reassesses (None when it reassesses none).
+
+        Raises `AssessmentError` when either assessment is not valid as it stands.
+        """
+        from ..compare import compare
+
+        current = self.get(user, assessment_id)
+        previous_id = current.record.previous_id
+        if previous_id is None:
+            return None
+        previous = self.get(user, previous_id)
+        if previous.assessment is None or current.assessment is None:
+            raise AssessmentError(previous.problems + current.problems)
+        return compare(
+            current.instrument,
+            (previous.assessment, self._evaluation(previous)),
+            (current.assessment, self._evaluation(current)),
+            lang=lang,
+        )
+
+    def signed_in(self, user_id: str) -> User | None:
+        """The account a signed session names (None if it no longer exists)."""
+        return self.store.get_user(user_id)
+
+    def person(self, viewer: User, user_id: str) -> User | None:
+        """Another account of the viewer's agency (an author, a countersigner), or None."""
+        other = self.store.get_user(user_id)
+        return other if other is not None and other.agency_id == viewer.agency_id else None
 
     def history(self, user: User, assessment_id: str) -> list[Revision]:
         """Every revision of the assessment, oldest first."""

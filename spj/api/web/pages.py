@@ -47,7 +47,7 @@ def optional_user(request: Request) -> User | None:
     user_id = session_of(request).get("user")
     if not isinstance(user_id, str):
         return None
-    return workspace_of(request).store.get_user(user_id)
+    return workspace_of(request).signed_in(user_id)
 
 
 def current_user(request: Request) -> User:

@@ -58,9 +58,7 @@ def _panel(request: Request, workspace: Workspace, user: User, view: AssessmentV
 
 
 def _changes_url(request: Request, view: AssessmentView) -> str | None:
-    from .routes_output import comparison_available
-
-    if view.record.previous_id and comparison_available():
+    if view.record.previous_id:
         return f"{request.scope.get('root_path', '')}/assessments/{view.id}/changes"
     return None
 
@@ -89,7 +87,7 @@ def _page(
     )
     countersigner = None
     if view.record.countersigned_by:
-        signer = workspace.store.get_user(view.record.countersigned_by)
+        signer = workspace.person(user, view.record.countersigned_by)
         countersigner = signer.display_name if signer else view.record.countersigned_by
     context = {
         "title": t(request, "Assessment %(id)s", id=view.id),
@@ -247,7 +245,7 @@ def _conflict(
     """Someone saved in between: both versions side by side; nothing the user typed is lost."""
     lang = language_of(request)
     head = exc.head
-    author = workspace_of(request).store.get_user(head.author_id)
+    author = workspace_of(request).person(user, head.author_id)
     context = {
         "title": t(request, "Someone else saved this assessment"),
         "view": view,

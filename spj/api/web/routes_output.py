@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -12,11 +11,6 @@ from ...report.i18n import report_languages
 from .pages import WebRoute, current_user, language_of, posted_form, redirect, render, t, workspace_of
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-
-
-def comparison_available() -> bool:
-    """Whether `spj.compare` is installed (the "changes since the last assessment" page)."""
-    return importlib.util.find_spec("spj.compare") is not None
 
 
 def _report_language(request: Request, instrument_languages: tuple[str, ...]) -> str:
@@ -63,7 +57,7 @@ async def history(request: Request, assessment_id: str) -> Response:
     authors: dict[str, str] = {}
     for user_id in [r.author_id for r in revisions] + [view.record.countersigned_by or ""]:
         if user_id and user_id not in authors:
-            author = workspace.store.get_user(user_id)
+            author = workspace.person(user, user_id)
             authors[user_id] = author.display_name if author else user_id
     context = {
         "title": t(request, "History of %(id)s", id=view.id),
@@ -90,22 +84,10 @@ async def changes(request: Request, assessment_id: str) -> Response:
     current = workspace.get(user, assessment_id)
     comparison: Any = None
     problem = ""
-    previous_id = current.record.previous_id
-    if previous_id and comparison_available():
-        from ...compare import compare
-
-        previous = workspace.get(user, previous_id)
-        try:
-            if previous.assessment is None or current.assessment is None:
-                raise AssessmentError(previous.problems + current.problems)
-            comparison = compare(
-                current.instrument,
-                (previous.assessment, workspace.evaluate(user, previous_id)),
-                (current.assessment, workspace.evaluate(user, assessment_id)),
-                lang=language_of(request),
-            )
-        except AssessmentError as exc:
-            problem = "; ".join(p.message for p in exc.problems)
+    try:
+        comparison = workspace.changes(user, assessment_id, lang=language_of(request))
+    except AssessmentError as exc:
+        problem = "; ".join(p.message for p in exc.problems)
     context = {
         "title": t(request, "Changes since the last assessment"),
         "view": current,
