@@ -84,8 +84,8 @@ class Document:
         return Location(self.file, line, column + (1 if style else 0) + offset, tuple(path))
 
 
-def read_text(path: str | Path, *, error: type[SpjError], max_bytes: int = MAX_BYTES) -> str:
-    """Read a UTF-8 file with a size limit; problems raise `error`."""
+def read_bytes(path: str | Path, *, error: type[SpjError], max_bytes: int = MAX_BYTES, what: str = "file") -> bytes:
+    """Read a file whole, refusing one over `max_bytes`; problems raise `error`."""
     name = str(path)
     try:
         with open(path, "rb") as handle:
@@ -100,10 +100,17 @@ def read_text(path: str | Path, *, error: type[SpjError], max_bytes: int = MAX_B
         raise error(
             Problem(
                 Code.FILE_TOO_LARGE,
-                f"file is larger than {max_bytes // (1024 * 1024)} MiB; split it or check it is the right file",
+                f"{what} is larger than {max_bytes // (1024 * 1024)} MiB; is this the right file?",
                 Location(name),
             )
         )
+    return raw
+
+
+def read_text(path: str | Path, *, error: type[SpjError], max_bytes: int = MAX_BYTES) -> str:
+    """Read a UTF-8 file with a size limit; problems raise `error`."""
+    raw = read_bytes(path, error=error, max_bytes=max_bytes)
+    name = str(path)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -16,6 +16,7 @@ from typing import Any
 import openpyxl  # type: ignore[import-untyped,unused-ignore]
 
 from ..errors import Code, InstrumentError, Location, Problem
+from ..yamlsource import read_bytes
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
@@ -28,25 +29,7 @@ Row = tuple[Any, ...]
 
 def read_file(path: str | Path) -> bytes:
     """The bytes of a workbook file, refusing one over `MAX_FILE_BYTES`."""
-    name = str(path)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError as exc:
-        raise InstrumentError(Problem(Code.FILE_NOT_FOUND, "no such file", Location(name))) from exc
-    except IsADirectoryError as exc:
-        raise InstrumentError(Problem(Code.FILE_NOT_FOUND, "is a folder, not a file", Location(name))) from exc
-    except OSError as exc:
-        raise InstrumentError(Problem(Code.FILE_NOT_FOUND, f"cannot read: {exc.strerror}", Location(name))) from exc
-    if len(data) > MAX_FILE_BYTES:
-        raise InstrumentError(
-            Problem(
-                Code.FILE_TOO_LARGE,
-                f"workbook is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; is this the right file?",
-                Location(name),
-            )
-        )
-    return data
+    return read_bytes(path, error=InstrumentError, max_bytes=MAX_FILE_BYTES, what="workbook")
 
 
 def read_sheets(data: bytes, *, name: str) -> dict[str, list[Row]]:
