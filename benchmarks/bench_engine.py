@@ -103,8 +103,10 @@ def context_renderer(
     try:
         from spj.report.context import report_context
         from spj.report.environment import report_environment
+        from spj.report.history import history_context
 
         context = report_context(instrument, assessment, evaluation, lang="en", spj_version=spj.__version__)
+        context.update(history_context(instrument, assessment, evaluation, None, lang="en"))
         template = report_environment("en", "html").get_template("report.html")
         template.render(context)
 

@@ -132,7 +132,12 @@ def build_plan(
     recs = recommendations or {}
     steps = {}
     for node in nodes:
-        required_by = tuple(sorted((x for x in nodes if node in by_id[x].requires), key=order.__getitem__))
+        required_by = tuple(
+            sorted(
+                (x for x in graph.successors(node) if graph.edges[node, x]["kind"] == "requires"),
+                key=order.__getitem__,
+            )
+        )
         steps[node] = PlanStep(
             intervention=by_id[node],
             reason="recommended" if node in recommended_set else "prerequisite",
