@@ -186,7 +186,8 @@ def main() -> int:
                 server.kill()
     backend = "PostgreSQL" if url.startswith("postgres") else "SQLite"
     total_errors = sum(stats.errors.values())
-    print(f"{backend}, {args.users} users, think {args.think} s, {elapsed:.0f} s, {len(stats.save) / elapsed:.0f} saves/s")
+    rate = len(stats.save) / elapsed
+    print(f"{backend}, {args.users} users, think {args.think} s, {elapsed:.0f} s, {rate:.0f} saves/s")
     print(f"  save      {percentiles(stats.save)}")
     print(f"  evaluate  {percentiles(stats.evaluate)}")
     print(f"  errors    {total_errors}" + (f" {stats.errors}" if stats.errors else ""))

@@ -6,6 +6,7 @@ so it can be replaced without touching the rest of spj.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,22 +56,22 @@ class CompiledExpression:
     program: Any = field(repr=False)
     references: tuple[Reference, ...]
 
-    @property
+    @functools.cached_property
     def ratings(self) -> tuple[str, ...]:
         """Indicator ids read, in order of first use."""
         return _unique(r.parts[0] for r in self.references if r.root == "ratings")
 
-    @property
+    @functools.cached_property
     def flags(self) -> tuple[str, ...]:
         """Rule ids read, in order of first use."""
         return _unique(r.parts[0] for r in self.references if r.root == "flags")
 
-    @property
+    @functools.cached_property
     def domains(self) -> tuple[str, ...]:
         """Domain ids read, in order of first use."""
         return _unique(r.parts[0] for r in self.references if r.root == "domains")
 
-    @property
+    @functools.cached_property
     def case_fields(self) -> tuple[str, ...]:
         """Case fields read, in order of first use."""
         return _unique(r.parts[0] for r in self.references if r.root == "case")
