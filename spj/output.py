@@ -10,6 +10,16 @@ from pathlib import Path
 from .errors import Code, Location, Problem, RenderError
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates files readable by their owner only; a written report gets the usual permissions.
+_FILE_MODE = 0o666 & ~_current_umask()
+
+
 def write_atomic(path: str | Path, content: str | bytes) -> None:
     """Write `content` to `path` atomically; a failure leaves no partial file."""
     target = Path(path)
@@ -24,6 +34,8 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        mode = target.stat().st_mode & 0o777 if target.exists() else _FILE_MODE
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except OSError as exc:
         with contextlib.suppress(OSError):

@@ -386,3 +386,20 @@ def test_output_onto_a_folder_fails_cleanly(files):
     assert "output" in result.stderr and "Traceback" not in result.stderr
     assert list(target.iterdir()) == []
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    """Regression: files were written through mkstemp and kept its owner-only mode (0600)."""
+    import os
+    import stat
+
+    from spj.output import write_atomic
+
+    target = tmp_path / "report.html"
+    write_atomic(target, "<p>x</p>")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask
+    target.chmod(0o640)
+    write_atomic(target, "<p>y</p>")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
