@@ -101,6 +101,13 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
             list[Path] | None, typer.Option("--instruments", help="Extra folder of instruments (repeatable).")
         ] = None,
         workers_log: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+        access_log: Annotated[
+            bool,
+            typer.Option(
+                "--access-log/--no-access-log",
+                help="Log every request line. Off by default: paths name cases and assessments.",
+            ),
+        ] = False,
     ) -> None:
         """Run the web workspace and the JSON API (OpenAPI at /openapi.json)."""
         import uvicorn
@@ -123,7 +130,9 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
                 typer.echo(f"    {username:<10} {role:<14} password: {password}")
         typer.echo(f"spj: open http://{host}:{port}/  (API: http://{host}:{port}/api/v1, docs /api/docs)")
         try:
-            uvicorn.run(app_, host=host, port=port, log_level=workers_log, proxy_headers=False)
+            uvicorn.run(
+                app_, host=host, port=port, log_level=workers_log, proxy_headers=False, access_log=access_log
+            )
         finally:
             close = getattr(store, "close", None)
             if close is not None:
