@@ -10,6 +10,8 @@ import itertools
 from typing import Any
 
 from .assessment import Assessment
+from .assessment.validate import choice_code
+from .errors import Location, RuleError
 from .instrument import Instrument, index_of
 from .instrument.index import InstrumentIndex
 from .plan import build_plan
@@ -26,7 +28,10 @@ def evaluate(instrument: Instrument, assessment: Assessment) -> Evaluation:
     ratings, codes, status = _rating_values(instrument, assessment, index)
     completeness = _completeness(instrument, status)
     domains = _domain_summaries(instrument, index, ratings, status)
-    case = dict(assessment.case.fields)
+    case = {
+        name: choice_code(value) if name in index.case_fields and index.case_fields[name].type == "choice" else value
+        for name, value in assessment.case.fields.items()
+    }
     read_ratings = {
         i: {s: values[s] for s in scales if s in values}
         for i, scales in index.read_ratings.items()
@@ -41,7 +46,7 @@ def evaluate(instrument: Instrument, assessment: Assessment) -> Evaluation:
     for generation in index.rule_generations:
         for rule_id in generation:
             compiled = index.rules[rule_id]
-            value = context.evaluate(compiled.expression, known, where=compiled.location)
+            value, error = _decide(context, compiled.expression, known, compiled.location)
             because, missing, missing_case = explainer.explain(compiled.expression, value, known, results)
             if value is not None:
                 known[rule_id] = value
@@ -53,12 +58,13 @@ def evaluate(instrument: Instrument, assessment: Assessment) -> Evaluation:
                 because=because,
                 missing=missing,
                 missing_case_fields=missing_case,
+                error=error,
             )
     rule_results = tuple(results[r.id] for r in instrument.rules)
 
     recommendations: dict[str, Recommendation] = {}
     for iv_id, compiled_iv in index.interventions.items():
-        value = context.evaluate(compiled_iv.expression, known, where=compiled_iv.location)
+        value, error = _decide(context, compiled_iv.expression, known, compiled_iv.location)
         because, missing, missing_case = explainer.explain(compiled_iv.expression, value, known, results)
         recommendations[iv_id] = Recommendation(
             id=iv_id,
@@ -67,6 +73,7 @@ def evaluate(instrument: Instrument, assessment: Assessment) -> Evaluation:
             because=because,
             missing=missing,
             missing_case_fields=missing_case,
+            error=error,
         )
     plan = build_plan(instrument, [i for i, r in recommendations.items() if r.value], recommendations)
     return Evaluation(
@@ -83,6 +90,21 @@ def evaluate(instrument: Instrument, assessment: Assessment) -> Evaluation:
         plan=plan,
         indicator_status=status,
     )
+
+
+def _decide(
+    context: RuleContext, expression: CompiledExpression, known: dict[str, bool], where: Location
+) -> tuple[bool | None, str | None]:
+    """The expression's value, or (None, why) when it fails on this assessment.
+
+    An instrument's expression may fail only on some assessments (a division by a
+    count that is zero here): that result is unknown, with the reason, rather than
+    the whole evaluation lost.
+    """
+    try:
+        return context.evaluate(expression, known, where=where), None
+    except RuleError as exc:
+        return None, "; ".join(f"{p.code.value}: {p.message}" for p in exc.problems)
 
 
 def _rating_values(
@@ -119,7 +141,8 @@ def _completeness(instrument: Instrument, status: dict[str, str]) -> Completenes
     unrated = total - rated - omitted
     ratio = round(omitted / total, 4) if total else 0.0
     limit = instrument.omission.max_omitted_ratio
-    return Completeness(total, rated, omitted, unrated, ratio, unrated == 0 and omitted / total <= limit, limit)
+    # DESIGN 4.1: sufficient when omitted_ratio <= max_omitted_ratio; `complete` says whether any is still unrated.
+    return Completeness(total, rated, omitted, unrated, ratio, omitted / total <= limit if total else True, limit)
 
 
 def _domain_summaries(

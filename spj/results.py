@@ -51,8 +51,14 @@ class Completeness:
             "unrated": self.unrated,
             "omitted_ratio": self.omitted_ratio,
             "sufficient": self.sufficient,
+            "complete": self.complete,
             "max_omitted_ratio": self.max_omitted_ratio,
         }
+
+    @property
+    def complete(self) -> bool:
+        """Every indicator rated or omitted (a final assessment must be complete)."""
+        return self.unrated == 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +105,7 @@ class FlagResult:
     because: tuple[Reason, ...]
     missing: tuple[str, ...] = ()
     missing_case_fields: tuple[str, ...] = ()
+    error: str | None = None  # why the expression failed on this assessment (the flag is then unknown)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -109,6 +116,7 @@ class FlagResult:
             "because": [r.to_dict() for r in self.because],
             "missing": list(self.missing),
             "missing_case_fields": list(self.missing_case_fields),
+            **({"error": self.error} if self.error else {}),
         }
 
 
@@ -122,6 +130,7 @@ class Recommendation:
     because: tuple[Reason, ...]
     missing: tuple[str, ...] = ()
     missing_case_fields: tuple[str, ...] = ()
+    error: str | None = None  # why the expression failed on this assessment (then undetermined)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -130,6 +139,7 @@ class Recommendation:
             "because": [r.to_dict() for r in self.because],
             "missing": list(self.missing),
             "missing_case_fields": list(self.missing_case_fields),
+            **({"error": self.error} if self.error else {}),
         }
 
 

@@ -54,6 +54,8 @@ class Document:
     problems: list[Problem] = field(default_factory=list)
     scalars: dict[PathT, tuple[int, int, str | None, bool]] = field(default_factory=dict)
     """Start of each scalar value: line, column, style (None plain, quote, | or >), single line."""
+    text: str | None = field(default=None, repr=False)
+    """The source text, to locate characters inside folded or escaped scalars."""
 
     def locate(self, path: PathT) -> Location:
         """The location of `path` (its value, where it is a scalar), or of its nearest located ancestor."""
@@ -72,16 +74,49 @@ class Document:
         return Problem(code, message, self.locate(path))
 
     def locate_in_scalar(self, path: PathT, offset: int, source: str) -> Location:
-        """The location of character `offset` of the string value at `path`."""
+        """The location of character `offset` of the string value at `path`.
+
+        Folding (`>`), line breaks and quote escapes (`''`) make the value differ
+        from the text in the file, so the word at `offset` is looked up in the
+        file text itself: its n-th occurrence after the scalar's start.
+        """
         start = self.scalars.get(tuple(path))
         if start is None:
             return self.locate(path)
         line, column, style, single_line = start
+        found = self._find_in_text(line, column, offset, source)
+        if found is not None:
+            return Location(self.file, found[0], found[1], tuple(path))
         if style in ("|", ">"):
             return Location(self.file, line + 1 + source[:offset].count("\n"), None, tuple(path))
         if not single_line:
             return Location(self.file, line, column, tuple(path))
         return Location(self.file, line, column + (1 if style else 0) + offset, tuple(path))
+
+    def _find_in_text(self, line: int, column: int, offset: int, source: str) -> tuple[int, int] | None:
+        if self.text is None:
+            return None
+        word = _WORD.match(source, offset)
+        if word is None:
+            return None
+        needle = word.group()
+        nth = len(re.findall(re.escape(needle), source[:offset]))
+        lines = self.text.split("\n")
+        if line - 1 >= len(lines):
+            return None
+        position = sum(len(row) + 1 for row in lines[: line - 1]) + column - 1
+        for _ in range(nth + 1):
+            position = self.text.find(needle, position)
+            if position < 0:
+                return None
+            position += len(needle)
+        position -= len(needle)
+        found_line = self.text.count("\n", 0, position) + 1
+        found_column = position - (self.text.rfind("\n", 0, position) + 1) + 1
+        return found_line, found_column
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
 
 def read_bytes(path: str | Path, *, error: type[SpjError], max_bytes: int = MAX_BYTES, what: str = "file") -> bytes:
@@ -146,9 +181,12 @@ def parse_yaml(
         raise error(Problem(Code.YAML_SYNTAX, f"YAML syntax error: {reason}", Location(file, line, column))) from exc
     except yaml.YAMLError as exc:
         raise error(Problem(Code.YAML_SYNTAX, f"YAML error: {exc}", Location(file))) from exc
+    except UnicodeError as exc:
+        reason = f"the text cannot be encoded as UTF-8 ({type(exc).__name__}); remove stray surrogate characters"
+        raise error(Problem(Code.FILE_ENCODING, reason, Location(file))) from None
     except _Fatal as exc:
         raise error(exc.problem) from None
-    return Document(builder.root, file, builder.positions, builder.problems, builder.scalars)
+    return Document(builder.root, file, builder.positions, builder.problems, builder.scalars, text)
 
 
 class _Fatal(Exception):

@@ -115,6 +115,7 @@ def test_score_json_shape(files):
         "unrated": 0,
         "omitted_ratio": 0.3333,
         "sufficient": False,
+        "complete": True,
         "max_omitted_ratio": 0.25,
     }
     assert set(data["domains"]["social"]) >= {"risk", "protective", "rated", "omitted", "high_relevance"}

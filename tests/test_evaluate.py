@@ -38,7 +38,18 @@ def flag(evaluation, rule_id):
 @pytest.mark.parametrize(
     ("ratings", "expected"),
     [
-        ("{}", {"indicators": 3, "rated": 0, "omitted": 0, "unrated": 3, "omitted_ratio": 0.0, "sufficient": False}),
+        (
+            "{}",
+            {
+                "indicators": 3,
+                "rated": 0,
+                "omitted": 0,
+                "unrated": 3,
+                "omitted_ratio": 0.0,
+                "sufficient": True,
+                "complete": False,
+            },
+        ),
         (
             '{SO1: {presence: "Y"}, SO2: {presence: "N"}, WB1: {presence: "P"}}',
             {"rated": 3, "omitted": 0, "unrated": 0, "omitted_ratio": 0.0, "sufficient": True},
@@ -221,3 +232,18 @@ def test_a_loaded_instrument_is_shared_safely_between_threads():
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda text: run(text).to_dict(), texts))
     assert results == expected
+
+
+def test_an_expression_failing_on_one_assessment_is_unknown_with_its_reason() -> None:
+    """A rule may fail only for some ratings (a division by zero here); the rest of the evaluation stands."""
+    instrument = make_instrument(
+        "rules:\n"
+        "  - {id: odd, when: '100 / (ratings.SO1.presence - 1) > 0', message: m}\n"
+        "  - {id: peers, when: 'ratings.SO1.presence >= 1', message: m}\n"
+    )
+    evaluation = spj.evaluate(instrument, make_assessment(instrument, "ratings: {SO1: {presence: P}}\n"))
+    flags = {f.id: f for f in evaluation.rule_results}
+    assert flags["odd"].status == "unknown"
+    assert flags["odd"].error is not None and "rule-evaluation" in flags["odd"].error
+    assert flags["peers"].status == "raised"
+    assert evaluation.to_dict()["flags"][0]["error"] == flags["odd"].error

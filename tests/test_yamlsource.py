@@ -158,7 +158,7 @@ def test_locate_finds_values_and_keys():
     [
         ("e: 'abc'\n", 2, 1, 7),  # quoted: one for the quote
         ("e: abc\n", 2, 1, 6),  # plain
-        ("e: |\n  abc\n  def\n", 5, 3, None),  # block: the line inside it
+        ("e: |\n  abc\n  def\n", 5, 3, 4),  # block: found in the file text, line and column
     ],
 )
 def test_locate_in_scalar(text, offset, line, column):

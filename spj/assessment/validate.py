@@ -112,7 +112,7 @@ def _check_case_fields(assessment: Assessment, instrument: Instrument, doc: Docu
                     path,
                 )
             )
-        elif field.type == "choice" and value not in field.choices:
+        elif field.type == "choice" and choice_code(value) not in field.choices:
             problems.append(
                 doc.problem(
                     Code.UNKNOWN_CODE,
@@ -127,6 +127,11 @@ def _check_case_fields(assessment: Assessment, instrument: Instrument, doc: Docu
         elif field.type == "text" and not isinstance(value, str):
             problems.append(doc.problem(Code.SCHEMA, f"{name} must be text, got {value!r}", path))
     return problems
+
+
+def choice_code(value: object) -> object:
+    """A choice is a code: `1` written unquoted is the code "1" (as scale codes are)."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def _check_final_ratings(assessment: Assessment, instrument: Instrument, doc: Document) -> list[Problem]:

@@ -20,6 +20,8 @@ from .index import CompiledIntervention, CompiledRule, InstrumentIndex
 from .migration_checks import check_migrations
 from .model import Instrument
 
+# Keys a rating uses for itself (spj.assessment.model.Rating); a scale of that name could not be rated.
+RESERVED_SCALE_NAMES = frozenset({"omitted", "reason", "evidence", "sources", "note"})
 _PROBLEM_CODES = {"syntax": Code.RULE_SYNTAX, "too-complex": Code.RULE_TOO_COMPLEX, "reference": Code.RULE_REFERENCE}
 
 
@@ -111,6 +113,14 @@ def _check_scales(instrument: Instrument, doc: Document) -> list[Problem]:
             doc.problem(Code.SCHEMA, "a scale named 'presence' is required: domain summaries count it", ("scales",))
         )
     for name, levels in instrument.scales.items():
+        if name in RESERVED_SCALE_NAMES:
+            problems.append(
+                doc.problem(
+                    Code.SCHEMA,
+                    f"a scale cannot be named {name!r}: a rating uses that key for itself; rename the scale",
+                    ("scales", name),
+                )
+            )
         if len(levels) < 2:
             problems.append(doc.problem(Code.SCHEMA, f"scale {name!r} needs at least two levels", ("scales", name)))
         for n in range(1, len(levels)):

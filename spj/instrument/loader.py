@@ -13,6 +13,7 @@ from ..schema_errors import schema_problems
 from ..yamlsource import Document, parse_yaml, read_text
 from .checks import check_instrument, duplicate_id_problems
 from .model import Instrument
+from .repair import repaired
 
 
 def load_instrument(path: str | Path) -> Instrument:
@@ -50,7 +51,12 @@ def instrument_from_document(doc: Document) -> Instrument:
     try:
         instrument = Instrument.model_validate(doc.data)
     except ValidationError as exc:
-        raise InstrumentError([*problems, *schema_problems(exc, doc, Instrument)]) from None
+        problems += schema_problems(exc, doc, Instrument)
+        patched = repaired(doc.data, exc)
+        if patched is not None:
+            # The schema problems are known; report what else is wrong, as if they were fixed.
+            problems += check_instrument(patched, doc)[1]
+        raise InstrumentError(sorted(problems, key=_position)) from None
     index, found = check_instrument(instrument, doc)
     problems += found
     if problems or index is None:

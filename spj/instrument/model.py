@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
 from .migration_model import Migration
 
@@ -72,6 +72,7 @@ class Indicator(Model):
     guidance: Text | None = None
     anchors: dict[Code, Text] = Field(default_factory=dict)
     rate: tuple[Name, ...] = ("presence", "relevance")
+    """The scales rated for it; when left out, presence and relevance (those of them the instrument has)."""
 
 
 class CaseField(Model):
@@ -156,6 +157,23 @@ class Instrument(Model):
     _source: str | None = PrivateAttr(default=None)
     _compiled: Any = PrivateAttr(default=None)
     _index: Any = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_rate(cls, data: Any) -> Any:
+        """An indicator without `rate` is rated on presence and relevance, where the instrument has them."""
+        if not isinstance(data, dict) or not isinstance(data.get("scales"), dict):
+            return data
+        indicators = data.get("indicators")
+        if not isinstance(indicators, list) or not any(isinstance(i, dict) and "rate" not in i for i in indicators):
+            return data
+        default = [s for s in ("presence", "relevance") if s in data["scales"]] or ["presence"]
+        return {
+            **data,
+            "indicators": [
+                {**i, "rate": default} if isinstance(i, dict) and "rate" not in i else i for i in indicators
+            ],
+        }
 
     @property
     def sha256(self) -> str:

@@ -82,6 +82,7 @@ class FlagView:
     reasons: tuple[ReasonView, ...]
     missing: tuple[Named, ...]
     missing_case_fields: tuple[Named, ...]
+    error: str = ""
 
 
 @dataclass(frozen=True)
@@ -335,6 +336,7 @@ class _Builder:
             reasons=tuple(self.reason(r) for r in flag.because),
             missing=self.named_indicators(flag.missing),
             missing_case_fields=self.named_case_fields(flag.missing_case_fields),
+            error=flag.error or "",
         )
 
     def step(self, step: PlanStep, critical: bool) -> StepView:

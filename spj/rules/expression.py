@@ -14,7 +14,7 @@ from typing import Any
 import cel
 
 from ..errors import did_you_mean
-from .lexer import LexError, Reference, find_references, max_nesting, tokenize
+from .lexer import LexError, Reference, find_references, free_names, max_nesting, tokenize
 
 MAX_LENGTH = 2000
 MAX_NESTING = 12
@@ -99,16 +99,21 @@ def compile_expression(source: str, namespace: Namespace) -> tuple[CompiledExpre
         raise
     except BaseException as exc:  # the library's panic type is a BaseException
         return None, [_syntax_problem(exc)]
-    references, bound = find_references(tokens, ROOTS)
+    references, bindings = find_references(tokens, ROOTS)
     problems = [p for ref in references if (p := _check_reference(ref, namespace)) is not None]
-    for name in sorted(variables - ROOTS - bound):
-        problems.append(
-            ExpressionProblem(
-                "reference",
-                f"unknown name {name!r}; expressions read ratings, flags, domains and case" + did_you_mean(name, ROOTS),
-                source.find(name),
+    unknown = set(variables - ROOTS)
+    reported: set[str] = set()
+    for token in free_names(tokens, bindings):
+        if token.text in unknown and token.text not in reported:
+            reported.add(token.text)
+            problems.append(
+                ExpressionProblem(
+                    "reference",
+                    f"unknown name {token.text!r}; expressions read ratings, flags, domains and case"
+                    + did_you_mean(token.text, ROOTS),
+                    token.offset,
+                )
             )
-        )
     if problems:
         return None, problems
     return CompiledExpression(source, program, tuple(references)), []

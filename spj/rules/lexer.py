@@ -83,14 +83,14 @@ def max_nesting(tokens: list[Token]) -> tuple[int, int]:
     return deepest, where
 
 
-def find_references(tokens: list[Token], roots: frozenset[str]) -> tuple[list[Reference], set[str]]:
-    """Selector chains from `roots`, and the names bound by macros.
+def find_references(tokens: list[Token], roots: frozenset[str]) -> tuple[list[Reference], list[Binding]]:
+    """Selector chains from `roots`, and the names bound by macros with where they are bound.
 
     A root followed by anything but `.name` (an index, a call argument) is a
     *dynamic* reference: spj refuses it, since what it reads cannot be checked.
     """
     references: list[Reference] = []
-    bound: set[str] = set()
+    bindings: list[Binding] = []
     count = len(tokens)
     for i, token in enumerate(tokens):
         if token.kind != "ident":
@@ -98,7 +98,7 @@ def find_references(tokens: list[Token], roots: frozenset[str]) -> tuple[list[Re
         after_dot = i > 0 and tokens[i - 1].text == "."
         if after_dot and token.text in MACROS and i + 2 < count and tokens[i + 1].text == "(":
             if tokens[i + 2].kind == "ident":
-                bound.add(tokens[i + 2].text)
+                bindings.append(Binding(tokens[i + 2].text, tokens[i + 1].offset, _closing(tokens, i + 1)))
             continue
         if after_dot or token.text not in roots:
             continue
@@ -111,4 +111,43 @@ def find_references(tokens: list[Token], roots: frozenset[str]) -> tuple[list[Re
             j += 2
         dynamic = not parts or (j < count and tokens[j].text == "[")
         references.append(Reference(token.text, tuple(parts), token.offset, dynamic))
-    return references, bound
+    return references, bindings
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A name bound by a macro (`list.exists(x, ...)`), valid between its brackets only."""
+
+    name: str
+    start: int
+    end: int
+
+    def covers(self, offset: int) -> bool:
+        return self.start < offset < self.end
+
+
+def _closing(tokens: list[Token], open_index: int) -> int:
+    """The offset of the bracket that closes the one at `open_index` (end of text if none)."""
+    depth = 0
+    for token in tokens[open_index:]:
+        if token.kind == "open":
+            depth += 1
+        elif token.kind == "close":
+            depth -= 1
+            if depth == 0:
+                return token.offset
+    return tokens[-1].offset + len(tokens[-1].text) if tokens else 0
+
+
+def free_names(tokens: list[Token], bindings: list[Binding]) -> list[Token]:
+    """Identifiers used as variables (not fields, not calls) outside any binding of their name."""
+    free = []
+    for i, token in enumerate(tokens):
+        if token.kind != "ident" or (i > 0 and tokens[i - 1].text == "."):
+            continue
+        if i + 1 < len(tokens) and tokens[i + 1].text == "(":
+            continue  # a function or macro name
+        if any(b.name == token.text and b.covers(token.offset) for b in bindings):
+            continue
+        free.append(token)
+    return free
