@@ -69,6 +69,7 @@ class Code(StrEnum):
     UNAUTHENTICATED = "unauthenticated"
     FORBIDDEN = "forbidden"
     CSRF = "csrf"
+    TOO_MANY_ATTEMPTS = "too-many-attempts"
     STORE = "store"
     INVALID_REQUEST = "invalid-request"
 

@@ -24,6 +24,7 @@ from ..service import InstrumentRegistry, Workspace
 from ..service.instruments import default_folders
 from ..store.interface import Store
 from .errors import install_error_handlers
+from .headers import SecurityHeaders
 from .json_api import router as json_router
 from .limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 
@@ -52,7 +53,8 @@ def create_app(
 
     Instruments come from `instruments` when given, else from `./instruments`,
     the shipped ones and `instruments_dirs`. `secret_key` signs the pages'
-    session cookies (random per process when None: sessions end on restart).
+    session cookies (random per process when None: sessions end on restart);
+    `https_only` marks the session cookie `Secure` (serve behind TLS).
     """
     registry = instruments or InstrumentRegistry.from_folders(default_folders(instruments_dirs))
     app = FastAPI(
@@ -70,6 +72,8 @@ def create_app(
     if web:
         _mount_web(app, secret_key=app.state.secret_key, https_only=https_only)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    docs = [p for p in (app.docs_url, app.swagger_ui_oauth2_redirect_url) if p]
+    app.add_middleware(SecurityHeaders, docs_paths=docs)
     return app
 
 

@@ -60,6 +60,8 @@ def status_for(exc: SpjError) -> int:
         code = exc.problems[0].code if exc.problems else Code.STORE
         return {Code.CONFLICT: 409, Code.NOT_FOUND: 404}.get(code, 503)
     codes = {p.code for p in exc.problems}
+    if Code.TOO_MANY_ATTEMPTS in codes:
+        return 429
     if Code.CSRF in codes or Code.FORBIDDEN in codes:
         return 403
     if Code.UNAUTHENTICATED in codes:
@@ -89,7 +91,10 @@ def error_body(exc: SpjError) -> dict[str, Any]:
 def error_response(exc: SpjError, status: int | None = None) -> JSONResponse:
     """`exc` as a JSON response."""
     status = status or status_for(exc)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    retry_after = getattr(exc, "retry_after", None)
+    if status == 429 and isinstance(retry_after, int):
+        headers["Retry-After"] = str(retry_after)
     return JSONResponse(error_body(exc), status_code=status, headers=headers)
 
 

@@ -17,6 +17,7 @@ from ..service.errors import InvalidRequestError
 from .deps import TokenUser, WorkspaceDep
 from .errors import PreconditionFailedError
 from .models import (
+    MAX_REVISION,
     AssessmentOut,
     CaseOut,
     CreateAssessment,
@@ -42,6 +43,7 @@ CONFLICTS: dict[int | str, dict[str, Any]] = {
     412: {"model": ErrorOut, "description": "If-Match is not the head revision"},
     423: {"model": ErrorOut, "description": "the assessment is final and locked"},
 }
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 REPORT_TYPES = {"html": "text/html; charset=utf-8", "md": "text/markdown; charset=utf-8", "pdf": "application/pdf"}
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
@@ -55,7 +57,7 @@ def _if_match(value: str | None) -> int | None:
     if value is None:
         return None
     text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    if not (text.isascii() and text.isdecimal() and len(text) <= 10 and 1 <= int(text) <= MAX_REVISION):
         raise InvalidRequestError('If-Match must be a revision number in quotes, like "3"', "header", "If-Match")
     return int(text)
 
@@ -126,17 +128,15 @@ def create_assessment(
     body: CreateAssessment, user: TokenUser, workspace: WorkspaceDep, response: Response
 ) -> AssessmentOut:
     """Start a blank draft (the case is created when new)."""
-    view = workspace.create(
-        user, body.case_id, body.instrument_id, body.instrument_version, assessment_id=body.assessment_id
-    )
+    view = workspace.create(user, body.case_id, body.instrument_id, body.instrument_version)
     response.headers["Location"] = f"{router.prefix}/assessments/{view.id}"
     return _assessment(response, AssessmentOut.of_view(view))
 
 
 @router.get("/assessments/{assessment_id}", response_model=AssessmentOut, tags=["assessments"])
 def get_assessment(assessment_id: str, user: TokenUser, workspace: WorkspaceDep, response: Response) -> AssessmentOut:
-    """The assessment at its head revision (ETag: the revision)."""
-    return _assessment(response, AssessmentOut.of_view(workspace.get(user, assessment_id)))
+    """The assessment at its head revision (ETag: the revision); the read is audited."""
+    return _assessment(response, AssessmentOut.of_view(workspace.read(user, assessment_id)))
 
 
 @router.put("/assessments/{assessment_id}", response_model=AssessmentOut, responses=CONFLICTS, tags=["assessments"])
@@ -192,7 +192,7 @@ def reassess(
     assessment_id: str, user: TokenUser, workspace: WorkspaceDep, response: Response, body: NewFrom | None = None
 ) -> AssessmentOut:
     """A new draft for the same case from a final assessment, ratings carried over for review."""
-    view = workspace.reassess(user, assessment_id, assessment_id=body.assessment_id if body else None)
+    view = workspace.reassess(user, assessment_id)
     response.headers["Location"] = f"{router.prefix}/assessments/{view.id}"
     return _assessment(response, AssessmentOut.of_view(view))
 
@@ -208,7 +208,7 @@ def amend(
     assessment_id: str, user: TokenUser, workspace: WorkspaceDep, response: Response, body: NewFrom | None = None
 ) -> AssessmentOut:
     """A new draft that corrects a final assessment (which stays locked)."""
-    view = workspace.amend(user, assessment_id, assessment_id=body.assessment_id if body else None)
+    view = workspace.amend(user, assessment_id)
     response.headers["Location"] = f"{router.prefix}/assessments/{view.id}"
     return _assessment(response, AssessmentOut.of_view(view))
 
@@ -235,6 +235,8 @@ def report(
     """The narrative report of the head revision (the read is audited)."""
     content = workspace.report(user, assessment_id, format, lang)
     headers = {}
+    if format == "html":
+        headers["Content-Security-Policy"] = REPORT_CSP
     if format == "pdf":
         headers["Content-Disposition"] = f'attachment; filename="{assessment_id}.pdf"'
     return Response(content, media_type=REPORT_TYPES[format], headers=headers)

@@ -83,8 +83,11 @@ class InstrumentSummary(BaseModel):
         )
 
 
+MAX_REVISION = 2**31 - 1
+
+
 class CreateAssessment(Body):
-    """Start a blank draft; the case is created in your agency when new."""
+    """Start a blank draft; the case is created in your agency when new. The assessment's id is generated."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -98,13 +101,10 @@ class CreateAssessment(Body):
     case_id: str = Field(min_length=1, max_length=100, description="the case's pseudonym, never a name")
     instrument_id: str = Field(min_length=1, max_length=200)
     instrument_version: str = Field(min_length=1, max_length=50)
-    assessment_id: str | None = Field(default=None, min_length=1, max_length=100, description="default: generated")
 
 
 class NewFrom(Body):
-    """A reassessment (or amendment) of an earlier assessment; the id of the new one is optional."""
-
-    assessment_id: str | None = Field(default=None, min_length=1, max_length=100)
+    """A reassessment (or amendment) of an earlier assessment: an empty object (the new id is generated)."""
 
 
 class SaveAssessment(Body):
@@ -115,7 +115,7 @@ class SaveAssessment(Body):
     )
 
     base_revision: int | None = Field(
-        default=None, ge=1, description='the head revision you edited (or send If-Match: "<revision>")'
+        default=None, ge=1, le=MAX_REVISION, description='the head revision you edited (or send If-Match: "<revision>")'
     )
     content: dict[str, Any] = Field(description="the assessment document, format spj-assessment/1")
 

@@ -1,4 +1,4 @@
-"""`spj serve`: the web workspace and the JSON API; `spj user add`, `spj token add`: accounts and API tokens.
+"""`spj serve`: the web workspace and the JSON API; `spj user add`, `spj token add|revoke`: accounts and tokens.
 
 Thin: open the store, build the app (`spj.api.create_app`), run uvicorn. On
 the first start (no account yet) a demo agency with an administrator and an
@@ -88,7 +88,7 @@ def _where(url: str) -> str:
 
 
 def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
-    """Add `spj serve`, `spj user add` and `spj token add` to `app`."""
+    """Add `spj serve`, `spj user add` and `spj token add|revoke` to `app`."""
 
     @app.command("serve")
     @handles_errors
@@ -108,6 +108,14 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
                 help="Log every request line. Off by default: paths name cases and assessments.",
             ),
         ] = False,
+        https_only: Annotated[
+            bool,
+            typer.Option(
+                "--https-only/--no-https-only",
+                envvar="SPJ_HTTPS_ONLY",
+                help="Mark the session cookie Secure (sent over HTTPS only): use behind TLS. Env: SPJ_HTTPS_ONLY=1.",
+            ),
+        ] = False,
     ) -> None:
         """Run the web workspace and the JSON API (OpenAPI at /openapi.json)."""
         import uvicorn
@@ -117,7 +125,9 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
 
         url = _database_url(db, data_dir)
         store = open_store(url)
-        app_ = create_app(store, instruments_dirs=instruments or (), secret_key=_secret_key(url))
+        app_ = create_app(
+            store, instruments_dirs=instruments or (), secret_key=_secret_key(url), https_only=https_only
+        )
         workspace = app_.state.workspace
         typer.echo(f"spj: data in {_where(url)}")
         typer.echo(f"spj: {len(workspace.instruments)} instrument(s) loaded")
@@ -193,9 +203,33 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
             user = store.get_user_by_username(username.strip().lower())
             if user is None:
                 raise SpjError(Problem(Code.NOT_FOUND, f"no account {username!r}", Location()))
-            _, token = Workspace(store, InstrumentRegistry()).create_token(user, label=label)
+            record, token = Workspace(store, InstrumentRegistry()).create_token(user, label=label)
             typer.echo(token)
-            typer.echo(f"token for {user.username} in {user.agency_id}; it is not shown again", err=True)
+            typer.echo(
+                f"token {record.id} for {user.username} in {user.agency_id}; it is not shown again "
+                f"(revoke it with: spj token revoke {record.id})",
+                err=True,
+            )
+        finally:
+            store.close()
+
+    @token_app.command("revoke")
+    @handles_errors
+    def token_revoke(
+        token_id: Annotated[str, typer.Argument(help="The token's id (printed by `spj token add`).")],
+        db: DbOption = None,
+        data_dir: DataDirOption = None,
+    ) -> None:
+        """Revoke an API token: the next request with it is refused (401), also on a running server."""
+        from ..errors import Code, Location, Problem, SpjError
+        from ..service import InstrumentRegistry, Workspace
+        from ..store import open_store
+
+        store = open_store(_database_url(db, data_dir))
+        try:
+            if not Workspace(store, InstrumentRegistry()).revoke_token(token_id.strip()):
+                raise SpjError(Problem(Code.NOT_FOUND, f"no token {token_id!r}", Location()))
+            typer.echo(f"token {token_id.strip()} revoked")
         finally:
             store.close()
 

@@ -16,6 +16,7 @@ from .errors import InvalidContentError as InvalidContentError
 from .errors import InvalidRequestError as InvalidRequestError
 from .errors import SaveConflictError as SaveConflictError
 from .errors import StateError as StateError
+from .errors import TooManyAttemptsError as TooManyAttemptsError
 from .errors import UnauthenticatedError as UnauthenticatedError
 from .instruments import InstrumentRegistry as InstrumentRegistry
 from .views import AssessmentView as AssessmentView
@@ -31,6 +32,7 @@ __all__ = [
     "InvalidRequestError",
     "SaveConflictError",
     "StateError",
+    "TooManyAttemptsError",
     "UnauthenticatedError",
     "Workspace",
     "require_role",

@@ -12,18 +12,19 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import time
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..store.interface import ApiToken, Role, Store, User
-from .errors import ForbiddenError, InvalidRequestError
+from .errors import ForbiddenError, InvalidRequestError, TooManyAttemptsError
+from .throttle import LoginThrottle
 
 ROLES: tuple[Role, ...] = ("assessor", "reviewer", "administrator")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
 MIN_PASSWORD_LENGTH = 10
-TOKEN_CACHE_SECONDS = 10.0  # how long a token's account is remembered (a changed role shows within this time)
+MAX_CONCURRENT_VERIFICATIONS = 4  # argon2 is memory-hard: a burst of sign-ins must not exhaust memory or CPU
 
 
 def token_sha256(token: str) -> str:
@@ -44,13 +45,17 @@ class Auth:
     """Password checks, accounts and tokens over a `Store`."""
 
     def __init__(
-        self, store: Store, *, hasher: PasswordHasher | None = None, token_cache_seconds: float = TOKEN_CACHE_SECONDS
+        self,
+        store: Store,
+        *,
+        hasher: PasswordHasher | None = None,
+        throttle: LoginThrottle | None = None,
+        max_concurrent_verifications: int = MAX_CONCURRENT_VERIFICATIONS,
     ) -> None:
         self.store = store
-        # token sha256 -> (user, expiry): spares two queries on every API request
-        self._token_users: dict[str, tuple[User, float]] = {}
-        self._token_cache_seconds = token_cache_seconds
         self.hasher = hasher or PasswordHasher()
+        self.throttle = throttle or LoginThrottle()
+        self._verifying = threading.BoundedSemaphore(max_concurrent_verifications)
         # Verified when the username is unknown, so that an unknown user costs as much time as a wrong password.
         self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
 
@@ -58,17 +63,38 @@ class Auth:
         """An argon2id hash of `password`."""
         return self.hasher.hash(password)
 
-    def authenticate(self, username: str, password: str) -> User | None:
-        """The user with this username and password, or None (for an unknown user and a wrong password alike)."""
-        user = self.store.get_user_by_username(username.strip().lower())
-        try:
-            if user is None:
-                self.hasher.verify(self._dummy_hash, password)
-                return None
-            self.hasher.verify(user.password_hash, password)
-        except (VerificationError, InvalidHashError):
+    def authenticate(self, username: str, password: str, *, client: str | None = None) -> User | None:
+        """The user with this username and password, or None (for an unknown user and a wrong password alike).
+
+        `TooManyAttemptsError` (before any hash is computed) after repeated
+        failures for this username or from this `client` address.
+        """
+        username = username.strip().lower()
+        wait = self.throttle.retry_after(username, client)
+        if wait > 0:
+            raise TooManyAttemptsError(wait)
+        user = self.store.get_user_by_username(username)
+        if not self._verify(user.password_hash if user is not None else None, password) or user is None:
+            self.throttle.failed(username, client)
             return None
+        self.throttle.succeeded(username)
         return user
+
+    def _verify(self, password_hash: str | None, password: str) -> bool:
+        """Whether `password` matches (the dummy hash when there is no account: the same cost)."""
+        with self._verifying:
+            try:
+                return self.hasher.verify(password_hash or self._dummy_hash, password) and password_hash is not None
+            except (VerificationError, InvalidHashError):
+                return False
+
+    def end_sessions(self, user: User) -> int:
+        """Sign the user out everywhere: sessions signed before this are over. The new epoch."""
+        return self.store.bump_session_epoch(user.id)
+
+    def revoke_token(self, token_id: str) -> bool:
+        """Revoke an API token by its id (the next request with it is 401); False when there is none."""
+        return self.store.revoke_token(token_id) is not None
 
     def create_user(
         self,
@@ -121,21 +147,17 @@ class Auth:
         return record, token
 
     def user_from_token(self, token: str) -> User | None:
-        """The account a token acts for, or None when the token is unknown or its account left its agency."""
+        """The account a token acts for, or None when the token is unknown, revoked or its account left its agency.
+
+        Not cached: a revocation (from `spj token revoke`, another process) holds from the next request.
+        """
         if not token or len(token) > 256:
             return None
-        digest = token_sha256(token)
-        cached = self._token_users.get(digest)
-        if cached is not None and cached[1] > time.monotonic():
-            return cached[0]
-        record = self.store.find_token(digest)
-        if record is None:
+        record = self.store.find_token(token_sha256(token))
+        if record is None or record.revoked_at is not None:
             return None
         username = record.name.split(" ", 1)[0]
         user = self.store.get_user_by_username(username)
         if user is None or user.agency_id != record.agency_id:
             return None
-        if len(self._token_users) > 10_000:
-            self._token_users.clear()
-        self._token_users[digest] = (user, time.monotonic() + self._token_cache_seconds)
         return user

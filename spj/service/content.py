@@ -19,12 +19,12 @@ from ..instrument import Instrument
 from ..store.interface import AssessmentRecord, User
 
 FORMAT = "spj-assessment/1"
-IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # matched whole: `fullmatch` (no final newline)
 
 
 def check_identifier(value: str, field: str) -> str:
     """`value` if it is a usable case or assessment id (a pseudonym: letters, digits, '.', '_', '-')."""
-    if not isinstance(value, str) or not IDENTIFIER.match(value):
+    if not isinstance(value, str) or not IDENTIFIER.fullmatch(value):
         raise AssessmentError(
             Problem(
                 Code.INVALID_REQUEST,

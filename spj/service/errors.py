@@ -13,6 +13,7 @@ The tree (the store's errors in brackets)::
     │   └── [LockedError]            the assessment is final (423)
     ├── UnauthenticatedError         no or bad credentials (401)
     ├── ForbiddenError               the user's role does not allow it (403)
+    ├── TooManyAttemptsError         too many failed sign-ins: wait `retry_after` seconds (429)
     ├── InvalidRequestError          a request the service cannot act on (400/422)
     └── StateError                   the record is not in a state that allows it (409)
 
@@ -87,3 +88,17 @@ class StateError(SpjError):
 
     def __init__(self, message: str) -> None:
         super().__init__(Problem(Code.INVALID_REQUEST, message, Location()))
+
+
+class TooManyAttemptsError(SpjError):
+    """Too many failed sign-ins for this account or from this address; `retry_after` seconds to wait."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            Problem(
+                Code.TOO_MANY_ATTEMPTS,
+                f"too many failed sign-ins; try again in {retry_after} seconds",
+                Location(),
+            )
+        )
+        self.retry_after = retry_after

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime as dt
-import secrets
 import threading
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -69,9 +68,20 @@ class Workspace:
 
     # ---- accounts ---------------------------------------------------------------------------------------
 
-    def authenticate(self, username: str, password: str) -> User | None:
-        """The user with this username and password, or None (same cost for an unknown user)."""
-        return self.auth.authenticate(username, password)
+    def authenticate(self, username: str, password: str, *, client: str | None = None) -> User | None:
+        """The user with this username and password, or None (same cost for an unknown user).
+
+        `TooManyAttemptsError` after repeated failures for the username or from `client` (an address).
+        """
+        return self.auth.authenticate(username, password, client=client)
+
+    def end_sessions(self, user: User) -> int:
+        """Sign `user` out of every session (sign-out, new password); the new session epoch."""
+        return self.auth.end_sessions(user)
+
+    def revoke_token(self, token_id: str) -> bool:
+        """Revoke an API token by its id; False when there is no such token."""
+        return self.auth.revoke_token(token_id)
 
     def user_from_token(self, token: str) -> User | None:
         """The account an API token acts for, or None."""
@@ -128,18 +138,16 @@ class Workspace:
         case_id: str,
         instrument_id: str,
         version: str,
-        *,
-        assessment_id: str | None = None,
     ) -> AssessmentView:
-        """Start a blank draft for a case (created in the user's agency when new)."""
+        """Start a blank draft for a case (created in the user's agency when new); its id is generated."""
         instrument = self.instruments.get(instrument_id, version)
         contents.check_identifier(case_id, "case_id")
-        assessment_id = self._new_id(assessment_id)
+        assessment_id = self._new_id()
         self._ensure_case(user, case_id)
         content = contents.blank_content(instrument, assessment_id=assessment_id, case_id=case_id, user=user)
         return self._create(user, instrument, content, case_id=case_id)
 
-    def reassess(self, user: User, previous_id: str, *, assessment_id: str | None = None) -> AssessmentView:
+    def reassess(self, user: User, previous_id: str) -> AssessmentView:
         """A new draft for the same case, from a final assessment: ratings and evidence carried over for review."""
         previous = self.get(user, previous_id)
         if not previous.final:
@@ -147,7 +155,7 @@ class Workspace:
         content = contents.carried_over(
             previous.content,
             previous.instrument,
-            assessment_id=self._new_id(assessment_id),
+            assessment_id=self._new_id(),
             user=user,
             previous_id=previous.id,
         )
@@ -155,7 +163,7 @@ class Workspace:
             user, previous.instrument, content, case_id=previous.record.case_id, previous_id=previous.id
         )
 
-    def amend(self, user: User, final_id: str, *, assessment_id: str | None = None) -> AssessmentView:
+    def amend(self, user: User, final_id: str) -> AssessmentView:
         """A new draft that corrects a final assessment (which stays locked): everything carried over."""
         final = self.get(user, final_id)
         if not final.final:
@@ -163,7 +171,7 @@ class Workspace:
         content = contents.carried_over(
             final.content,
             final.instrument,
-            assessment_id=self._new_id(assessment_id),
+            assessment_id=self._new_id(),
             user=user,
             previous_id=final.record.previous_id,
             amends_id=final.id,
@@ -183,6 +191,14 @@ class Workspace:
         record = self.store.get_assessment(user.agency_id, assessment_id)
         revision = self.store.get_revision(user.agency_id, assessment_id)
         return self._view(record, revision)
+
+    def read(self, user: User, assessment_id: str) -> AssessmentView:
+        """The assessment at its head revision for the user to see: like `get`, and the read is audited."""
+        view = self.get(user, assessment_id)
+        self.store.record(
+            user.agency_id, actor=user.id, action="read", assessment_id=assessment_id, revision=view.head, detail=""
+        )
+        return view
 
     def save(self, user: User, assessment_id: str, base_revision: int, content: Any) -> AssessmentView:
         """Save a draft as a new revision on top of `base_revision`.
@@ -313,9 +329,16 @@ class Workspace:
             lang=lang,
         )
 
-    def signed_in(self, user_id: str) -> User | None:
-        """The account a signed session names (None if it no longer exists)."""
-        return self.store.get_user(user_id)
+    def signed_in(self, user_id: str, session_epoch: object = None) -> User | None:
+        """The account a signed session names; None if it no longer exists or the session is over.
+
+        A session is over when it was signed at another epoch than the account's
+        current one (the account signed out, or its password changed, since).
+        """
+        user = self.store.get_user(user_id)
+        if user is None or type(session_epoch) is not int or session_epoch != user.session_epoch:
+            return None
+        return user
 
     def person(self, viewer: User, user_id: str) -> User | None:
         """Another account of the viewer's agency (an author, a countersigner), or None."""
@@ -341,10 +364,10 @@ class Workspace:
 
     # ---- helpers ----------------------------------------------------------------------------------------
 
-    def _new_id(self, assessment_id: str | None) -> str:
-        if assessment_id is None:
-            return f"A-{dt.date.today():%Y%m%d}-{secrets.token_hex(4)}"
-        return contents.check_identifier(assessment_id, "assessment_id")
+    @staticmethod
+    def _new_id() -> str:
+        """A new assessment id: random (uuid4), so an id tells nothing and cannot be guessed or probed."""
+        return f"A-{uuid.uuid4().hex}"
 
     def _ensure_case(self, user: User, case_id: str) -> None:
         try:

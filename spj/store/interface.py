@@ -65,6 +65,13 @@ class LockedError(StoreError):
         self.assessment_id = assessment_id
 
 
+def id_clash() -> StoreError:
+    """An assessment id already taken, in this agency or another: a conflict that says nothing of where."""
+    return StoreError(
+        Problem(Code.CONFLICT, "the assessment could not be created (id conflict); try again", Location())
+    )
+
+
 @dataclass(frozen=True)
 class Agency:
     id: str
@@ -79,6 +86,7 @@ class User:
     role: Role
     agency_id: str
     password_hash: str
+    session_epoch: int = 0  # bumped on sign-out: sessions signed at an older epoch are over
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,7 @@ class ApiToken:
     name: str
     token_sha256: str
     created_at: dt.datetime
+    revoked_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +163,8 @@ class Store(Protocol):
     def get_user_by_username(self, username: str) -> User | None: ...
     def create_token(self, *, agency_id: str, name: str, token_sha256: str) -> ApiToken: ...
     def find_token(self, token_sha256: str) -> ApiToken | None: ...
+    def revoke_token(self, token_id: str) -> ApiToken | None: ...
+    def bump_session_epoch(self, user_id: str) -> int: ...
 
     # cases and assessments
     def create_case(self, agency_id: str, case_id: str, *, actor: str) -> Case: ...

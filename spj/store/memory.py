@@ -24,6 +24,7 @@ from .interface import (
     Role,
     Status,
     User,
+    id_clash,
 )
 from .verification import StoredRevision, check_assessment
 
@@ -127,7 +128,27 @@ class MemoryStore:
 
     def find_token(self, token_sha256: str) -> ApiToken | None:
         with self._lock:
-            return self._tokens.get(token_sha256)
+            token = self._tokens.get(token_sha256)
+            return None if token is None or token.revoked_at is not None else token
+
+    def revoke_token(self, token_id: str) -> ApiToken | None:
+        with self._lock:
+            token = next((t for t in self._tokens.values() if t.id == token_id), None)
+            if token is None:
+                return None
+            if token.revoked_at is None:
+                token = dataclasses.replace(token, revoked_at=utc_now())
+                self._tokens[token.token_sha256] = token
+            return token
+
+    def bump_session_epoch(self, user_id: str) -> int:
+        with self._lock:
+            user = self._users.get(user_id)
+            if user is None:
+                raise NotFoundError(f"user {user_id}")
+            user = dataclasses.replace(user, session_epoch=user.session_epoch + 1)
+            self._users[user_id] = user
+            return user.session_epoch
 
     # ------------------------------------------------------------------ cases
 
@@ -187,7 +208,7 @@ class MemoryStore:
                             )
                         )
             if assessment_id in self._assessments:
-                raise _duplicate(f"assessment {assessment_id}")
+                raise id_clash()
             now = utc_now()
             record = AssessmentRecord(
                 id=assessment_id,

@@ -35,6 +35,7 @@ from .interface import (
     Role,
     Status,
     User,
+    id_clash,
 )
 from .migrate import upgrade
 from .tables import AgencyRow, ApiTokenRow, AssessmentRow, AuditRow, Base, CaseRow, RevisionRow, UserRow
@@ -205,10 +206,30 @@ class SqlStore:
 
     def find_token(self, token_sha256: str) -> ApiToken | None:
         with self._read() as conn:
-            row = conn.execute(select(tokens).where(tokens.c.token_sha256 == token_sha256)).first()
-        if row is None:
-            return None
-        return ApiToken(row.id, row.agency_id, row.name, row.token_sha256, row.created_at)
+            row = conn.execute(
+                select(tokens).where(tokens.c.token_sha256 == token_sha256, tokens.c.revoked_at.is_(None))
+            ).first()
+        return None if row is None else _token(row)
+
+    def revoke_token(self, token_id: str) -> ApiToken | None:
+        with self._write() as conn:
+            conn.execute(
+                update(tokens)
+                .where(tokens.c.id == token_id, tokens.c.revoked_at.is_(None))
+                .values(revoked_at=utc_now())
+            )
+            row = conn.execute(select(tokens).where(tokens.c.id == token_id)).first()
+        return None if row is None else _token(row)
+
+    def bump_session_epoch(self, user_id: str) -> int:
+        with self._write() as conn:
+            moved = conn.execute(
+                update(users).where(users.c.id == user_id).values(session_epoch=users.c.session_epoch + 1)
+            ).rowcount
+            if moved != 1:
+                raise NotFoundError(f"user {user_id}")
+            epoch: int = conn.execute(select(users.c.session_epoch).where(users.c.id == user_id)).scalar_one()
+        return epoch
 
     # ------------------------------------------------------------------ cases
 
@@ -306,7 +327,7 @@ class SqlStore:
                 )
                 record = _assessment(self._assessment_row(conn, agency_id, assessment_id))
         except IntegrityError as exc:
-            raise _duplicate(f"assessment {assessment_id}") from exc
+            raise id_clash() from exc
         return record, revision
 
     def get_assessment(self, agency_id: str, assessment_id: str) -> AssessmentRecord:
@@ -569,7 +590,11 @@ def _insert_revision(
 
 
 def _user(row: Row[Any]) -> User:
-    return User(row.id, row.username, row.display_name, row.role, row.agency_id, row.password_hash)
+    return User(row.id, row.username, row.display_name, row.role, row.agency_id, row.password_hash, row.session_epoch)
+
+
+def _token(row: Row[Any]) -> ApiToken:
+    return ApiToken(row.id, row.agency_id, row.name, row.token_sha256, row.created_at, row.revoked_at)
 
 
 def _assessment(row: Row[Any]) -> AssessmentRecord:

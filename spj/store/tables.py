@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -72,6 +73,8 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(400))
+    # bumped on sign-out and password change: a session signed with an older epoch is over
+    session_epoch: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
     __table_args__ = (CheckConstraint("role IN ('assessor', 'reviewer', 'administrator')", name="role"),)
 
@@ -84,6 +87,7 @@ class ApiTokenRow(Base):
     name: Mapped[str] = mapped_column(String(400))
     token_sha256: Mapped[str] = mapped_column(String(HASH), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())  # NULL while the token is valid
 
 
 class CaseRow(Base):

@@ -284,8 +284,11 @@ def test_countersign_reassess_history(
     assert signed.status_code == 200 and signed.json()["countersigned_by"] == people.rita.id
     again = client.post(f"{url}/countersign", headers=tokens["rita"])
     assert again.status_code == 409
-    new = client.post(f"{url}/reassess", json={"assessment_id": "A-next"}, headers=tokens["alice"])
+    chosen = client.post(f"{url}/reassess", json={"assessment_id": "A-next"}, headers=tokens["alice"])
+    assert chosen.status_code == 422  # ids are generated, never chosen by the client
+    new = client.post(f"{url}/reassess", headers=tokens["alice"])
     assert new.status_code == 201 and new.json()["previous_id"] == final_id
+    assert new.json()["id"] != "A-next" and new.headers["location"].endswith(new.json()["id"])
     assert new.json()["content"]["ratings"] == example["ratings"]
     history = client.get(f"{url}/history", headers=tokens["alice"]).json()
     assert [r["number"] for r in history["revisions"]] == [1, 2]

@@ -27,12 +27,12 @@ def _final(workspace: Workspace, people: People, example: dict[str, Any], case: 
 
 
 def test_create_starts_a_valid_blank_draft_and_the_case(workspace: Workspace, people: People) -> None:
-    view = workspace.create(people.alice, "CASE-1", INSTRUMENT_ID, VERSION, assessment_id="A-1")
-    assert (view.id, view.head, view.record.status) == ("A-1", 1, "draft")
+    view = workspace.create(people.alice, "CASE-1", INSTRUMENT_ID, VERSION)
+    assert view.id.startswith("A-") and (view.head, view.record.status) == (1, "draft")
     assert view.assessment is not None and view.problems == []
     assert view.content["case"]["id"] == "CASE-1" and view.content["ratings"] == {}
     assert [c.id for c in workspace.list_cases(people.alice)] == ["CASE-1"]
-    assert [a.id for a in workspace.list_assessments(people.alice, "CASE-1")] == ["A-1"]
+    assert [a.id for a in workspace.list_assessments(people.alice, "CASE-1")] == [view.id]
 
 
 @pytest.mark.parametrize("case_id", ["", "John Doe", "../x", "a" * 101])

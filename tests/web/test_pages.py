@@ -82,7 +82,7 @@ def test_the_session_cookie_holds_no_case_content(login: Login) -> None:
 
     cookie = client.cookies["spj_session"]
     payload = base64.b64decode(cookie.split(".")[0] + "==").decode()
-    assert set(__import__("json").loads(payload)) <= {"user", "csrf", "lang"}
+    assert set(__import__("json").loads(payload)) <= {"user", "epoch", "csrf", "lang"}
     assert "CASE-SECRET" not in payload and "Synthetic" not in payload
 
 

@@ -43,11 +43,12 @@ def language_of(request: Request) -> str:
 
 
 def optional_user(request: Request) -> User | None:
-    """The signed-in user, or None."""
-    user_id = session_of(request).get("user")
+    """The signed-in user, or None (also when the session's epoch is not the account's: signed out since)."""
+    session = session_of(request)
+    user_id = session.get("user")
     if not isinstance(user_id, str):
         return None
-    return workspace_of(request).signed_in(user_id)
+    return workspace_of(request).signed_in(user_id, session.get("epoch"))
 
 
 def current_user(request: Request) -> User:
@@ -93,7 +94,7 @@ def render(
     return HTMLResponse(html, status_code=status_code, headers=_NO_STORE)
 
 
-_NO_STORE = {"Cache-Control": "no-store", "X-Frame-Options": "SAMEORIGIN", "Referrer-Policy": "same-origin"}
+_NO_STORE = {"Cache-Control": "no-store", "X-Frame-Options": "SAMEORIGIN"}  # CSP and the rest: spj.api.headers
 
 
 def redirect(request: Request, path: str) -> RedirectResponse:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
+from ...service import TooManyAttemptsError
 from .pages import WebRoute, base_path, optional_user, posted_form, redirect, render, t, workspace_of
 from .session import session_of, sign_in, sign_out
 from .templating import HERE, LANGUAGES
@@ -38,22 +40,35 @@ async def login(request: Request) -> Response:
     username = str(form.get("username") or "")
     password = str(form.get("password") or "")
     next_path = str(form.get("next") or "")
-    user = workspace_of(request).authenticate(username, password) if username and password else None
+    client = request.client.host if request.client else None
+    context = {"title": t(request, "Sign in"), "next": next_path, "username": username}
+    try:
+        # argon2 takes a while: off the event loop (at most a few at once, see spj.service.auth)
+        user = (
+            await run_in_threadpool(workspace_of(request).authenticate, username, password, client=client)
+            if username and password
+            else None
+        )
+    except TooManyAttemptsError as exc:
+        context["error"] = t(
+            request, "Too many failed sign-ins. Wait %(seconds)s seconds, then try again.", seconds=exc.retry_after
+        )
+        response = render(request, "login.html", context, status_code=429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     if user is None:
-        context = {
-            "title": t(request, "Sign in"),
-            "next": next_path,
-            "username": username,
-            "error": t(request, "The user name or password is not right."),
-        }
+        context["error"] = t(request, "The user name or password is not right.")
         return render(request, "login.html", context, status_code=401)
-    sign_in(request, user.id)
+    sign_in(request, user.id, user.session_epoch)
     return RedirectResponse(_safe_next(request, next_path), status_code=303)
 
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     await posted_form(request)
+    user = optional_user(request)
+    if user is not None:
+        workspace_of(request).end_sessions(user)  # every copy of this session cookie is signed out too
     sign_out(request)
     return redirect(request, "/login")
 
@@ -70,3 +85,10 @@ async def language(request: Request) -> Response:
 @router.get("/static/web.css")
 async def stylesheet() -> Response:
     return FileResponse(HERE / "static" / "web.css", media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+
+@router.get("/static/assessment.js")
+async def script() -> Response:
+    return FileResponse(
+        HERE / "static" / "assessment.js", media_type="text/javascript", headers={"Cache-Control": "max-age=3600"}
+    )

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from ...errors import AssessmentError, SpjError
-from ...service import FinaliseRefusedError, InvalidContentError, SaveConflictError, Workspace
+from ...service import FinaliseRefusedError, InvalidContentError, InvalidRequestError, SaveConflictError, Workspace
 from ...service.views import AssessmentView
 from ...store.interface import User
 from ...text import localize
@@ -126,7 +126,7 @@ _STARTED = {
 @router.get("/assessments/{assessment_id}")
 async def show(request: Request, assessment_id: str, saved: int | None = None, started: str = "") -> Response:
     user = current_user(request)
-    view = workspace_of(request).get(user, assessment_id)
+    view = workspace_of(request).read(user, assessment_id)
     notice = None
     if saved is not None:
         notice = {"kind": "ok", "text": t(request, "Saved as revision %(n)s.", n=saved)}
@@ -143,11 +143,13 @@ def _content_fields(form: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     return {k: list(v) for k, v in form.items() if k not in _NOT_CONTENT}
 
 
-def _base_revision(form: Mapping[str, Sequence[str]]) -> int:
-    raw = (form.get("base_revision") or [""])[0]
-    if not raw.isdigit():
-        from ...service import InvalidRequestError
+MAX_REVISION = 2**31 - 1
 
+
+def _base_revision(form: Mapping[str, Sequence[str]]) -> int:
+    """The posted revision number: ASCII digits only ('²' is a digit to `isdigit`), 1 to 2**31-1."""
+    raw = (form.get("base_revision") or [""])[0]
+    if not (raw.isascii() and raw.isdecimal() and len(raw) <= 10 and 1 <= int(raw) <= MAX_REVISION):
         raise InvalidRequestError("base_revision must be the revision number you edited", "base_revision")
     return int(raw)
 

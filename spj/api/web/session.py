@@ -1,10 +1,12 @@
 """Sessions and CSRF for the pages.
 
 The session is Starlette's `SessionMiddleware`: a cookie signed with
-itsdangerous, `SameSite=Lax`, `Secure` when `https_only`. It holds three
-things and never case content: the user's id, the CSRF token and the page
-language. Every POST carries the token in a hidden `csrf_token` field; a
-missing or different token is refused with the 403 page (code `csrf`).
+itsdangerous, `SameSite=Lax`, `Secure` when `https_only`. It holds four
+things and never case content: the user's id, the user's session epoch at
+sign-in, the CSRF token and the page language. Signing out bumps the user's
+epoch in the store, so a copy of the cookie made before is no longer signed
+in. Every POST carries the token in a hidden `csrf_token` field; a missing
+or different token is refused with the 403 page (code `csrf`).
 """
 
 from __future__ import annotations
@@ -71,12 +73,13 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         raise CsrfError()
 
 
-def sign_in(request: Request, user_id: str) -> None:
-    """Start a fresh session for `user_id` (a new CSRF token: no fixation), keeping the language."""
+def sign_in(request: Request, user_id: str, session_epoch: int) -> None:
+    """Start a fresh session for `user_id` at the user's current epoch (a new CSRF token: no fixation)."""
     session = session_of(request)
     lang = session.get("lang")
     session.clear()
     session["user"] = user_id
+    session["epoch"] = session_epoch
     session["csrf"] = secrets.token_urlsafe(32)
     if lang:
         session["lang"] = lang
