@@ -21,7 +21,7 @@ from .assessment import Assessment, load_assessment
 from .errors import Code, Location, Problem, SpjError
 from .evaluate import evaluate
 from .instrument import Instrument, load_instrument
-from .output import write_atomic
+from .output import refuse_overwriting_inputs, write_atomic
 from .results import Evaluation
 from .yamlsource import parse_yaml, read_text
 
@@ -140,6 +140,7 @@ def new(
     """Print a blank assessment that lists every indicator."""
     from .scaffold import new_assessment
 
+    refuse_overwriting_inputs(output, instrument)
     _emit(new_assessment(load_instrument(instrument), lang=lang), output)
 
 
@@ -154,6 +155,7 @@ def score(
     """Evaluate an assessment: completeness, life areas, flags, interventions, plan."""
     from .summary import evaluation_summary
 
+    refuse_overwriting_inputs(output, instrument, assessment)
     inst, _, evaluation = _load_pair(instrument, assessment)
     if as_json:
         _emit(json.dumps(evaluation.to_dict(), indent=2, ensure_ascii=False) + "\n", output)
@@ -181,6 +183,7 @@ def plan(
     """The intervention graph: phases, schedule, critical path, providers."""
     from .plan_export import plan_to_dot, plan_to_json, plan_to_mermaid
 
+    refuse_overwriting_inputs(output, instrument, assessment)
     inst, _, evaluation = _load_pair(instrument, assessment)
     if format is PlanFormat.json:
         text = plan_to_json(evaluation.plan)
@@ -219,6 +222,7 @@ def report(
     from .discovery import find_instrument, instrument_ref
     from .report import render_report
 
+    refuse_overwriting_inputs(output, instrument, assessment, *(previous or []))
     inst, assess, evaluation = _load_pair(instrument, assessment)
     if format is ReportFormat.pdf and output is None:
         raise SpjError(Problem(Code.OUTPUT, "a PDF report needs --output FILE", Location()))
@@ -273,7 +277,10 @@ def test_cases(
         )
     failed = 0
     for path in files:
-        differences = run_case(inst, path)
+        try:
+            differences = run_case(inst, path)
+        except SpjError as exc:  # a broken case file fails alone; the others still run
+            differences = [str(problem) for problem in exc.problems]
         if differences:
             failed += 1
             typer.echo(f"FAIL {path}")

@@ -306,6 +306,8 @@ def codebook_context(instrument: Instrument, *, lang: str, spj_version: str = ""
             "citation": instrument.citation or "",
             "languages": ", ".join(instrument.languages),
             "max_omitted_percent": round(instrument.omission.max_omitted_ratio * 100),
+            # The how-to mentions relevance only when some indicator is rated on it.
+            "rates_relevance": any("relevance" in indicator.rate for indicator in instrument.indicators),
         },
         "scales": [
             ScaleView(

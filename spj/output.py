@@ -41,3 +41,19 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise RenderError(Problem(Code.OUTPUT, f"cannot write: {exc.strerror}", Location(str(target)))) from exc
+
+
+def refuse_overwriting_inputs(output: Path | None, *inputs: Path | None) -> None:
+    """Refuse an output path that is one of the command's input files: it would be replaced by the output."""
+    if output is None:
+        return
+    target = output.resolve()
+    for given in inputs:
+        if given is not None and given.resolve() == target:
+            raise RenderError(
+                Problem(
+                    Code.OUTPUT,
+                    f"would overwrite the input file {given}; choose another output file",
+                    Location(str(output)),
+                )
+            )

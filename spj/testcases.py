@@ -40,13 +40,21 @@ def run_case(instrument: Instrument, path: str | Path) -> list[str]:
         raise SpjError(doc.problem(Code.SCHEMA, "a case file has 'format: spj-case/1', an assessment and 'expect'", ()))
     source = data.get("assessment")
     if isinstance(source, str):
-        assessment = load_assessment(Path(path).parent / source, instrument)
+        assessment = _load_referenced(Path(path).parent / source, instrument, doc)
     elif isinstance(source, dict):
         assessment = assessment_from_data_located(source, doc, instrument)
     else:
         raise SpjError(doc.problem(Code.SCHEMA, "'assessment' is a path or an inline assessment", ("assessment",)))
     actual = evaluate(instrument, assessment).to_dict()
     return subset_differences(data["expect"], actual)
+
+
+def _load_referenced(target: Path, instrument: Instrument, doc: Document) -> Any:
+    """The assessment a case file names; a missing one is reported at the case file's `assessment`."""
+    if not target.is_file():
+        reason = "is a folder, not a file" if target.is_dir() else "no such file"
+        raise SpjError(doc.problem(Code.FILE_NOT_FOUND, f"the case's assessment {target}: {reason}", ("assessment",)))
+    return load_assessment(target, instrument)
 
 
 def assessment_from_data_located(source: dict[str, Any], doc: Document, instrument: Instrument) -> Any:

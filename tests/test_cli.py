@@ -404,3 +404,24 @@ def test_written_files_get_the_usual_permissions(tmp_path):
     target.chmod(0o640)
     write_atomic(target, "<p>y</p>")
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
+@pytest.mark.parametrize("command", ["report", "score", "plan"])
+def test_output_cannot_overwrite_an_input(tmp_path, command):
+    """Regression: `-o` naming the assessment replaced it with the output."""
+    import shutil
+
+    inst = tmp_path / "i.yaml"
+    inst.write_text(instrument_text(), encoding="utf-8")
+    assessment = tmp_path / "a.yaml"
+    assessment.write_text(ASSESSMENT_HEADER + "status: draft\n", encoding="utf-8")
+    before = assessment.read_bytes()
+    shutil.copy(assessment, tmp_path / "copy.yaml")
+    done = subprocess.run(
+        [sys.executable, "-m", "spj", command, str(inst), str(assessment), "-o", str(assessment)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert "overwrite" in done.stderr
+    assert assessment.read_bytes() == before

@@ -94,3 +94,33 @@ def test_run_case_refuses_bad_case_files(tmp_path, text):
     path = tmp_path / "z.case.yaml"
     path.write_text(text)
     assert_spj_error(lambda: run_case(INSTRUMENT, path), code=Code.SCHEMA)
+
+
+def test_a_broken_case_file_fails_alone_and_the_others_still_run(tmp_path) -> None:
+    """Regression: `spj test` stopped at the first case file that could not be read."""
+    import subprocess
+    import sys
+
+    from helpers import instrument_text
+
+    folder = tmp_path / "inst"
+    (folder / "cases").mkdir(parents=True)
+    (folder / "instrument.yaml").write_text(instrument_text(), encoding="utf-8")
+    (folder / "cases" / "a-broken.case.yaml").write_text("format: spj-case/1\nexpect: [unclosed\n", encoding="utf-8")
+    (folder / "cases" / "b-good.case.yaml").write_text(
+        "format: spj-case/1\n"
+        "assessment:\n"
+        "  format: spj-assessment/1\n"
+        "  instrument: {id: test-instrument, version: 1.0.0}\n"
+        "  id: A-1\n  case: {id: CASE-1}\n  assessor: {id: u-1}\n  date: 2020-01-01\n"
+        "expect: {completeness: {indicators: 3}}\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "spj", "test", str(folder / "instrument.yaml")], capture_output=True, text=True
+    )
+    assert done.returncode == 1
+    assert "FAIL" in done.stdout and "a-broken.case.yaml" in done.stdout
+    assert "ok   " in done.stdout and "b-good.case.yaml" in done.stdout
+    assert "1 passed, 1 failed" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr

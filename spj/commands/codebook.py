@@ -34,8 +34,9 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
         """Write the codebook: scales, life areas, indicators, rules and interventions in plain language."""
         from ..codebook import render_codebook
         from ..instrument import load_instrument
-        from ..output import write_atomic
+        from ..output import refuse_overwriting_inputs, write_atomic
 
+        refuse_overwriting_inputs(output, instrument)
         content = render_codebook(load_instrument(instrument), format=format.value, lang=lang)
         write_atomic(output, content)
         typer.echo(f"wrote {output}", err=True)

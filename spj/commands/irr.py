@@ -44,6 +44,9 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
             raise SpjError(
                 Problem(Code.IRR_INPUT, "give at least two assessments (two raters of the same case)", Location())
             )
+        from ..output import refuse_overwriting_inputs
+
+        refuse_overwriting_inputs(output, instrument, *assessments)
         inst = load_instrument(instrument)
         study = collect_study(inst, load_study_assessments(inst, assessments))
         report = compute_irr(study, resamples=resamples, seed=seed)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..errors import AssessmentError, Code
-from ..yamlsource import parse_yaml, read_text
+from ..errors import AssessmentError
+from ..output import refuse_overwriting_inputs
+
+if TYPE_CHECKING:
+    from ..instrument import Instrument
 
 
 def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
@@ -50,13 +54,13 @@ def migrate(
 ) -> None:
     """Carry an assessment over to a new instrument version, as a draft; report what must be re-rated."""
     from ..assessment import load_assessment
-    from ..discovery import find_instrument
     from ..instrument import load_instrument
     from ..output import write_atomic
     from ..versioning import format_migration_report, migrate_assessment
 
+    refuse_overwriting_inputs(output, assessment, to, from_)
     new = load_instrument(to)
-    old = load_instrument(from_) if from_ is not None else find_instrument(*_instrument_ref(assessment))
+    old = load_instrument(from_) if from_ is not None else _find_old(assessment)
     result = migrate_assessment(
         load_assessment(assessment, old), old, new, new_id=new_id, file=str(output) if output else "<migrated>"
     )
@@ -70,13 +74,17 @@ def migrate(
         typer.echo(report, nl=not report.endswith("\n"))
 
 
-def _instrument_ref(path: Path) -> tuple[str, str]:
-    doc = parse_yaml(read_text(path, error=AssessmentError), file=str(path), error=AssessmentError)
-    ref = doc.data.get("instrument") if isinstance(doc.data, dict) else None
-    if isinstance(ref, dict) and isinstance(ref.get("id"), str) and ref.get("version") is not None:
-        return ref["id"], str(ref["version"])
-    raise AssessmentError(
-        doc.problem(
-            Code.SCHEMA, "the assessment does not name its instrument (instrument: {id, version})", ("instrument",)
-        )
-    )
+def _find_old(assessment: Path) -> Instrument:
+    """The instrument the assessment names, from ./instruments; located, and pointing at `--from`."""
+    from ..discovery import find_instrument, instrument_ref
+
+    instrument_id, version, where = instrument_ref(assessment)
+    try:
+        return find_instrument(instrument_id, version, where=where)
+    except AssessmentError as exc:
+        raise AssessmentError(
+            [
+                dataclasses.replace(p, message=p.message.replace("--instrument FILE", "--from FILE"))
+                for p in exc.problems
+            ]
+        ) from exc

@@ -25,9 +25,10 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Callable[..., Any]],
     ) -> None:
         """Write an instrument as a workbook, one sheet per part."""
         from ..instrument import load_instrument
-        from ..output import write_atomic
+        from ..output import refuse_overwriting_inputs, write_atomic
         from ..xlsx import export_workbook
 
+        refuse_overwriting_inputs(output, instrument)
         write_atomic(output, export_workbook(load_instrument(instrument)))
         typer.echo(f"wrote {output}", err=True)
 
@@ -40,9 +41,10 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Callable[..., Any]],
         ] = None,
     ) -> None:
         """Read a workbook into an instrument YAML file; nothing is written unless it is valid."""
-        from ..output import write_atomic
+        from ..output import refuse_overwriting_inputs, write_atomic
         from ..xlsx import import_workbook
 
+        refuse_overwriting_inputs(output, workbook)
         _, text = import_workbook(workbook)
         if output is None:
             typer.echo(text, nl=False)

@@ -10,7 +10,7 @@ left open is *missing* — it is never counted as a zero.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -18,7 +18,7 @@ from typing import Literal
 from ..assessment import Assessment, load_assessment
 from ..errors import Location, Problem, SpjError
 from ..instrument import Instrument
-from ..yamlsource import parse_yaml, read_text
+from ..yamlsource import Document, parse_yaml, read_text
 from .errors import IrrError, irr_problem
 
 
@@ -55,6 +55,7 @@ def load_study_assessments(instrument: Instrument, paths: Sequence[str | Path]) 
     """
     problems: list[Problem] = []
     assessments: list[Assessment] = []
+    documents: list[Document] = []
     for path in paths:
         try:
             doc = parse_yaml(read_text(path, error=IrrError), file=str(path), error=IrrError)
@@ -72,34 +73,36 @@ def load_study_assessments(instrument: Instrument, paths: Sequence[str | Path]) 
                     )
                     continue
             assessments.append(load_assessment(path, instrument))
+            documents.append(doc)
         except SpjError as exc:
             problems.extend(exc.problems)
+    if problems:
+        raise IrrError(problems)
+    # The study's own checks, located in the files (collect_study only knows the assessments).
+    problems = _study_problems(instrument, assessments, lambda n, where: documents[n].locate(where))
     if problems:
         raise IrrError(problems)
     return assessments
 
 
-def collect_study(instrument: Instrument, assessments: Sequence[Assessment]) -> Study:
-    """Arrange the assessments' ratings by item, case and rater.
-
-    Refused (`IrrError`, code `irr-input`, all problems together): no
-    assessments; an assessment of another instrument or version; a rater who
-    assessed the same case twice; a case with fewer than two raters.
-    """
+def _study_problems(
+    instrument: Instrument,
+    assessments: Sequence[Assessment],
+    locate: Callable[[int, tuple[str, ...]], Location],
+) -> list[Problem]:
+    """Another instrument version, a rater twice on one case, a case with one rater."""
     problems: list[Problem] = []
-    if not assessments:
-        raise IrrError(irr_problem("no assessments given; an inter-rater study needs at least two per case"))
     seen: dict[tuple[str, str], Assessment] = {}
+    first_of_case: dict[str, int] = {}
     raters_by_case: dict[str, list[str]] = {}
-    kept: list[Assessment] = []
-    for assessment in assessments:
+    for n, assessment in enumerate(assessments):
         ref = assessment.instrument
         if (ref.id, ref.version) != (instrument.id, instrument.version):
             problems.append(
                 irr_problem(
                     f"assessment {assessment.id} was made with {ref.id} {ref.version}, not {instrument.id} "
                     f"{instrument.version}; an inter-rater study compares ratings of one instrument version",
-                    Location(path=("instrument",)),
+                    locate(n, ("instrument",)),
                 )
             )
             continue
@@ -109,31 +112,46 @@ def collect_study(instrument: Instrument, assessments: Sequence[Assessment]) -> 
                 irr_problem(
                     f"rater {key[1]} assessed case {key[0]} twice ({seen[key].id} and {assessment.id}); "
                     "keep one assessment per rater and case",
-                    Location(path=("assessor", "id")),
+                    locate(n, ("assessor", "id")),
                 )
             )
             continue
         seen[key] = assessment
+        first_of_case.setdefault(assessment.case.id, n)
         raters_by_case.setdefault(assessment.case.id, []).append(assessment.assessor.id)
-        kept.append(assessment)
     for case, raters in raters_by_case.items():
         if len(raters) < 2:
             problems.append(
                 irr_problem(
                     f"case {case} was assessed by one rater only ({raters[0]}); every case of an inter-rater "
                     "study needs assessments by at least two raters",
-                    Location(path=("case", "id")),
+                    locate(first_of_case[case], ("case", "id")),
                 )
             )
+    return problems
+
+
+def collect_study(instrument: Instrument, assessments: Sequence[Assessment]) -> Study:
+    """Arrange the assessments' ratings by item, case and rater.
+
+    Refused (`IrrError`, code `irr-input`, all problems together): no
+    assessments; an assessment of another instrument or version; a rater who
+    assessed the same case twice; a case with fewer than two raters.
+    """
+    if not assessments:
+        raise IrrError(irr_problem("no assessments given; an inter-rater study needs at least two per case"))
+    problems = _study_problems(instrument, assessments, lambda _n, where: Location(path=where))
     if problems:
         raise IrrError(problems)
+    kept = list(assessments)
+    cases = tuple(dict.fromkeys(a.case.id for a in kept))
     items = [*_indicator_items(instrument), *_judgement_items(instrument)]
     for assessment in kept:
         _add_ratings(items, assessment)
     return Study(
         instrument_id=instrument.id,
         instrument_version=instrument.version,
-        cases=tuple(raters_by_case),
+        cases=cases,
         raters=tuple(sorted({a.assessor.id for a in kept})),
         items=tuple(items),
     )

@@ -298,7 +298,8 @@ class _Wording:
         previous: str | None = None
         for item in node.items:
             text, previous = self._clause(item, previous)
-            if isinstance(item, _Bool):
+            # "it is not the case that A or B" would read as negating both: bracket the negation.
+            if isinstance(item, _Bool) or (isinstance(item, _Not) and _negates_by_phrase(item.item)):
                 text = f"({text})"
             pieces.append(text)
         return f" {word} ".join(pieces)
@@ -437,11 +438,23 @@ class _Wording:
         if isinstance(value, int):
             return self._("the case's %(field)s is %(comparison)s") % {
                 "field": name,
-                "comparison": self._quantity(op, value)[0],
+                "comparison": self._number(op, value),
             }
         raise _Unsupported("case comparison")
 
     # Domain counts ------------------------------------------------------------
+
+    def _number(self, op: str, n: int) -> str:
+        """`at least 9` for a case's number: unlike a count, it may be zero or negative, never "no"."""
+        words = {
+            ">=": "at least %(num)d",
+            ">": "more than %(num)d",
+            "==": "exactly %(num)d",
+            "!=": "not exactly %(num)d",
+            "<=": "at most %(num)d",
+            "<": "fewer than %(num)d",
+        }
+        return self._(words[op]) % {"num": n}
 
     def _quantity(self, op: str, n: int) -> tuple[str, int]:
         """`at least 2` and the number that decides singular or plural."""
@@ -513,6 +526,13 @@ class _Wording:
                 n,
             )
         return message % arguments
+
+
+def _negates_by_phrase(item: _Node) -> bool:
+    """Whether `_Wording._not` words the negation of `item` as "it is not the case that ..."."""
+    if isinstance(item, _Select):
+        return False
+    return not (isinstance(item, _Compare) and _flag_test(item) is not None)
 
 
 def _left_is_domain(node: _Select | _Sum) -> bool:
