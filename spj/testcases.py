@@ -18,7 +18,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from .assessment import assessment_from_data, load_assessment
+from .assessment import load_assessment
+from .assessment.loader import assessment_from_document
 from .errors import Code, SpjError
 from .evaluate import evaluate
 from .instrument import Instrument
@@ -42,7 +43,7 @@ def run_case(instrument: Instrument, path: str | Path) -> list[str]:
     if isinstance(source, str):
         assessment = _load_referenced(Path(path).parent / source, instrument, doc)
     elif isinstance(source, dict):
-        assessment = assessment_from_data_located(source, doc, instrument)
+        assessment = assessment_from_document(doc.within(("assessment",)), instrument)
     else:
         raise SpjError(doc.problem(Code.SCHEMA, "'assessment' is a path or an inline assessment", ("assessment",)))
     actual = evaluate(instrument, assessment).to_dict()
@@ -55,20 +56,6 @@ def _load_referenced(target: Path, instrument: Instrument, doc: Document) -> Any
         reason = "is a folder, not a file" if target.is_dir() else "no such file"
         raise SpjError(doc.problem(Code.FILE_NOT_FOUND, f"the case's assessment {target}: {reason}", ("assessment",)))
     return load_assessment(target, instrument)
-
-
-def assessment_from_data_located(source: dict[str, Any], doc: Document, instrument: Instrument) -> Any:
-    """Validate an inline assessment, keeping the case file's line numbers."""
-    inner = Document(
-        source,
-        doc.file,
-        {k[1:]: v for k, v in doc.positions.items() if k[:1] == ("assessment",)},
-        [],
-        {k[1:]: v for k, v in doc.scalars.items() if k[:1] == ("assessment",)},
-    )
-    from .assessment.loader import assessment_from_document
-
-    return assessment_from_document(inner, instrument) if inner.positions else assessment_from_data(source, instrument)
 
 
 def subset_differences(expected: Any, actual: Any, path: str = "$") -> list[str]:

@@ -69,6 +69,21 @@ class Document:
                 return Location(self.file, pos[0], pos[1], path)
         return Location(self.file, None, None, path)
 
+    def within(self, path: PathT) -> Document:
+        """The value at `path` as a document of its own, keeping this file's positions."""
+        size = len(path)
+        node = self.data
+        for part in path:
+            node = node[part]
+        return Document(
+            node,
+            self.file,
+            {k[size:]: v for k, v in self.positions.items() if k[:size] == tuple(path)},
+            [],
+            {k[size:]: v for k, v in self.scalars.items() if k[:size] == tuple(path)},
+            self.text,
+        )
+
     def problem(self, code: Code, message: str, path: PathT) -> Problem:
         """A problem located at `path`."""
         return Problem(code, message, self.locate(path))
