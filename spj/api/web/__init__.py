@@ -12,13 +12,31 @@ fields), `viewmodels` (live panel, side-by-side versions), `templating`
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
+from starlette.exceptions import HTTPException
 
 from . import routes_account, routes_assessment, routes_cases, routes_output
+from .pages import WebRoute, not_found
 from .session import add_session_middleware as add_session_middleware
 
 router = APIRouter(include_in_schema=False)
 for _module in (routes_account, routes_cases, routes_assessment, routes_output):
     router.include_router(_module.router)
+
+_fallback = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+
+@_fallback.get("/{path:path}")
+async def unknown_page(request: Request, path: str) -> Response:
+    """Any other address is the workspace's own 404 page (titled, in the page's language), not bare JSON.
+
+    The JSON API keeps its JSON 404 for unknown `/api/…` paths.
+    """
+    if path == "api" or path.startswith("api/"):
+        raise HTTPException(status_code=404)
+    return not_found(request)
+
+
+router.include_router(_fallback)
 
 __all__ = ["add_session_middleware", "router"]

@@ -267,6 +267,7 @@ def field_labels(instrument: Instrument, lang: str) -> dict[str, str]:
         labels[f"case.{case_field.id}"] = loc(case_field.title) or case_field.id
     for indicator in instrument.indicators:
         name = f"{indicator.id} {loc(indicator.title)}"
+        labels[f"r.{indicator.id}"] = name
         for scale in indicator.rate:
             labels[f"r.{indicator.id}.{scale}"] = f"{name} — {gettext(lang, scale)}"
         for key, label in (
@@ -279,6 +280,7 @@ def field_labels(instrument: Instrument, lang: str) -> dict[str, str]:
             labels[f"r.{indicator.id}.{key}"] = f"{name} — {gettext(lang, label)}"
     labels["formulation"] = gettext(lang, "Formulation")
     for judgement in instrument.judgements:
+        labels[f"j.{judgement.id}"] = loc(judgement.title)
         labels[f"j.{judgement.id}.level"] = loc(judgement.title)
         labels[f"j.{judgement.id}.rationale"] = f"{loc(judgement.title)} — {gettext(lang, 'rationale')}"
     return labels
