@@ -93,9 +93,7 @@ class Stats:
         self.errors[what] = self.errors.get(what, 0) + 1
 
 
-async def user_loop(
-    client: httpx.AsyncClient, n: int, suffix: str, stop: float, stats: Stats, think: float
-) -> None:
+async def user_loop(client: httpx.AsyncClient, n: int, suffix: str, stop: float, stats: Stats, think: float) -> None:
     body = {"case_id": f"LOAD-{suffix}-{n}", "instrument_id": INSTRUMENT[0], "instrument_version": INSTRUMENT[1]}
     created = await client.post("/api/v1/assessments", json=body)
     if created.status_code != 201:

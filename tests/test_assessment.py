@@ -73,9 +73,7 @@ def test_draft_assessment_loads():
 )
 def test_invalid_assessments_are_located(rest, code, line, message):
     header = ASSESSMENT_HEADER.replace("date: 2020-01-01\n", "") if rest.startswith("date:") else ASSESSMENT_HEADER
-    assert_spj_error(
-        lambda: check(rest, header=header), code=code, error=AssessmentError, line=line, message=message
-    )
+    assert_spj_error(lambda: check(rest, header=header), code=code, error=AssessmentError, line=line, message=message)
 
 
 @pytest.mark.parametrize(
@@ -96,9 +94,7 @@ def test_case_fields(fields, code, message):
 
 
 def test_valid_case_fields():
-    assessment = check(
-        "case: {id: C-1, fields: {status: pve, age: 30, detained: false, note: x}}\n", header=NO_CASE
-    )
+    assessment = check("case: {id: C-1, fields: {status: pve, age: 30, detained: false, note: x}}\n", header=NO_CASE)
     assert assessment.case.fields == {"status": "pve", "age": 30, "detained": False, "note": "x"}
 
 
@@ -126,7 +122,7 @@ def test_relevance_may_be_left_out_when_presence_is_the_bottom_level():
 @pytest.mark.parametrize(
     ("change", "code", "message"),
     [
-        (('  WB1: {omitted: true, reason: no information}\n', ""), Code.INCOMPLETE, "WB1 is neither rated nor omitted"),
+        (("  WB1: {omitted: true, reason: no information}\n", ""), Code.INCOMPLETE, "WB1 is neither rated nor omitted"),
         (('SO1: {presence: "Y", relevance: high}', 'SO1: {presence: "Y"}'), Code.INCOMPLETE, "no relevance"),
         (('SO1: {presence: "Y", relevance: high}', 'SO1: {presence: "P"}'), Code.INCOMPLETE, "no relevance"),
         (('SO1: {presence: "Y", relevance: high}', "SO1: {relevance: high}"), Code.INCOMPLETE, "no presence"),
@@ -134,8 +130,11 @@ def test_relevance_may_be_left_out_when_presence_is_the_bottom_level():
         (("{level: low, rationale: because}", "{level: low, rationale: ' '}"), Code.MISSING_RATIONALE, "priority"),
         (("  outlook: {level: good}\n", ""), Code.MISSING_JUDGEMENT, "outlook"),
         (("{level: good}", "{level: null}"), Code.MISSING_JUDGEMENT, "outlook"),
-        (("judgements:\n  priority: {level: low, rationale: because}\n  outlook: {level: good}\n", ""),
-         Code.MISSING_JUDGEMENT, "priority"),
+        (
+            ("judgements:\n  priority: {level: low, rationale: because}\n  outlook: {level: good}\n", ""),
+            Code.MISSING_JUDGEMENT,
+            "priority",
+        ),
     ],
 )
 def test_final_assessment_incomplete(change, code, message):

@@ -26,12 +26,15 @@ interventions:
      recommend_when: 'ratings.WB1.presence >= 1', requires: [mentor]}
 """
 
-GOOD_ASSESSMENT = ASSESSMENT_HEADER + """\
+GOOD_ASSESSMENT = (
+    ASSESSMENT_HEADER
+    + """\
 ratings:
   SO1: {presence: "Y", relevance: high}
   SO2: {omitted: true, reason: not known}
   WB1: {presence: "P", relevance: low}
 """
+)
 
 
 def run(*args, cwd=None):
@@ -56,9 +59,7 @@ def files(tmp_path):
     return tmp_path, inst, case
 
 
-@pytest.mark.parametrize(
-    "command", [[], ["validate"], ["new"], ["score"], ["plan"], ["report"], ["schema"], ["test"]]
-)
+@pytest.mark.parametrize("command", [[], ["validate"], ["new"], ["score"], ["plan"], ["report"], ["schema"], ["test"]])
 def test_help_exits_zero(command):
     result = RUNNER.invoke(app, [*command, "--help"])
     assert result.exit_code == 0, result.output
@@ -225,17 +226,33 @@ def _deep():
 # (name, instrument text or None for the good one, assessment text or None, expected "file:line" prefix)
 BAD_INPUTS = [
     ("yaml-syntax", HEADER + "domains: [\n", None, "inst.yaml:17:1"),
-    ("wrong-type", HEADER + BODY.replace("kind: risk, title: {en: Peers}", "kind: 5, title: {en: Peers}"), None,
-     "inst.yaml:20"),
+    (
+        "wrong-type",
+        HEADER + BODY.replace("kind: risk, title: {en: Peers}", "kind: 5, title: {en: Peers}"),
+        None,
+        "inst.yaml:20",
+    ),
     ("unknown-id", instrument_text().replace("domain: wellbeing", "domain: wellbeeing"), None, "inst.yaml:22"),
     ("duplicate-id", instrument_text().replace("id: SO2", "id: SO1"), None, "inst.yaml:21"),
     ("duplicate-key", instrument_text() + "license: again\n", None, "inst.yaml:23"),
-    ("unresolved-rule", instrument_text("rules:\n  - {id: r, when: 'ratings.XX.presence > 0', message: m}\n"), None,
-     "inst.yaml:24"),
-    ("cycle", instrument_text("rules:\n  - {id: r, when: 'flags.s', message: m}\n"
-                              "  - {id: s, when: 'flags.r', message: m}\n"), None, "inst.yaml:24"),
-    ("no-compile", instrument_text("rules:\n  - {id: r, when: 'ratings.SO1.presence >', message: m}\n"), None,
-     "inst.yaml:24"),
+    (
+        "unresolved-rule",
+        instrument_text("rules:\n  - {id: r, when: 'ratings.XX.presence > 0', message: m}\n"),
+        None,
+        "inst.yaml:24",
+    ),
+    (
+        "cycle",
+        instrument_text("rules:\n  - {id: r, when: 'flags.s', message: m}\n  - {id: s, when: 'flags.r', message: m}\n"),
+        None,
+        "inst.yaml:24",
+    ),
+    (
+        "no-compile",
+        instrument_text("rules:\n  - {id: r, when: 'ratings.SO1.presence >', message: m}\n"),
+        None,
+        "inst.yaml:24",
+    ),
     ("alias-bomb", ALIAS_BOMB, None, "inst.yaml:2"),
     ("too-deep", _deep(), None, "inst.yaml:1"),
     ("unknown-code", None, GOOD_ASSESSMENT.replace('presence: "Y"', 'presence: "X"'), "case.yaml:8"),

@@ -46,15 +46,13 @@ def test_load_instrument_from_file(tmp_path):
         ("domains:\n  - {id: social}\nindicators:\n  - {id: SO1, domain: social, kind: risk, title: x}\n", 17, "title"),
         # unknown key with did-you-mean
         (
-            "domains:\n  - {id: social, title: x}\nindicators:\n"
-            "  - {id: SO1, domian: social, kind: risk, title: x}\n",
+            "domains:\n  - {id: social, title: x}\nindicators:\n  - {id: SO1, domian: social, kind: risk, title: x}\n",
             19,
             "domain",
         ),
         # bad id form
         (
-            "domains:\n  - {id: 1social, title: x}\nindicators:\n"
-            "  - {id: SO1, domain: social, kind: risk, title: x}\n",
+            "domains:\n  - {id: 1social, title: x}\nindicators:\n  - {id: SO1, domain: social, kind: risk, title: x}\n",
             17,
             "",
         ),
@@ -296,9 +294,9 @@ def test_undeclared_language_key():
 )
 def test_scale_values_must_increase(values, line):
     text = (
-        HEADER.replace('value: 0, label: {en: Absent}', f"value: {values[0]}, label: {{en: Absent}}")
-        .replace('value: 1, label: {en: Partly}', f"value: {values[1]}, label: {{en: Partly}}")
-        .replace('value: 2, label: {en: Present}', f"value: {values[2]}, label: {{en: Present}}")
+        HEADER.replace("value: 0, label: {en: Absent}", f"value: {values[0]}, label: {{en: Absent}}")
+        .replace("value: 1, label: {en: Partly}", f"value: {values[1]}, label: {{en: Partly}}")
+        .replace("value: 2, label: {en: Present}", f"value: {values[2]}, label: {{en: Present}}")
         + BODY
     )
     assert_spj_error(lambda: spj.parse_instrument(text), code=Code.SCHEMA, line=line, message="increase")

@@ -87,8 +87,12 @@ def test_run_case_inline_assessment_problems_keep_case_file_lines(tmp_path):
 
 @pytest.mark.parametrize(
     "text",
-    ["format: spj-case/2\nexpect: {}\nassessment: a.yaml\n", "format: spj-case/1\nassessment: a.yaml\n",
-     "format: spj-case/1\nexpect: {}\nassessment: 3\n", "- 1\n"],
+    [
+        "format: spj-case/2\nexpect: {}\nassessment: a.yaml\n",
+        "format: spj-case/1\nassessment: a.yaml\n",
+        "format: spj-case/1\nexpect: {}\nassessment: 3\n",
+        "- 1\n",
+    ],
 )
 def test_run_case_refuses_bad_case_files(tmp_path, text):
     path = tmp_path / "z.case.yaml"

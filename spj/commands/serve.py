@@ -125,9 +125,7 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
 
         url = _database_url(db, data_dir)
         store = open_store(url)
-        app_ = create_app(
-            store, instruments_dirs=instruments or (), secret_key=_secret_key(url), https_only=https_only
-        )
+        app_ = create_app(store, instruments_dirs=instruments or (), secret_key=_secret_key(url), https_only=https_only)
         workspace = app_.state.workspace
         typer.echo(f"spj: data in {_where(url)}")
         typer.echo(f"spj: {len(workspace.instruments)} instrument(s) loaded")
@@ -140,9 +138,7 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
                 typer.echo(f"    {username:<10} {role:<14} password: {password}")
         typer.echo(f"spj: open http://{host}:{port}/  (API: http://{host}:{port}/api/v1, docs /api/docs)")
         try:
-            uvicorn.run(
-                app_, host=host, port=port, log_level=workers_log, proxy_headers=False, access_log=access_log
-            )
+            uvicorn.run(app_, host=host, port=port, log_level=workers_log, proxy_headers=False, access_log=access_log)
         finally:
             close = getattr(store, "close", None)
             if close is not None:

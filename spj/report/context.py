@@ -187,9 +187,7 @@ def report_context(
             "amends": assessment.amends or "",
         },
         "case_fields": view.case_fields(),
-        "sources": tuple(
-            SourceView(s.id, s.kind, s.date, s.description or "") for s in assessment.sources
-        ),
+        "sources": tuple(SourceView(s.id, s.kind, s.date, s.description or "") for s in assessment.sources),
         "domains": tuple(view.domain(d.id) for d in instrument.domains),
         "completeness": {
             "indicators": c.indicators,
@@ -207,9 +205,7 @@ def report_context(
         "critical_path": tuple(Named(i, steps[i].title) for i in plan.critical_path),
         "undetermined": tuple(view.undetermined(r.id) for r in evaluation.undetermined),
         "formulation": assessment.formulation or "",
-        "scenarios": tuple(
-            ScenarioView(s.kind, s.title or "", s.text) for s in assessment.scenarios
-        ),
+        "scenarios": tuple(ScenarioView(s.kind, s.title or "", s.text) for s in assessment.scenarios),
         "judgements": tuple(view.judgement(j.id) for j in instrument.judgements),
     }
 

@@ -65,8 +65,16 @@ def atom(draw: st.DrawFn, inst: dict[str, Any], flags: list[str], use_domains: b
         domain = draw(st.sampled_from(inst["domains"]))["id"]
         path = draw(
             st.sampled_from(
-                ["risk.present", "risk.partial", "risk.absent", "protective.present", "protective.absent",
-                 "rated", "omitted", "high_relevance"]
+                [
+                    "risk.present",
+                    "risk.partial",
+                    "risk.absent",
+                    "protective.present",
+                    "protective.absent",
+                    "rated",
+                    "omitted",
+                    "high_relevance",
+                ]
             )
         )
         return f"domains.{domain}.{path} {draw(st.sampled_from(OPS))} {draw(st.integers(0, 3))}"
@@ -134,8 +142,12 @@ def instruments(draw: st.DrawFn, use_domains: bool = True) -> dict[str, Any]:
     for n in range(draw(st.integers(0, 5))):
         when = draw(expression(inst, [r["id"] for r in rules], use_domains))
         rules.append(
-            {"id": f"r{n}", "when": when, "severity": draw(st.sampled_from(["info", "concern", "critical"])),
-             "message": {"en": f"Rule {n}"}}
+            {
+                "id": f"r{n}",
+                "when": when,
+                "severity": draw(st.sampled_from(["info", "concern", "critical"])),
+                "message": {"en": f"Rule {n}"},
+            }
         )
     inst["rules"] = rules
     flags = [r["id"] for r in rules]
