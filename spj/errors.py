@@ -113,10 +113,10 @@ def format_path(path: Sequence[str | int]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with an input, located and coded."""
+class Finding:
+    """Something said about an input, located and coded: the shape of problems and lint warnings."""
 
-    code: Code
+    code: StrEnum
     message: str
     location: Location = field(default_factory=Location)
 
@@ -136,6 +136,13 @@ class Problem:
             "column": loc.column,
             "path": loc.dotted_path,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Problem(Finding):
+    """One thing wrong with an input, located and coded."""
+
+    code: Code
 
 
 class SpjError(Exception):

@@ -7,10 +7,10 @@ rule reads, a rule that can never be raised, a text not yet translated).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
-from ..errors import Location
+from ..errors import Finding
 
 
 class LintCode(StrEnum):
@@ -33,26 +33,7 @@ class LintCode(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class LintWarning:
-    """One finding about an instrument, located and coded."""
+class LintWarning(Finding):
+    """One finding about an instrument, located and coded: printed and serialised as problems are."""
 
     code: LintCode
-    message: str
-    location: Location = field(default_factory=Location)
-
-    def __str__(self) -> str:
-        where = self.location.dotted_path
-        suffix = f" (at {where})" if where else ""
-        return f"{self.location}: {self.code.value} {self.message}{suffix}"
-
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-ready form: code, message, file, line, column, path."""
-        loc = self.location
-        return {
-            "code": self.code.value,
-            "message": self.message,
-            "file": loc.file,
-            "line": loc.line,
-            "column": loc.column,
-            "path": loc.dotted_path,
-        }
