@@ -23,9 +23,9 @@ def main(url: str, port: int) -> None:
     store.create_agency("hoj-gent", "House of Justice Gent (synthetic)")
     store.create_agency("hoj-brugge", "House of Justice Brugge (synthetic)")
     for username, name, role, agency in (
-        ("alice", "Alice Peeters", "assessor", "hoj-gent"),
-        ("rita", "Rita Claes", "reviewer", "hoj-gent"),
-        ("bob", "Bob Janssens", "assessor", "hoj-brugge"),
+        ("alice", "Assessor A (synthetic)", "assessor", "hoj-gent"),
+        ("rita", "Reviewer R (synthetic)", "reviewer", "hoj-gent"),
+        ("bob", "Assessor B (synthetic)", "assessor", "hoj-brugge"),
     ):
         workspace.create_user(username=username, password=PASSWORD, role=role, agency_id=agency, display_name=name)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
