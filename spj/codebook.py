@@ -16,19 +16,16 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import networkx as nx
-from jinja2 import TemplateError
 
-from .errors import Code, Problem, RenderError
 from .instrument.model import Instrument, Text
-from .report.environment import report_environment
+from .report.document import Kind, Named, render_document
 from .report.escaping import MdText, md_code
-from .report.i18n import report_languages, translations_for
-from .report.pdf import html_to_pdf
+from .report.i18n import translations_for
 from .rules.explain import explain_expression
 from .text import localize
 
 Format = Literal["html", "md", "pdf"]
-_TEMPLATES = {"html": "codebook.html", "md": "codebook.md"}
+_TEMPLATES: dict[Kind, str] = {"html": "codebook.html", "md": "codebook.md"}
 
 # Graph geometry, in SVG user units.
 BOX_WIDTH = 170
@@ -39,12 +36,6 @@ MARGIN = 12
 HEADER = 26
 WRAP = 20
 MAX_LINES = 3
-
-
-@dataclass(frozen=True)
-class Named:
-    id: str
-    title: str
 
 
 @dataclass(frozen=True)
@@ -373,21 +364,13 @@ def render_codebook(instrument: Instrument, *, format: Format | str = "html", la
     `lang` defaults to the instrument's default language; texts missing in
     `lang` fall back to it.
     """
-    if format not in _TEMPLATES and format != "pdf":
-        raise RenderError(Problem(Code.OUTPUT, f"unknown codebook format {format!r}; use html, md or pdf"))
-    lang = lang or instrument.default_language
-    known = sorted(set(report_languages()) | set(instrument.languages))
-    if lang not in known:
-        raise RenderError(Problem(Code.LANGUAGE, f"no codebook language {lang!r}; choose one of {', '.join(known)}"))
     from . import __version__
 
-    context = codebook_context(instrument, lang=lang, spj_version=__version__)
-    kind: Literal["html", "md"] = "md" if format == "md" else "html"
-    template_name = _TEMPLATES[kind]
-    try:
-        text = report_environment(lang, kind).get_template(template_name).render(context).lstrip()
-    except TemplateError as exc:
-        raise RenderError(Problem(Code.TEMPLATE, f"codebook template {template_name}: {exc}")) from exc
-    if format == "pdf":
-        return html_to_pdf(text)
-    return text
+    return render_document(
+        instrument,
+        what="codebook",
+        templates=_TEMPLATES,
+        build_context=lambda language, _kind: codebook_context(instrument, lang=language, spj_version=__version__),
+        format=format,
+        lang=lang,
+    )

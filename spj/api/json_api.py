@@ -7,13 +7,15 @@ Every route parses, calls one workspace method and formats; errors become
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response
 
 from ..errors import Code, Location, Problem
-from ..service import SaveConflictError
+from ..service import AssessmentView, SaveConflictError
 from ..service.errors import InvalidRequestError
+from ..store.interface import User
 from .deps import TokenUser, WorkspaceDep
 from .errors import PreconditionFailedError
 from .models import (
@@ -149,14 +151,7 @@ def save_assessment(
     if_match: Annotated[str | None, Header()] = None,
 ) -> AssessmentOut:
     """Save a draft as a new revision on top of the one you edited; 409 (412 with If-Match) if someone saved first."""
-    base, conditional = _base(body, if_match)
-    try:
-        view = workspace.save(user, assessment_id, base, body.content)
-    except SaveConflictError as exc:
-        if conditional:
-            raise _precondition(exc) from exc
-        raise
-    return _assessment(response, AssessmentOut.of_view(view))
+    return _write(workspace.save, user, assessment_id, body, if_match, response)
 
 
 @router.post(
@@ -171,14 +166,7 @@ def finalise_assessment(
     if_match: Annotated[str | None, Header()] = None,
 ) -> AssessmentOut:
     """Finalise and lock; refused (422, every reason at its field) while incomplete."""
-    base, conditional = _base(body, if_match)
-    try:
-        view = workspace.finalise(user, assessment_id, base, body.content)
-    except SaveConflictError as exc:
-        if conditional:
-            raise _precondition(exc) from exc
-        raise
-    return _assessment(response, AssessmentOut.of_view(view))
+    return _write(workspace.finalise, user, assessment_id, body, if_match, response)
 
 
 @router.post(
@@ -261,3 +249,22 @@ def history(assessment_id: str, user: TokenUser, workspace: WorkspaceDep) -> His
 def countersign(assessment_id: str, user: TokenUser, workspace: WorkspaceDep) -> RecordOut:
     """A reviewer's countersignature on a final assessment made by someone else."""
     return RecordOut.of(workspace.countersign(user, assessment_id))
+
+
+def _write(
+    write: Callable[[User, str, int, Any], AssessmentView],
+    user: User,
+    assessment_id: str,
+    body: SaveAssessment,
+    if_match: str | None,
+    response: Response,
+) -> AssessmentOut:
+    """Save or finalise on top of the stated revision; a conflict is 412 when the client used If-Match."""
+    base, conditional = _base(body, if_match)
+    try:
+        view = write(user, assessment_id, base, body.content)
+    except SaveConflictError as exc:
+        if conditional:
+            raise _precondition(exc) from exc
+        raise
+    return _assessment(response, AssessmentOut.of_view(view))

@@ -15,6 +15,7 @@ from ..instrument.model import Indicator, Instrument, Intervention, ScaleLevel
 from ..plan import PlanStep
 from ..results import Evaluation, Reason
 from ..text import localize
+from .document import Named
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,6 @@ class Level:
     label: str
     code: str
     position: str  # "top" | "middle" | "bottom"
-
-
-@dataclass(frozen=True)
-class Named:
-    id: str
-    title: str
 
 
 @dataclass(frozen=True)

@@ -23,14 +23,9 @@ from ..comparison_model import Comparison, FlagChange
 from ..instrument.model import Instrument
 from ..results import Evaluation
 from ..text import localize
+from .document import Named
 from .environment import _babel_locale
 from .i18n import translations_for
-
-
-@dataclass(frozen=True)
-class Named:
-    id: str
-    title: str
 
 
 @dataclass(frozen=True)

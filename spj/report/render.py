@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
-
-from jinja2 import TemplateError
+from typing import Any, Literal
 
 from ..assessment.model import Assessment
-from ..errors import Code, Problem, RenderError
 from ..instrument.model import Instrument
 from ..results import Evaluation
 from .context import report_context
-from .environment import report_environment
+from .document import Kind, render_document
 from .history import history_context
-from .i18n import report_languages
-from .pdf import html_to_pdf
 
 Format = Literal["html", "md", "pdf"]
-_TEMPLATES = {"html": "report.html", "md": "report.md"}
+_TEMPLATES: dict[Kind, str] = {"html": "report.html", "md": "report.md"}
 
 
 def render_report(
@@ -42,23 +37,15 @@ def render_report(
 
     >>> html = render_report(instrument, assessment, evaluation, lang="nl")  # doctest: +SKIP
     """
-    if format not in ("html", "md", "pdf"):
-        raise RenderError(Problem(Code.OUTPUT, f"unknown report format {format!r}; use html, md or pdf"))
-    lang = lang or instrument.default_language
-    known = sorted(set(report_languages()) | set(instrument.languages))
-    if lang not in known:
-        raise RenderError(Problem(Code.LANGUAGE, f"no report language {lang!r}; choose one of {', '.join(known)}"))
     from .. import __version__
 
-    context = report_context(instrument, assessment, evaluation, lang=lang, spj_version=__version__)
-    kind = "md" if format == "md" else "html"
-    context.update(history_context(instrument, assessment, evaluation, history, lang=lang, charts=kind == "html"))
-    template_name = _TEMPLATES[kind]
-    try:
-        # Leading blank lines come from the templates' macro definitions.
-        text = report_environment(lang, kind).get_template(template_name).render(context).lstrip()
-    except TemplateError as exc:
-        raise RenderError(Problem(Code.TEMPLATE, f"report template {template_name}: {exc}")) from exc
-    if format == "pdf":
-        return html_to_pdf(text)
-    return text
+    def build_context(language: str, kind: Kind) -> dict[str, Any]:
+        context = report_context(instrument, assessment, evaluation, lang=language, spj_version=__version__)
+        context.update(
+            history_context(instrument, assessment, evaluation, history, lang=language, charts=kind == "html")
+        )
+        return context
+
+    return render_document(
+        instrument, what="report", templates=_TEMPLATES, build_context=build_context, format=format, lang=lang
+    )
