@@ -214,7 +214,7 @@ def bench_loads(timer: Timer) -> None:
     line("  reference: yaml.safe_load (pure Python)", b_s, m_s, f"load_assessment/safe_load {m40 / m_s:.2f}x")
     b_c, m_c = timer(lambda: yaml.load(atext, Loader=yaml.CSafeLoader))
     line("  reference: yaml.load CSafeLoader", b_c, m_c, f"load_assessment/CSafeLoader {m40 / m_c:.2f}x")
-    from spj.yamlsource import parse_yaml
+    from spj.files.yamlsource import parse_yaml
 
     b_p, m_p = timer(lambda: parse_yaml(atext))
     line("  of which spj.yamlsource.parse_yaml", b_p, m_p, f"{m_p / m40:.0%} of load_assessment")

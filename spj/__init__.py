@@ -12,28 +12,27 @@ its reasons; summary judgements are always the expert's.
 
 from __future__ import annotations
 
-from .assessment import Assessment as Assessment
-from .assessment import load_assessment as load_assessment
-from .assessment import parse_assessment as parse_assessment
-from .assessment import parse_assessment_json as parse_assessment_json
-from .errors import AssessmentError as AssessmentError
-from .errors import Code as Code
-from .errors import InstrumentError as InstrumentError
-from .errors import Location as Location
-from .errors import Problem as Problem
-from .errors import RenderError as RenderError
-from .errors import RuleError as RuleError
-from .errors import SpjError as SpjError
-from .evaluate import evaluate as evaluate
-from .instrument import Instrument as Instrument
-from .instrument import load_instrument as load_instrument
-from .instrument import parse_instrument as parse_instrument
-from .plan import Plan as Plan
-from .plan import build_plan as build_plan
-from .report import render_report as render_report
-from .results import Evaluation as Evaluation
-
-__version__ = "0.1.0"
+from spj.assessment import Assessment as Assessment
+from spj.assessment import load_assessment as load_assessment
+from spj.assessment import parse_assessment as parse_assessment
+from spj.assessment import parse_assessment_json as parse_assessment_json
+from spj.errors import AssessmentError as AssessmentError
+from spj.errors import Code as Code
+from spj.errors import InstrumentError as InstrumentError
+from spj.errors import Location as Location
+from spj.errors import Problem as Problem
+from spj.errors import RenderError as RenderError
+from spj.errors import RuleError as RuleError
+from spj.errors import SpjError as SpjError
+from spj.evaluation.evaluate import evaluate as evaluate
+from spj.evaluation.plan import build_plan as build_plan
+from spj.evaluation.results import Evaluation as Evaluation
+from spj.evaluation.results import Plan as Plan
+from spj.instrument import Instrument as Instrument
+from spj.instrument import load_instrument as load_instrument
+from spj.instrument import parse_instrument as parse_instrument
+from spj.report import render_report as render_report
+from spj.version import __version__ as __version__
 
 __all__ = [
     "Assessment",

@@ -1,5 +1,5 @@
 """`python -m spj` runs the `spj` command."""
 
-from .cli import main
+from spj.cli.app import main
 
 main()

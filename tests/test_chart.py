@@ -9,7 +9,7 @@ import pytest
 from helpers import make_assessment, make_instrument
 
 import spj
-from spj.chart import SERIES, ChartLabels, life_area_charts
+from spj.report.chart import SERIES, ChartLabels, life_area_charts
 
 BODY = """\
 domains:

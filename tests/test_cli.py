@@ -12,7 +12,7 @@ from helpers import ASSESSMENT_HEADER, BODY, HEADER, instrument_text
 from typer.testing import CliRunner
 
 import spj
-from spj.cli import app
+from spj.cli.app import app
 
 RUNNER = CliRunner()
 
@@ -411,7 +411,7 @@ def test_written_files_get_the_usual_permissions(tmp_path):
     import os
     import stat
 
-    from spj.output import write_atomic
+    from spj.files.output import write_atomic
 
     target = tmp_path / "report.html"
     write_atomic(target, "<p>x</p>")

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 import spj
-from spj.cli import app
-from spj.codebook import graph_layout, intervention_phases, render_codebook
+from spj.cli.app import app
+from spj.report.codebook import graph_layout, intervention_phases, render_codebook
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "instruments").glob("*/instrument.yaml"))

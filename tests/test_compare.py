@@ -10,8 +10,8 @@ from helpers import assert_spj_error, make_assessment, make_instrument
 from typer.testing import CliRunner
 
 import spj
-from spj.cli import app
-from spj.compare import compare
+from spj.cli.app import app
+from spj.evaluation.compare import compare
 
 RULES = """\
 rules:

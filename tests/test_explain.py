@@ -1,4 +1,4 @@
-"""Rule expressions in plain language (`spj.rules.explain`)."""
+"""Rule expressions in plain language (`spj.report.explain`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import spj
-from spj.rules.explain import explain_expression
+from spj.report.explain import explain_expression
 
 INSTRUMENT = """\
 format: spj/1

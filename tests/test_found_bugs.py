@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from spj.yamlsource import parse_yaml
+from spj.files.yamlsource import parse_yaml
 
 
 @pytest.mark.parametrize(("text", "expected"), [("a: 012", 12), ("a: -007", -7), ("a: +01", 1)])

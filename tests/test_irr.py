@@ -14,8 +14,7 @@ from helpers import assert_spj_error
 from typer.testing import CliRunner
 
 import spj
-from spj.cli import app
-from spj.irr import (
+from spj.authoring.irr import (
     IrrError,
     collect_study,
     compute_irr,
@@ -26,6 +25,7 @@ from spj.irr import (
     render_irr_json,
     weighted_kappa,
 )
+from spj.cli.app import app
 
 pytest.importorskip("krippendorff")
 pytest.importorskip("statsmodels")

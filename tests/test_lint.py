@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from spj import load_instrument, parse_instrument
-from spj.cli import app
+from spj.authoring.lint import LintCode, lint_instrument, lint_text
+from spj.authoring.lint.enumeration import truth_of
+from spj.cli.app import app
 from spj.instrument import index_of
-from spj.lint import LintCode, lint_instrument, lint_text
-from spj.lint.enumeration import truth_of
 
 RUNNER = CliRunner()
 

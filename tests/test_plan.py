@@ -8,7 +8,7 @@ import pytest
 from helpers import make_instrument
 
 import spj
-from spj.plan_export import plan_to_dot, plan_to_json, plan_to_mermaid
+from spj.report.plan_formats import plan_to_dot, plan_to_json, plan_to_mermaid
 
 
 def iv(name, weeks, extra=""):

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from spj.schemas import json_schema
+from spj.authoring.schemas import json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTRUMENTS = sorted(ROOT.glob("instruments/*/instrument.yaml"))

@@ -272,7 +272,7 @@ def test_serve_can_mark_the_session_cookie_secure() -> None:
     """`spj serve` never passes https_only: behind TLS the session cookie has no Secure flag, and no option sets it."""
     import inspect
 
-    from spj.commands import serve
+    from spj.cli.commands import serve
 
     source = inspect.getsource(serve)
     assert "https_only" in source, "spj serve has no way to set the Secure flag on the session cookie"
@@ -370,7 +370,7 @@ def test_assessment_page_csp_allows_its_script(app: Any) -> None:
 def test_cli_token_revoke(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from spj.cli import app as cli
+    from spj.cli.app import app as cli
 
     url = f"sqlite:///{tmp_path / 'spj.db'}"
     store = SqlStore(url)

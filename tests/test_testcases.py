@@ -6,7 +6,7 @@ import pytest
 from helpers import ASSESSMENT_HEADER, assert_spj_error, make_instrument
 
 from spj import Code
-from spj.testcases import run_case, subset_differences
+from spj.authoring.testcases import run_case, subset_differences
 
 
 @pytest.mark.parametrize(

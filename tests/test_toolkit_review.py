@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 import spj
-from spj.cli import app
-from spj.rules.explain import explain_expression
+from spj.cli.app import app
+from spj.report.explain import explain_expression
 
 RUNNER = CliRunner()
 

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 import spj
 from spj import Code, InstrumentError
-from spj.cli import app
-from spj.versioning import diff_instruments, format_diff, format_migration_report, migrate_assessment
+from spj.authoring.versioning import diff_instruments, format_diff, format_migration_report, migrate_assessment
+from spj.cli.app import app
 
 RUNNER = CliRunner()
 

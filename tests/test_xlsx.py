@@ -14,9 +14,9 @@ from helpers import make_instrument
 from typer.testing import CliRunner
 
 import spj
-from spj.cli import app
-from spj.xlsx import export_workbook, import_workbook, workbook_to_yaml
-from spj.xlsx import reader as xlsx_reader
+from spj.authoring.xlsx import export_workbook, import_workbook, workbook_to_yaml
+from spj.authoring.xlsx import reader as xlsx_reader
+from spj.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTRUMENTS = sorted(ROOT.glob("instruments/*/instrument.yaml"))

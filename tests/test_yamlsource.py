@@ -8,7 +8,7 @@ import pytest
 from helpers import assert_spj_error
 
 from spj import Code, SpjError
-from spj.yamlsource import MAX_DEPTH, parse_yaml, read_text
+from spj.files.yamlsource import MAX_DEPTH, parse_yaml, read_text
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,6 @@ Thin over `spj.service`: parse, call, format.
 
 from __future__ import annotations
 
-from .app import create_app as create_app
+from spj.api.app import create_app as create_app
 
 __all__ = ["create_app"]

@@ -19,14 +19,14 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 
-from .. import __version__
-from ..service import InstrumentRegistry, Workspace
-from ..service.instruments import default_folders
-from ..store.interface import Store
-from .errors import install_error_handlers
-from .headers import SecurityHeaders
-from .json_api import router as json_router
-from .limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
+from spj.api.errors import install_error_handlers
+from spj.api.headers import SecurityHeaders
+from spj.api.json_api import router as json_router
+from spj.api.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
+from spj.service import InstrumentRegistry, Workspace
+from spj.service.instruments import default_folders
+from spj.store.interface import Store
+from spj.version import __version__
 
 DESCRIPTION = """Structured professional judgement assessments over HTTP.
 

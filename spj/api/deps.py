@@ -11,8 +11,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from ..service import UnauthenticatedError, Workspace
-from ..store.interface import User
+from spj.service import UnauthenticatedError, Workspace
+from spj.store.interface import User
 
 
 def get_workspace(request: Request) -> Workspace:

@@ -19,15 +19,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import AssessmentError, Code, Location, Problem, RenderError, SpjError, StoreError, format_path
-from ..service.errors import (
+from spj.errors import AssessmentError, Code, Location, Problem, RenderError, SpjError, StoreError, format_path
+from spj.service.errors import (
     ForbiddenError,
     InvalidRequestError,
     SaveConflictError,
     StateError,
     UnauthenticatedError,
 )
-from ..store.interface import ConflictError, LockedError, NotFoundError
+from spj.store.interface import ConflictError, LockedError, NotFoundError
 
 log = logging.getLogger("spj.api")
 

@@ -12,13 +12,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response
 
-from ..errors import Code, Location, Problem
-from ..service import AssessmentView, SaveConflictError
-from ..service.errors import InvalidRequestError
-from ..store.interface import User
-from .deps import TokenUser, WorkspaceDep
-from .errors import PreconditionFailedError
-from .models import (
+from spj.api.deps import TokenUser, WorkspaceDep
+from spj.api.errors import PreconditionFailedError
+from spj.api.models import (
     MAX_REVISION,
     AssessmentOut,
     CaseOut,
@@ -31,6 +27,10 @@ from .models import (
     RevisionOut,
     SaveAssessment,
 )
+from spj.errors import Code, Location, Problem
+from spj.service import AssessmentView, SaveConflictError
+from spj.service.errors import InvalidRequestError
+from spj.store.interface import User
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": description}

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import Code
+from spj.errors import Code
 
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import Problem
-from ..instrument import Instrument
-from ..service import AssessmentView
-from ..store.interface import AssessmentRecord, Case, Revision
-from ..text import localize
+from spj.errors import Problem
+from spj.instrument import Instrument
+from spj.instrument.text import localize
+from spj.service import AssessmentView
+from spj.store.interface import AssessmentRecord, Case, Revision
 
 EXAMPLE_CONTENT: dict[str, Any] = {
     "format": "spj-assessment/1",

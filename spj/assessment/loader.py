@@ -8,12 +8,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import AssessmentError, Code, Location, Problem
-from ..instrument import Instrument
-from ..schema_errors import schema_problems
-from ..yamlsource import Document, parse_yaml, read_text
-from .model import Assessment
-from .validate import check_assessment
+from spj.assessment.model import Assessment
+from spj.assessment.validate import check_assessment
+from spj.errors import AssessmentError, Code, Location, Problem
+from spj.files.schema_errors import schema_problems
+from spj.files.yamlsource import Document, parse_yaml, read_text
+from spj.instrument import Instrument
 
 MAX_JSON_BYTES = 8 * 1024 * 1024
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..errors import Code, Problem, did_you_mean
-from ..instrument import Instrument, index_of
-from ..yamlsource import Document
-from .model import Assessment
+from spj.assessment.model import Assessment
+from spj.errors import Code, Problem, did_you_mean
+from spj.files.yamlsource import Document
+from spj.instrument import Instrument, index_of
 
 
 def check_assessment(assessment: Assessment, instrument: Instrument, doc: Document) -> list[Problem]:

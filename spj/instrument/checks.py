@@ -13,12 +13,12 @@ from typing import Any
 
 import networkx as nx
 
-from ..errors import Code, Problem, RuleError, did_you_mean
-from ..rules import CompiledExpression, Namespace, RuleContext, compile_expression
-from ..yamlsource import Document, PathT
-from .index import CompiledIntervention, CompiledRule, InstrumentIndex
-from .migration_checks import check_migrations
-from .model import Instrument
+from spj.errors import Code, Problem, RuleError, did_you_mean
+from spj.files.yamlsource import Document, PathT
+from spj.instrument.index import CompiledIntervention, CompiledRule, InstrumentIndex
+from spj.instrument.migration_checks import check_migrations
+from spj.instrument.model import Instrument
+from spj.rules import CompiledExpression, Namespace, RuleContext, compile_expression
 
 # Keys a rating uses for itself (spj.assessment.model.Rating); a scale of that name could not be rated.
 RESERVED_SCALE_NAMES = frozenset({"omitted", "reason", "evidence", "sources", "note"})

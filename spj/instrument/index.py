@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import Location
-from ..rules import CompiledExpression
-from .model import CaseField, Domain, Indicator, Instrument, Intervention, Judgement, Rule, ScaleLevel
+from spj.errors import Location
+from spj.instrument.model import CaseField, Domain, Indicator, Instrument, Intervention, Judgement, Rule, ScaleLevel
+from spj.rules import CompiledExpression
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..errors import Code, InstrumentError, Problem
-from ..schema_errors import schema_problems
-from ..yamlsource import Document, parse_yaml, read_text
-from .checks import check_instrument, duplicate_id_problems
-from .model import Instrument
-from .repair import repaired
+from spj.errors import Code, InstrumentError, Problem
+from spj.files.schema_errors import schema_problems
+from spj.files.yamlsource import Document, parse_yaml, read_text
+from spj.instrument.checks import check_instrument, duplicate_id_problems
+from spj.instrument.model import Instrument
+from spj.instrument.repair import repaired
 
 
 def load_instrument(path: str | Path) -> Instrument:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..errors import Code, Problem, did_you_mean
-from ..yamlsource import Document, PathT
-from .migration_model import Migration
-from .model import Instrument
+from spj.errors import Code, Problem, did_you_mean
+from spj.files.yamlsource import Document, PathT
+from spj.instrument.migration_model import Migration
+from spj.instrument.model import Instrument
 
 
 def check_migrations(instrument: Instrument, doc: Document) -> list[Problem]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .model import Instrument
+from spj.instrument.model import Instrument
 
 _PLACEHOLDERS: dict[str, Any] = {
     "kind": "risk",

@@ -8,6 +8,6 @@ untrusted text), `i18n` (catalogs), `templates` (where templates live),
 
 from __future__ import annotations
 
-from .render import render_report as render_report
+from spj.report.render import render_report as render_report
 
 __all__ = ["render_report"]

@@ -10,12 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from ..assessment.model import Assessment, Rating
-from ..instrument.model import Indicator, Instrument, Intervention, ScaleLevel
-from ..plan import PlanStep
-from ..results import Evaluation, Reason
-from ..text import localize
-from .document import Named
+from spj.assessment.model import Assessment, Rating
+from spj.evaluation.results import Evaluation, PlanStep, Reason
+from spj.instrument.model import Indicator, Instrument, Intervention, ScaleLevel
+from spj.instrument.text import localize
+from spj.report.document import Named
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ from typing import Any, Literal
 
 from jinja2 import TemplateError
 
-from ..errors import Code, Problem, RenderError
-from ..instrument.model import Instrument
-from .environment import report_environment
-from .i18n import report_languages
-from .pdf import html_to_pdf
+from spj.errors import Code, Problem, RenderError
+from spj.instrument.model import Instrument
+from spj.report.environment import report_environment
+from spj.report.i18n import report_languages
+from spj.report.pdf import html_to_pdf
 
 Kind = Literal["html", "md"]
 

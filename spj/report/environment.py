@@ -15,9 +15,9 @@ from babel.dates import format_date
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .escaping import MdText, html_paragraphs, md_escape, md_finalize, md_names, md_paragraphs
-from .i18n import translations_for
-from .templates import template_folder
+from spj.report.escaping import MdText, html_paragraphs, md_escape, md_finalize, md_names, md_paragraphs
+from spj.report.i18n import translations_for
+from spj.report.templates import template_folder
 
 Kind = Literal["html", "md"]
 

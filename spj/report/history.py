@@ -16,16 +16,16 @@ from typing import Any
 from babel.dates import format_date
 from markupsafe import Markup
 
-from ..assessment.model import Assessment
-from ..chart import ChartLabels, life_area_charts
-from ..compare import check_comparable, compare
-from ..comparison_model import Comparison, FlagChange
-from ..instrument.model import Instrument
-from ..results import Evaluation
-from ..text import localize
-from .document import Named
-from .environment import _babel_locale
-from .i18n import translations_for
+from spj.assessment.model import Assessment
+from spj.evaluation.compare import check_comparable, compare
+from spj.evaluation.comparison_model import Comparison, FlagChange
+from spj.evaluation.results import Evaluation
+from spj.instrument.model import Instrument
+from spj.instrument.text import localize
+from spj.report.chart import ChartLabels, life_area_charts
+from spj.report.document import Named
+from spj.report.environment import _babel_locale
+from spj.report.i18n import translations_for
 
 
 @dataclass(frozen=True)

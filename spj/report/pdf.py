@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import Code, Problem, RenderError
+from spj.errors import Code, Problem, RenderError
 
 
 def html_to_pdf(html: str) -> bytes:

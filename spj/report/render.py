@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from ..assessment.model import Assessment
-from ..instrument.model import Instrument
-from ..results import Evaluation
-from .context import report_context
-from .document import Kind, render_document
-from .history import history_context
+from spj.assessment.model import Assessment
+from spj.evaluation.results import Evaluation
+from spj.instrument.model import Instrument
+from spj.report.context import report_context
+from spj.report.document import Kind, render_document
+from spj.report.history import history_context
 
 Format = Literal["html", "md", "pdf"]
 _TEMPLATES: dict[Kind, str] = {"html": "report.html", "md": "report.md"}
@@ -37,7 +37,7 @@ def render_report(
 
     >>> html = render_report(instrument, assessment, evaluation, lang="nl")  # doctest: +SKIP
     """
-    from .. import __version__
+    from spj.version import __version__
 
     def build_context(language: str, kind: Kind) -> dict[str, Any]:
         context = report_context(instrument, assessment, evaluation, lang=language, spj_version=__version__)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from .context import RuleContext as RuleContext
-from .context import evaluate_with as evaluate_with
-from .context import variables_for as variables_for
-from .expression import CompiledExpression as CompiledExpression
-from .expression import ExpressionProblem as ExpressionProblem
-from .expression import Namespace as Namespace
-from .expression import compile_expression as compile_expression
-from .lexer import Reference as Reference
+from spj.rules.context import RuleContext as RuleContext
+from spj.rules.context import evaluate_with as evaluate_with
+from spj.rules.context import variables_for as variables_for
+from spj.rules.expression import CompiledExpression as CompiledExpression
+from spj.rules.expression import ExpressionProblem as ExpressionProblem
+from spj.rules.expression import Namespace as Namespace
+from spj.rules.expression import compile_expression as compile_expression
+from spj.rules.lexer import Reference as Reference
 
 __all__ = [
     "CompiledExpression",

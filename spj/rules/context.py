@@ -13,8 +13,8 @@ from typing import Any
 
 import cel
 
-from ..errors import Code, Location, Problem, RuleError
-from .expression import CompiledExpression
+from spj.errors import Code, Location, Problem, RuleError
+from spj.rules.expression import CompiledExpression
 
 
 def variables_for(

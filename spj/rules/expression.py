@@ -13,8 +13,8 @@ from typing import Any
 
 import cel
 
-from ..errors import did_you_mean
-from .lexer import LexError, Reference, find_references, free_names, max_nesting, tokenize
+from spj.errors import did_you_mean
+from spj.rules.lexer import LexError, Reference, find_references, free_names, max_nesting, tokenize
 
 MAX_LENGTH = 2000
 MAX_NESTING = 12

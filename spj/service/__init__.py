@@ -7,20 +7,20 @@ instruments; `spj.service.errors` draws the errors the HTTP layer maps.
 
 from __future__ import annotations
 
-from .auth import ROLES as ROLES
-from .auth import require_role as require_role
-from .auth import token_sha256 as token_sha256
-from .errors import FinaliseRefusedError as FinaliseRefusedError
-from .errors import ForbiddenError as ForbiddenError
-from .errors import InvalidContentError as InvalidContentError
-from .errors import InvalidRequestError as InvalidRequestError
-from .errors import SaveConflictError as SaveConflictError
-from .errors import StateError as StateError
-from .errors import TooManyAttemptsError as TooManyAttemptsError
-from .errors import UnauthenticatedError as UnauthenticatedError
-from .instruments import InstrumentRegistry as InstrumentRegistry
-from .views import AssessmentView as AssessmentView
-from .workspace import Workspace as Workspace
+from spj.service.auth import ROLES as ROLES
+from spj.service.auth import require_role as require_role
+from spj.service.auth import token_sha256 as token_sha256
+from spj.service.errors import FinaliseRefusedError as FinaliseRefusedError
+from spj.service.errors import ForbiddenError as ForbiddenError
+from spj.service.errors import InvalidContentError as InvalidContentError
+from spj.service.errors import InvalidRequestError as InvalidRequestError
+from spj.service.errors import SaveConflictError as SaveConflictError
+from spj.service.errors import StateError as StateError
+from spj.service.errors import TooManyAttemptsError as TooManyAttemptsError
+from spj.service.errors import UnauthenticatedError as UnauthenticatedError
+from spj.service.instruments import InstrumentRegistry as InstrumentRegistry
+from spj.service.views import AssessmentView as AssessmentView
+from spj.service.workspace import Workspace as Workspace
 
 __all__ = [
     "ROLES",

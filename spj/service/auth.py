@@ -17,9 +17,9 @@ import threading
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ..store.interface import ApiToken, Role, Store, User
-from .errors import ForbiddenError, InvalidRequestError, TooManyAttemptsError
-from .throttle import LoginThrottle
+from spj.service.errors import ForbiddenError, InvalidRequestError, TooManyAttemptsError
+from spj.service.throttle import LoginThrottle
+from spj.store.interface import ApiToken, Role, Store, User
 
 ROLES: tuple[Role, ...] = ("assessor", "reviewer", "administrator")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")

@@ -13,10 +13,10 @@ import json
 import re
 from typing import Any
 
-from ..assessment import Assessment, assessment_from_data
-from ..errors import AssessmentError, Code, Location, Problem
-from ..instrument import Instrument
-from ..store.interface import AssessmentRecord, User
+from spj.assessment import Assessment, assessment_from_data
+from spj.errors import AssessmentError, Code, Location, Problem
+from spj.instrument import Instrument
+from spj.store.interface import AssessmentRecord, User
 
 FORMAT = "spj-assessment/1"
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # matched whole: `fullmatch` (no final newline)

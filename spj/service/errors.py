@@ -25,8 +25,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import AssessmentError, Code, Location, Problem, SpjError
-from ..store.interface import ConflictError, Revision
+from spj.errors import AssessmentError, Code, Location, Problem, SpjError
+from spj.store.interface import ConflictError, Revision
 
 
 class InvalidContentError(AssessmentError):

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..discovery import candidate_files, shipped_instruments_dir
-from ..errors import InstrumentError, Problem
-from ..instrument import Instrument, load_instrument
-from ..store.interface import NotFoundError
+from spj.errors import InstrumentError, Problem
+from spj.instrument import Instrument, load_instrument
+from spj.instrument.discovery import candidate_files, shipped_instruments_dir
+from spj.store.interface import NotFoundError
 
 
 def default_folders(extra: Iterable[str | Path] = ()) -> list[Path]:

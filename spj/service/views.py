@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..assessment import Assessment
-from ..errors import Problem
-from ..instrument import Instrument
-from ..store.interface import AssessmentRecord, Revision
+from spj.assessment import Assessment
+from spj.errors import Problem
+from spj.instrument import Instrument
+from spj.store.interface import AssessmentRecord, Revision
 
 
 @dataclass(frozen=True)

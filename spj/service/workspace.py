@@ -21,14 +21,20 @@ from typing import Any
 
 from argon2 import PasswordHasher
 
-from ..assessment import Assessment
-from ..comparison_model import Comparison
-from ..errors import AssessmentError, Code, Location, Problem
-from ..evaluate import evaluate
-from ..instrument import Instrument
-from ..report import render_report
-from ..results import Evaluation
-from ..store.interface import (
+from spj.assessment import Assessment
+from spj.errors import AssessmentError, Code, Location, Problem
+from spj.evaluation.comparison_model import Comparison
+from spj.evaluation.evaluate import evaluate
+from spj.evaluation.results import Evaluation
+from spj.instrument import Instrument
+from spj.report import render_report
+from spj.service import content as contents
+from spj.service.auth import Auth, require_role
+from spj.service.cache import LruCache
+from spj.service.errors import FinaliseRefusedError, ForbiddenError, InvalidContentError, SaveConflictError, StateError
+from spj.service.instruments import InstrumentRegistry
+from spj.service.views import AssessmentView
+from spj.store.interface import (
     ApiToken,
     AssessmentRecord,
     Case,
@@ -40,12 +46,6 @@ from ..store.interface import (
     Store,
     User,
 )
-from . import content as contents
-from .auth import Auth, require_role
-from .cache import LruCache
-from .errors import FinaliseRefusedError, ForbiddenError, InvalidContentError, SaveConflictError, StateError
-from .instruments import InstrumentRegistry
-from .views import AssessmentView
 
 COUNTERSIGNERS: tuple[Role, ...] = ("reviewer", "administrator")
 REPORT_FORMATS = ("html", "md", "pdf")
@@ -313,7 +313,7 @@ class Workspace:
 
         Raises `AssessmentError` when either assessment is not valid as it stands.
         """
-        from ..compare import compare
+        from spj.evaluation.compare import compare
 
         current = self.get(user, assessment_id)
         previous_id = current.record.previous_id

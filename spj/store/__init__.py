@@ -11,23 +11,23 @@ a given database, migrating it to the newest schema.
 
 from __future__ import annotations
 
-from .engine import default_data_dir as default_data_dir
-from .engine import default_database_url as default_database_url
-from .interface import Agency as Agency
-from .interface import ApiToken as ApiToken
-from .interface import AssessmentRecord as AssessmentRecord
-from .interface import AuditEvent as AuditEvent
-from .interface import Case as Case
-from .interface import ConflictError as ConflictError
-from .interface import LockedError as LockedError
-from .interface import NotFoundError as NotFoundError
-from .interface import Revision as Revision
-from .interface import Role as Role
-from .interface import Status as Status
-from .interface import Store as Store
-from .interface import User as User
-from .memory import MemoryStore as MemoryStore
-from .sql import SqlStore as SqlStore
+from spj.store.engine import default_data_dir as default_data_dir
+from spj.store.engine import default_database_url as default_database_url
+from spj.store.interface import Agency as Agency
+from spj.store.interface import ApiToken as ApiToken
+from spj.store.interface import AssessmentRecord as AssessmentRecord
+from spj.store.interface import AuditEvent as AuditEvent
+from spj.store.interface import Case as Case
+from spj.store.interface import ConflictError as ConflictError
+from spj.store.interface import LockedError as LockedError
+from spj.store.interface import NotFoundError as NotFoundError
+from spj.store.interface import Revision as Revision
+from spj.store.interface import Role as Role
+from spj.store.interface import Status as Status
+from spj.store.interface import Store as Store
+from spj.store.interface import User as User
+from spj.store.memory import MemoryStore as MemoryStore
+from spj.store.sql import SqlStore as SqlStore
 
 MEMORY_URL = "memory:"
 

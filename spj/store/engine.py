@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from ..errors import Code, Location, Problem, StoreError
+from spj.errors import Code, Location, Problem, StoreError
 
 BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "spj_write"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)

@@ -15,7 +15,7 @@ import hashlib
 import json
 from typing import Any
 
-from ..errors import Code, Location, Problem, StoreError
+from spj.errors import Code, Location, Problem, StoreError
 
 
 def canonical_json(data: Any) -> str:

@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from ..errors import Code, Location, Problem, StoreError
+from spj.errors import Code, Location, Problem, StoreError
 
 Role = Literal["assessor", "reviewer", "administrator"]
 Status = Literal["draft", "final"]

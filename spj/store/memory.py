@@ -9,9 +9,9 @@ import threading
 import uuid
 from typing import Any
 
-from ..errors import Code, Location, Problem, StoreError
-from .hashing import canonical_json, chain_sha256, sha256_hex, utc_now
-from .interface import (
+from spj.errors import Code, Location, Problem, StoreError
+from spj.store.hashing import canonical_json, chain_sha256, sha256_hex, utc_now
+from spj.store.interface import (
     Agency,
     ApiToken,
     AssessmentRecord,
@@ -26,7 +26,7 @@ from .interface import (
     User,
     id_clash,
 )
-from .verification import StoredRevision, check_assessment
+from spj.store.verification import StoredRevision, check_assessment
 
 
 def _duplicate(what: str) -> StoreError:

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, text
 if TYPE_CHECKING:
     from alembic.config import Config
 
-from .engine import WRITE_OPTION
+from spj.store.engine import WRITE_OPTION
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 HEAD = "0003"

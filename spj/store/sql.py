@@ -19,10 +19,10 @@ from sqlalchemy import Engine, Row, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
-from ..errors import Code, Location, Problem, StoreError
-from .engine import WRITE_OPTION, make_engine
-from .hashing import canonical_json, chain_sha256, sha256_hex, utc_now
-from .interface import (
+from spj.errors import Code, Location, Problem, StoreError
+from spj.store.engine import WRITE_OPTION, make_engine
+from spj.store.hashing import canonical_json, chain_sha256, sha256_hex, utc_now
+from spj.store.interface import (
     Agency,
     ApiToken,
     AssessmentRecord,
@@ -37,9 +37,9 @@ from .interface import (
     User,
     id_clash,
 )
-from .migrate import upgrade
-from .tables import AgencyRow, ApiTokenRow, AssessmentRow, AuditRow, Base, CaseRow, RevisionRow, UserRow
-from .verification import StoredRevision, check_assessment
+from spj.store.migrate import upgrade
+from spj.store.tables import AgencyRow, ApiTokenRow, AssessmentRow, AuditRow, Base, CaseRow, RevisionRow, UserRow
+from spj.store.verification import StoredRevision, check_assessment
 
 _tables = Base.metadata.tables
 agencies = _tables[AgencyRow.__tablename__]

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .hashing import chain_sha256, sha256_hex
+from spj.store.hashing import chain_sha256, sha256_hex
 
 
 @dataclass(frozen=True)

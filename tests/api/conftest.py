@@ -16,9 +16,9 @@ from argon2 import PasswordHasher
 from starlette.exceptions import StarletteDeprecationWarning
 
 from spj.errors import SpjError
+from spj.files.yamlsource import parse_yaml, read_text
 from spj.service import AssessmentView, InstrumentRegistry, Workspace
 from spj.store import MemoryStore, User
-from spj.yamlsource import parse_yaml, read_text
 
 with warnings.catch_warnings():
     # starlette asks for `httpx2` (not a dependency of spj); `httpx` works the same for the test client.

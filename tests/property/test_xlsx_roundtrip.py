@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import spj
-from spj.xlsx import export_workbook, workbook_to_yaml
+from spj.authoring.xlsx import export_workbook, workbook_to_yaml
 
 LANGUAGES = ["en", "nl", "fr", "de"]
 

@@ -15,7 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from typer.testing import CliRunner
 
-from spj.cli import app
+from spj.cli.app import app
 from spj.errors import StoreError
 from spj.store import (
     ConflictError,

@@ -15,9 +15,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from starlette.exceptions import HTTPException
 
-from . import routes_account, routes_assessment, routes_cases, routes_output
-from .pages import WebRoute, not_found
-from .session import add_session_middleware as add_session_middleware
+from spj.api.web import routes_account, routes_assessment, routes_cases, routes_output
+from spj.api.web.pages import WebRoute, not_found
+from spj.api.web.session import add_session_middleware as add_session_middleware
 
 router = APIRouter(include_in_schema=False)
 for _module in (routes_account, routes_cases, routes_assessment, routes_output):

@@ -26,8 +26,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...instrument.model import Instrument
-from .templating import gettext
+from spj.api.web.templating import gettext
+from spj.instrument.model import Instrument
 
 SCENARIO_KINDS = ("repeat", "twist", "escalation", "improvement")
 NEW_SOURCE_ROWS = 1

@@ -16,12 +16,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from starlette.datastructures import FormData
 
-from ...errors import SpjError
-from ...service import ForbiddenError, StateError, Workspace
-from ...store.interface import LockedError, NotFoundError, User
-from ..deps import get_workspace
-from .session import CSRF_FIELD, CsrfError, LoginRequired, check_csrf, csrf_token, session_of
-from .templating import DEFAULT_LANGUAGE, LANGUAGES, environment, gettext
+from spj.api.deps import get_workspace
+from spj.api.web.session import CSRF_FIELD, CsrfError, LoginRequired, check_csrf, csrf_token, session_of
+from spj.api.web.templating import DEFAULT_LANGUAGE, LANGUAGES, environment, gettext
+from spj.errors import SpjError
+from spj.service import ForbiddenError, StateError, Workspace
+from spj.store.interface import LockedError, NotFoundError, User
 
 MAX_FORM_FIELDS = 5000
 MAX_FORM_FILES = 0

@@ -6,10 +6,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from ...service import TooManyAttemptsError
-from .pages import WebRoute, base_path, optional_user, posted_form, redirect, render, t, workspace_of
-from .session import session_of, sign_in, sign_out
-from .templating import HERE, LANGUAGES
+from spj.api.web.pages import WebRoute, base_path, optional_user, posted_form, redirect, render, t, workspace_of
+from spj.api.web.session import session_of, sign_in, sign_out
+from spj.api.web.templating import HERE, LANGUAGES
+from spj.service import TooManyAttemptsError
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 

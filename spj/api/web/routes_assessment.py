@@ -8,12 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
-from ...errors import AssessmentError, SpjError
-from ...service import FinaliseRefusedError, InvalidContentError, InvalidRequestError, SaveConflictError, Workspace
-from ...service.views import AssessmentView
-from ...store.interface import User
-from ...text import localize
-from .forms import (
+from spj.api.web.forms import (
     FieldErrors,
     content_from_form,
     errors_for_problems,
@@ -21,7 +16,7 @@ from .forms import (
     form_from_content,
     merge_fields,
 )
-from .pages import (
+from spj.api.web.pages import (
     WebRoute,
     current_user,
     form_lists,
@@ -32,8 +27,8 @@ from .pages import (
     t,
     workspace_of,
 )
-from .templating import environment
-from .viewmodels import (
+from spj.api.web.templating import environment
+from spj.api.web.viewmodels import (
     FormValues,
     Panel,
     build_panel,
@@ -43,6 +38,11 @@ from .viewmodels import (
     scenario_rows,
     source_rows,
 )
+from spj.errors import AssessmentError, SpjError
+from spj.instrument.text import localize
+from spj.service import FinaliseRefusedError, InvalidContentError, InvalidRequestError, SaveConflictError, Workspace
+from spj.service.views import AssessmentView
+from spj.store.interface import User
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from ...errors import AssessmentError
-from ...text import localize
-from .pages import WebRoute, current_user, language_of, posted_form, redirect, render, t, workspace_of
+from spj.api.web.pages import WebRoute, current_user, language_of, posted_form, redirect, render, t, workspace_of
+from spj.errors import AssessmentError
+from spj.instrument.text import localize
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 

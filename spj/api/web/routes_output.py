@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from ...errors import AssessmentError
-from ...report.i18n import report_languages
-from .pages import WebRoute, current_user, language_of, posted_form, redirect, render, t, workspace_of
+from spj.api.web.pages import WebRoute, current_user, language_of, posted_form, redirect, render, t, workspace_of
+from spj.errors import AssessmentError
+from spj.report.i18n import report_languages
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 

@@ -18,7 +18,7 @@ from typing import Any
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 
-from ...errors import Code, Problem, SpjError
+from spj.errors import Code, Problem, SpjError
 
 SESSION_COOKIE = "spj_session"
 SESSION_MAX_AGE = 8 * 60 * 60  # a working day; then sign in again

@@ -10,11 +10,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...instrument.model import Instrument, Text
-from ...results import Evaluation, Reason
-from ...text import localize
-from .forms import NEW_SCENARIO_ROWS, NEW_SOURCE_ROWS, SCENARIO_KINDS, flatten
-from .templating import gettext
+from spj.api.web.forms import NEW_SCENARIO_ROWS, NEW_SOURCE_ROWS, SCENARIO_KINDS, flatten
+from spj.api.web.templating import gettext
+from spj.evaluation.results import Evaluation, Reason
+from spj.instrument.model import Instrument, Text
+from spj.instrument.text import localize
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The methodologists' toolkit: lint, spreadsheets, versions, inter-rater reliability, test cases, schemas."""

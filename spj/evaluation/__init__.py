@@ -1,0 +1,1 @@
+"""Evaluation: completeness, life areas, flags, recommendations (evaluate), the plan (plan), results, comparison."""

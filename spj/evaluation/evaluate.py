@@ -1,0 +1,303 @@
+"""Evaluate an assessment: completeness, life-area summaries, flags, recommendations, plan.
+
+A pure function of (instrument, assessment): deterministic, no I/O. It never
+computes a summary judgement; those are the expert's.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from spj.assessment import Assessment
+from spj.assessment.validate import choice_code
+from spj.errors import Location, RuleError
+from spj.evaluation.plan import build_plan
+from spj.evaluation.results import Completeness, Counts, DomainSummary, Evaluation, FlagResult, Reason, Recommendation
+from spj.instrument import Instrument, index_of
+from spj.instrument.index import InstrumentIndex
+from spj.rules import CompiledExpression, RuleContext, evaluate_with, variables_for
+
+
+def evaluate(instrument: Instrument, assessment: Assessment) -> Evaluation:
+    """Evaluate `assessment` (already validated against `instrument`).
+
+    >>> # evaluation = evaluate(instrument, assessment); evaluation.to_dict()["flags"]
+    """
+    index = index_of(instrument)
+    ratings, codes, status = _rating_values(instrument, assessment, index)
+    completeness = _completeness(instrument, status)
+    domains = _domain_summaries(instrument, index, ratings, status)
+    case = {
+        name: choice_code(value) if name in index.case_fields and index.case_fields[name].type == "choice" else value
+        for name, value in assessment.case.fields.items()
+    }
+    read_ratings = {
+        i: {s: values[s] for s in scales if s in values}
+        for i, scales in index.read_ratings.items()
+        if (values := ratings.get(i)) is not None
+    }
+    read_domains = {d: domains[d].to_dict() for d in index.read_domains}
+    context = RuleContext(read_ratings, read_domains, case)
+    explainer = _Explainer(index, ratings, codes, status, read_domains, case)
+
+    known: dict[str, bool] = {}
+    results: dict[str, FlagResult] = {}
+    for generation in index.rule_generations:
+        for rule_id in generation:
+            compiled = index.rules[rule_id]
+            value, error = _decide(context, compiled.expression, known, compiled.location)
+            because, missing, missing_case = explainer.explain(compiled.expression, value, known, results)
+            if value is not None:
+                known[rule_id] = value
+            results[rule_id] = FlagResult(
+                id=rule_id,
+                status="unknown" if value is None else ("raised" if value else "clear"),
+                severity=compiled.rule.severity,
+                rule=compiled.expression.source,
+                because=because,
+                missing=missing,
+                missing_case_fields=missing_case,
+                error=error,
+            )
+    rule_results = tuple(results[r.id] for r in instrument.rules)
+
+    recommendations: dict[str, Recommendation] = {}
+    for iv_id, compiled_iv in index.interventions.items():
+        value, error = _decide(context, compiled_iv.expression, known, compiled_iv.location)
+        because, missing, missing_case = explainer.explain(compiled_iv.expression, value, known, results)
+        recommendations[iv_id] = Recommendation(
+            id=iv_id,
+            value=value,
+            rule=compiled_iv.expression.source,
+            because=because,
+            missing=missing,
+            missing_case_fields=missing_case,
+            error=error,
+        )
+    plan = build_plan(instrument, [i for i, r in recommendations.items() if r.value], recommendations)
+    return Evaluation(
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        instrument_sha256=instrument.sha256,
+        assessment_id=assessment.id,
+        case_id=assessment.case.id,
+        status=assessment.status,
+        completeness=completeness,
+        domains=domains,
+        rule_results=rule_results,
+        recommendations=recommendations,
+        plan=plan,
+        indicator_status=status,
+    )
+
+
+def _decide(
+    context: RuleContext, expression: CompiledExpression, known: dict[str, bool], where: Location
+) -> tuple[bool | None, str | None]:
+    """The expression's value, or (None, why) when it fails on this assessment.
+
+    An instrument's expression may fail only on some assessments (a division by a
+    count that is zero here): that result is unknown, with the reason, rather than
+    the whole evaluation lost.
+    """
+    try:
+        return context.evaluate(expression, known, where=where), None
+    except RuleError as exc:
+        return None, "; ".join(f"{p.code.value}: {p.message}" for p in exc.problems)
+
+
+def _rating_values(
+    instrument: Instrument, assessment: Assessment, index: InstrumentIndex
+) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, str]], dict[str, str]]:
+    """Values rules see, the codes behind them, and each indicator's status.
+
+    Status is "rated" (presence given), "omitted", or "unrated" (neither yet).
+    """
+    ratings: dict[str, dict[str, int]] = {}
+    codes: dict[str, dict[str, str]] = {}
+    status: dict[str, str] = {}
+    for indicator in instrument.indicators:
+        rating = assessment.ratings.get(indicator.id)
+        if rating is None:
+            status[indicator.id] = "unrated"
+            continue
+        if rating.omitted:
+            status[indicator.id] = "omitted"
+            continue
+        given = rating.codes
+        values = {scale: index.scales[scale].by_code[code].value for scale, code in given.items()}
+        if values:
+            ratings[indicator.id] = values
+            codes[indicator.id] = dict(given)
+        status[indicator.id] = "rated" if "presence" in values else "unrated"
+    return ratings, codes, status
+
+
+def _completeness(instrument: Instrument, status: dict[str, str]) -> Completeness:
+    total = len(instrument.indicators)
+    rated = sum(1 for s in status.values() if s == "rated")
+    omitted = sum(1 for s in status.values() if s == "omitted")
+    unrated = total - rated - omitted
+    ratio = round(omitted / total, 4) if total else 0.0
+    limit = instrument.omission.max_omitted_ratio
+    # DESIGN 4.1: sufficient when omitted_ratio <= max_omitted_ratio; `complete` says whether any is still unrated.
+    return Completeness(total, rated, omitted, unrated, ratio, omitted / total <= limit if total else True, limit)
+
+
+def _domain_summaries(
+    instrument: Instrument,
+    index: InstrumentIndex,
+    ratings: dict[str, dict[str, int]],
+    status: dict[str, str],
+) -> dict[str, DomainSummary]:
+    presence = index.scales["presence"]
+    relevance = index.scales.get("relevance")
+    tallies: dict[str, dict[str, Any]] = {
+        d.id: {"risk": [0, 0, 0], "protective": [0, 0, 0], "rated": 0, "omitted": 0, "unrated": 0, "high": 0}
+        for d in instrument.domains
+    }
+    for indicator in instrument.indicators:
+        tally = tallies[indicator.domain]
+        state = status[indicator.id]
+        if state != "rated":
+            tally[state] += 1
+            continue
+        tally["rated"] += 1
+        values = ratings[indicator.id]
+        value = values["presence"]
+        slot = 0 if value == presence.top else (2 if value == presence.bottom else 1)
+        tally[indicator.kind][slot] += 1
+        if relevance is not None and values.get("relevance") == relevance.top:
+            tally["high"] += 1
+    return {
+        domain_id: DomainSummary(
+            id=domain_id,
+            risk=Counts(*t["risk"]),
+            protective=Counts(*t["protective"]),
+            rated=t["rated"],
+            omitted=t["omitted"],
+            unrated=t["unrated"],
+            high_relevance=t["high"],
+        )
+        for domain_id, t in tallies.items()
+    }
+
+
+class _Explainer:
+    """Says which values an expression read and, for an unknown result, what was missing.
+
+    `missing` lists the omitted (or not yet rated) indicators that made a result
+    unknown, resolved through unknown flags. An absent value counts only if
+    knowing it alone could decide the result: in `flags.a && (flags.b || ratings.X.presence == 2)`
+    with `flags.b` true, X does not matter. When no single value decides it
+    (`ratings.A.presence + ratings.B.presence >= 2`), every absent value counts.
+    """
+
+    def __init__(
+        self,
+        index: InstrumentIndex,
+        ratings: dict[str, dict[str, int]],
+        codes: dict[str, dict[str, str]],
+        status: dict[str, str],
+        domains: dict[str, Any],
+        case: dict[str, Any],
+    ) -> None:
+        self.index = index
+        self.ratings = ratings
+        self.codes = codes
+        self.status = status
+        self.domains = domains
+        self.case = case
+        self.order = {ind: n for n, ind in enumerate(status)}
+
+    def explain(
+        self,
+        expression: CompiledExpression,
+        value: bool | None,
+        known: dict[str, bool],
+        results: dict[str, FlagResult],
+    ) -> tuple[tuple[Reason, ...], tuple[str, ...], tuple[str, ...]]:
+        reasons: dict[str, Reason] = {}
+        absent: dict[str, set[str]] = {}  # indicator -> scales read but absent
+        unknown_flags: list[str] = []
+        missing_case: set[str] = set()
+        for ref in expression.references:
+            dotted = ref.dotted
+            if dotted in reasons:
+                continue
+            head = ref.parts[0]
+            if ref.root == "ratings":
+                reasons[dotted] = self._rating(head, ref.parts[1:], absent)
+            elif ref.root == "flags":
+                flag = known.get(head)
+                reasons[dotted] = Reason(dotted, flag, status=None if flag is not None else "unknown")
+                if flag is None:
+                    unknown_flags.append(head)
+            elif ref.root == "case":
+                if head in self.case:
+                    reasons[dotted] = Reason(dotted, self.case[head])
+                else:
+                    reasons[dotted] = Reason(dotted, None, status="not given")
+                    missing_case.add(head)
+            else:
+                node: Any = self.domains.get(head)
+                for part in ref.parts[1:]:
+                    node = node.get(part) if isinstance(node, dict) else None
+                reasons[dotted] = Reason(dotted, node)
+        if value is not None:
+            return tuple(reasons.values()), (), ()
+        missing, missing_fields = self._missing(expression, known, results, absent, unknown_flags, missing_case)
+        return tuple(reasons.values()), missing, missing_fields
+
+    def _rating(self, indicator: str, rest: tuple[str, ...], absent: dict[str, set[str]]) -> Reason:
+        dotted = ".".join(("ratings", indicator, *rest))
+        values = self.ratings.get(indicator)
+        if not rest:
+            return Reason(dotted, values is not None, status=None if values is not None else self.status[indicator])
+        scale = rest[0]
+        if values is None or scale not in values:
+            absent.setdefault(indicator, set()).add(scale)
+            return Reason(dotted, None, status=self.status[indicator] if values is None else "not rated")
+        return Reason(dotted, values[scale], code=self.codes[indicator][scale])
+
+    def _missing(
+        self,
+        expression: CompiledExpression,
+        known: dict[str, bool],
+        results: dict[str, FlagResult],
+        absent: dict[str, set[str]],
+        unknown_flags: list[str],
+        missing_case: set[str],
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        base = variables_for(expression, self.ratings, self.domains, self.case, known)
+        base.setdefault("ratings", {})
+        base.setdefault("flags", {})
+        deciding_indicators = [i for i in absent if self._decides_rating(expression, base, i, absent[i])]
+        deciding_flags = [f for f in unknown_flags if self._decides_flag(expression, base, f)]
+        if not deciding_indicators and not deciding_flags:
+            deciding_indicators, deciding_flags = list(absent), unknown_flags
+        missing = set(deciding_indicators)
+        for flag in deciding_flags:
+            if flag in results:
+                missing.update(results[flag].missing)
+                missing_case.update(results[flag].missing_case_fields)
+        ordered = tuple(sorted(missing, key=lambda i: self.order.get(i, len(self.order))))
+        return ordered, tuple(sorted(missing_case))
+
+    def _decides_rating(
+        self, expression: CompiledExpression, base: dict[str, Any], indicator: str, scales: set[str]
+    ) -> bool:
+        given = self.ratings.get(indicator, {})
+        options = [[(s, level.value) for level in self.index.scales[s].levels] for s in sorted(scales)]
+        for combination in itertools.product(*options):
+            ratings = {**base["ratings"], indicator: {**given, **dict(combination)}}
+            if evaluate_with(expression, {**base, "ratings": ratings}) is not None:
+                return True
+        return False
+
+    def _decides_flag(self, expression: CompiledExpression, base: dict[str, Any], flag: str) -> bool:
+        return any(
+            evaluate_with(expression, {**base, "flags": {**base["flags"], flag: guess}}) is not None
+            for guess in (True, False)
+        )

@@ -1,0 +1,254 @@
+"""What an evaluation produces (DESIGN 4.3): plain, immutable values.
+
+Every derived item carries `because`: the ratings, flags, domain counts and
+case fields its expression read, with their values, so a reader sees why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from spj.instrument.model import Intervention
+
+FlagStatus = Literal["raised", "clear", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One value an expression read: `ratings.SO1.presence` = 1 (code "P")."""
+
+    ref: str
+    value: Any
+    code: str | None = None
+    status: str | None = None  # "omitted" / "not rated" / "not given" / "unknown" when value is None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"ref": self.ref, "value": self.value}
+        if self.code is not None:
+            out["code"] = self.code
+        if self.status is not None:
+            out["status"] = self.status
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Completeness:
+    indicators: int
+    rated: int
+    omitted: int
+    unrated: int
+    omitted_ratio: float
+    sufficient: bool
+    max_omitted_ratio: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "indicators": self.indicators,
+            "rated": self.rated,
+            "omitted": self.omitted,
+            "unrated": self.unrated,
+            "omitted_ratio": self.omitted_ratio,
+            "sufficient": self.sufficient,
+            "complete": self.complete,
+            "max_omitted_ratio": self.max_omitted_ratio,
+        }
+
+    @property
+    def complete(self) -> bool:
+        """Every indicator rated or omitted (a final assessment must be complete)."""
+        return self.unrated == 0
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    present: int = 0
+    partial: int = 0
+    absent: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return {"present": self.present, "partial": self.partial, "absent": self.absent}
+
+
+@dataclass(frozen=True, slots=True)
+class DomainSummary:
+    """Descriptive counts for one life area; never a score that decides anything."""
+
+    id: str
+    risk: Counts
+    protective: Counts
+    rated: int
+    omitted: int
+    unrated: int
+    high_relevance: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "risk": self.risk.to_dict(),
+            "protective": self.protective.to_dict(),
+            "rated": self.rated,
+            "omitted": self.omitted,
+            "unrated": self.unrated,
+            "high_relevance": self.high_relevance,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FlagResult:
+    """The result of one rule."""
+
+    id: str
+    status: FlagStatus
+    severity: str
+    rule: str
+    because: tuple[Reason, ...]
+    missing: tuple[str, ...] = ()
+    missing_case_fields: tuple[str, ...] = ()
+    error: str | None = None  # why the expression failed on this assessment (the flag is then unknown)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "severity": self.severity,
+            "rule": self.rule,
+            "because": [r.to_dict() for r in self.because],
+            "missing": list(self.missing),
+            "missing_case_fields": list(self.missing_case_fields),
+            **({"error": self.error} if self.error else {}),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """Whether an intervention's `recommend_when` held: True, False or None (undetermined)."""
+
+    id: str
+    value: bool | None
+    rule: str
+    because: tuple[Reason, ...]
+    missing: tuple[str, ...] = ()
+    missing_case_fields: tuple[str, ...] = ()
+    error: str | None = None  # why the expression failed on this assessment (then undetermined)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "rule": self.rule,
+            "because": [r.to_dict() for r in self.because],
+            "missing": list(self.missing),
+            "missing_case_fields": list(self.missing_case_fields),
+            **({"error": self.error} if self.error else {}),
+        }
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The evaluation of one assessment with one instrument, plan included."""
+
+    instrument_id: str
+    instrument_version: str
+    instrument_sha256: str
+    assessment_id: str
+    case_id: str
+    status: str
+    completeness: Completeness
+    domains: dict[str, DomainSummary]
+    rule_results: tuple[FlagResult, ...]
+    recommendations: dict[str, Recommendation]
+    plan: Plan
+    indicator_status: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def flags(self) -> tuple[FlagResult, ...]:
+        """Raised and unknown flags, in the instrument's rule order."""
+        return tuple(f for f in self.rule_results if f.status != "clear")
+
+    @property
+    def undetermined(self) -> tuple[Recommendation, ...]:
+        """Interventions whose recommendation is unknown and which are not in the plan."""
+        return tuple(r for r in self.recommendations.values() if r.value is None and r.id not in self.plan.steps)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of DESIGN 4.3."""
+        return {
+            "instrument": {
+                "id": self.instrument_id,
+                "version": self.instrument_version,
+                "sha256": self.instrument_sha256,
+            },
+            "assessment": {"id": self.assessment_id, "case": self.case_id, "status": self.status},
+            "completeness": self.completeness.to_dict(),
+            "domains": {k: v.to_dict() for k, v in self.domains.items()},
+            "flags": [f.to_dict() for f in self.flags],
+            "interventions": [step.to_dict() for step in self.plan.ordered_steps],
+            "undetermined": [r.to_dict() for r in self.undetermined],
+            "plan": self.plan.summary_dict(),
+            "judgements_note": "Summary judgements are the expert's; spj never computes them.",
+        }
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """One intervention in the plan."""
+
+    intervention: Intervention
+    reason: Literal["recommended", "prerequisite"]
+    required_by: tuple[str, ...]
+    phase: int
+    start_week: int
+    end_week: int
+    predecessors: tuple[str, ...]
+    recommendation: Recommendation | None
+
+    @property
+    def id(self) -> str:
+        return self.intervention.id
+
+    def to_dict(self) -> dict[str, Any]:
+        iv = self.intervention
+        rec = self.recommendation
+        return {
+            "id": iv.id,
+            "reason": self.reason,
+            "required_by": list(self.required_by),
+            "phase": self.phase,
+            "start_week": self.start_week,
+            "end_week": self.end_week,
+            "duration_weeks": iv.duration_weeks,
+            "provider": iv.provider,
+            "domain": iv.domain,
+            "after_steps": list(self.predecessors),
+            "rule": iv.recommend_when,
+            "recommended": rec.value if rec is not None else None,
+            "because": [r.to_dict() for r in rec.because] if rec is not None else [],
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The phased, scheduled trajectory."""
+
+    graph: Any  # networkx.DiGraph; node attribute "step" holds the PlanStep
+    steps: dict[str, PlanStep]
+    phases: tuple[tuple[str, ...], ...]
+    total_weeks: int
+    critical_path: tuple[str, ...]
+
+    @property
+    def ordered_steps(self) -> list[PlanStep]:
+        """Steps in phase order, instrument order inside a phase."""
+        return [self.steps[i] for phase in self.phases for i in phase]
+
+    def summary_dict(self) -> dict[str, Any]:
+        return {
+            "phases": [list(p) for p in self.phases],
+            "total_weeks": self.total_weeks,
+            "critical_path": list(self.critical_path),
+            "edges": [[u, v, self.graph.edges[u, v]["kind"]] for u, v in sorted(self.graph.edges, key=self._edge_key)],
+        }
+
+    def _edge_key(self, edge: tuple[str, str]) -> tuple[int, int]:
+        order = {s: n for n, s in enumerate(i for p in self.phases for i in p)}
+        return order[edge[0]], order[edge[1]]
