@@ -72,6 +72,18 @@ class Code(StrEnum):
     TOO_MANY_ATTEMPTS = "too-many-attempts"
     STORE = "store"
     INVALID_REQUEST = "invalid-request"
+    # The agreed plan (DESIGN 4.6)
+    UNDECIDED_INTERVENTION = "undecided-intervention"
+    DECISION_NEEDS_REASON = "decision-needs-reason"
+    DECLINED_PREREQUISITE = "declined-prerequisite"
+    UNKNOWN_INTERVENTION = "unknown-intervention"
+    START_BEFORE_DEPENDENCY = "start-before-dependency"
+    MISSING_REVIEW_DATE = "missing-review-date"
+    # Deployment and disclosure (DESIGN 4.7)
+    UNKNOWN_KIND = "unknown-kind"
+    UNKNOWN_SECTION = "unknown-section"
+    UNKNOWN_AGENCY = "unknown-agency"
+    DISCLOSURE_LOG = "disclosure-log"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from spj.assessment.model import Assessment
+from spj.assessment.model import FORMATS, Assessment
 from spj.assessment.validate import check_assessment
 from spj.errors import AssessmentError, Code, Location, Problem
 from spj.files.schema_errors import schema_problems
@@ -58,11 +58,13 @@ def assessment_from_data(data: Any, instrument: Instrument, *, file: str | None 
 def assessment_from_document(doc: Document, instrument: Instrument) -> Assessment:
     """Validate a parsed document as an assessment of `instrument`."""
     problems = list(doc.problems)
-    if not isinstance(doc.data, dict) or doc.data.get("format") != "spj-assessment/1":
+    if not isinstance(doc.data, dict) or doc.data.get("format") not in FORMATS:
         found = doc.data.get("format") if isinstance(doc.data, dict) else None
         problems.append(
             doc.problem(
-                Code.SCHEMA, f"format must be 'spj-assessment/1', not {found!r}; is this an assessment?", ("format",)
+                Code.SCHEMA,
+                f"format must be 'spj-assessment/1' or 'spj-assessment/2', not {found!r}; is this an assessment?",
+                ("format",),
             )
         )
         raise AssessmentError(problems)

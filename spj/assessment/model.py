@@ -1,4 +1,4 @@
-"""The assessment as data (`format: spj-assessment/1`, DESIGN 4.2)."""
+"""The assessment as data (`format: spj-assessment/1` and `/2`, DESIGN 4.2 and 4.6)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
+from spj.assessment.plan_model import AgreedPlanInput
 from spj.instrument.model import SEMVER_PATTERN
+
+FORMATS = ("spj-assessment/1", "spj-assessment/2")
+"""Version 1 (DESIGN 4.2) and version 2, which adds the expert's agreed plan (DESIGN 4.6)."""
 
 Short = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(max_length=100_000)]
@@ -56,6 +60,8 @@ class Source(Model):
     kind: Short
     date: dt.date | None = None
     description: LongText | None = None
+    # A source covered by professional secrecy: its text never leaves the agency that recorded it (DESIGN 4.7).
+    confidential: Literal["professional-secret"] | None = None
 
 
 class Evidence(Model):
@@ -111,7 +117,7 @@ class JudgementEntry(Model):
 class Assessment(Model):
     """An SPJ assessment of one case with one instrument."""
 
-    format: Literal["spj-assessment/1"]
+    format: Literal["spj-assessment/1", "spj-assessment/2"]
     instrument: InstrumentRef
     id: Short
     case: CaseRef
@@ -126,3 +132,9 @@ class Assessment(Model):
     formulation: LongText | None = None
     scenarios: tuple[Scenario, ...] = ()
     judgements: dict[str, JudgementEntry] = Field(default_factory=dict)
+    plan: AgreedPlanInput | None = None  # version 2 only: the expert's decisions (DESIGN 4.6)
+
+    @property
+    def version(self) -> int:
+        """The format version: 1 or 2."""
+        return int(self.format.rsplit("/", 1)[1])

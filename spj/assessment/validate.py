@@ -39,6 +39,14 @@ def check_assessment(assessment: Assessment, instrument: Instrument, doc: Docume
             problems.append(doc.problem(Code.DUPLICATE_ID, f"duplicate source id {listed.id!r}", ("sources", n, "id")))
         seen_sources.add(listed.id)
     problems += _check_case_fields(assessment, instrument, doc)
+    if assessment.plan is not None and assessment.version < 2:
+        problems.append(
+            doc.problem(
+                Code.SCHEMA,
+                "an agreed plan needs format: spj-assessment/2; change the format line (version 1 has no plan)",
+                ("plan",),
+            )
+        )
     final = assessment.status == "final"
     for ind_id, rating in assessment.ratings.items():
         base = ("ratings", ind_id)

@@ -12,6 +12,7 @@ from typing import Any
 from spj.assessment import Assessment
 from spj.assessment.validate import choice_code
 from spj.errors import Location, RuleError
+from spj.evaluation.agreed import build_agreed_plan
 from spj.evaluation.plan import build_plan
 from spj.evaluation.results import Completeness, Counts, DomainSummary, Evaluation, FlagResult, Reason, Recommendation
 from spj.instrument import Instrument, index_of
@@ -89,6 +90,7 @@ def evaluate(instrument: Instrument, assessment: Assessment) -> Evaluation:
         recommendations=recommendations,
         plan=plan,
         indicator_status=status,
+        agreed_plan=build_agreed_plan(instrument, assessment, plan),
     )
 
 

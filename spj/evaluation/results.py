@@ -159,6 +159,7 @@ class Evaluation:
     recommendations: dict[str, Recommendation]
     plan: Plan
     indicator_status: dict[str, str] = field(default_factory=dict)
+    agreed_plan: AgreedPlan | None = None  # the expert's decisions over `plan` (DESIGN 4.6)
 
     @property
     def flags(self) -> tuple[FlagResult, ...]:
@@ -185,6 +186,7 @@ class Evaluation:
             "interventions": [step.to_dict() for step in self.plan.ordered_steps],
             "undetermined": [r.to_dict() for r in self.undetermined],
             "plan": self.plan.summary_dict(),
+            **({"agreed_plan": self.agreed_plan.to_dict()} if self.agreed_plan is not None else {}),
             "judgements_note": "Summary judgements are the expert's; spj never computes them.",
         }
 
@@ -252,3 +254,106 @@ class Plan:
     def _edge_key(self, edge: tuple[str, str]) -> tuple[int, int]:
         order = {s: n for n, s in enumerate(i for p in self.phases for i in p)}
         return order[edge[0]], order[edge[1]]
+
+
+Origin = Literal["recommended", "prerequisite", "added"]
+
+
+@dataclass(frozen=True)
+class AgreedStep:
+    """One step of the expert's agreed plan, scheduled over the agreed steps only."""
+
+    id: str
+    title: Any  # a Text: a string or a {lang: text} map
+    origin: Origin
+    decision: str  # accept | amend | add
+    status: str
+    partner: str | None
+    contact: str | None
+    provider: str | None
+    domain: str | None
+    phase: int
+    start_week: int
+    end_week: int
+    duration_weeks: int
+    predecessors: tuple[str, ...]
+    objective: str | None
+    addresses: tuple[str, ...]
+    reason: str | None
+    status_reason: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "origin": self.origin,
+            "decision": self.decision,
+            "status": self.status,
+            "partner": self.partner,
+            "contact": self.contact,
+            "provider": self.provider,
+            "phase": self.phase,
+            "start_week": self.start_week,
+            "end_week": self.end_week,
+            "duration_weeks": self.duration_weeks,
+            "after_steps": list(self.predecessors),
+            "objective": self.objective,
+            "addresses": list(self.addresses),
+            "reason": self.reason,
+            "status_reason": self.status_reason,
+        }
+
+
+@dataclass(frozen=True)
+class DeclinedStep:
+    """A proposed intervention the expert declined, with the reason."""
+
+    id: str
+    origin: Origin
+    reason: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "origin": self.origin, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class PlanFinding:
+    """Something the agreed plan lacks (DESIGN 4.6): a code, a message, the path in the assessment.
+
+    A final assessment with any of these is refused; a draft shows them as warnings.
+    """
+
+    code: str
+    message: str
+    path: tuple[str | int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        from spj.errors import format_path
+
+        return {"code": self.code, "message": self.message, "path": format_path(self.path)}
+
+
+@dataclass(frozen=True)
+class AgreedPlan:
+    """The expert's plan: decisions over the engine's proposal, added steps, schedule (DESIGN 4.6)."""
+
+    review_date: str | None
+    steps: tuple[AgreedStep, ...]
+    declined: tuple[DeclinedStep, ...]
+    undecided: tuple[str, ...]
+    total_weeks: int
+    findings: tuple[PlanFinding, ...]
+
+    @property
+    def decided(self) -> bool:
+        """Every proposed step has a decision and nothing is missing."""
+        return not self.findings
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "review_date": self.review_date,
+            "steps": [s.to_dict() for s in self.steps],
+            "declined": [d.to_dict() for d in self.declined],
+            "undecided": list(self.undecided),
+            "total_weeks": self.total_weeks,
+            "problems": [f.to_dict() for f in self.findings],
+        }

@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 from spj.assessment import Assessment, Rating, parse_assessment
 from spj.authoring.versioning.diff import VersionRef, migration_from
-from spj.authoring.versioning.yamlout import dump_yaml
 from spj.errors import AssessmentError, Code, Location, Problem
+from spj.files.yamlout import dump_yaml
 from spj.instrument import Instrument, index_of
 from spj.instrument.migration_model import Merge, Migration
 from spj.instrument.model import Indicator

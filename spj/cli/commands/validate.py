@@ -8,9 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from spj.assessment import load_assessment
-from spj.errors import Code, Location, Problem, SpjError
-from spj.files.yamlsource import parse_yaml, read_text
+from spj.errors import SpjError
 from spj.instrument import load_instrument
 
 
@@ -28,38 +26,22 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
             ),
         ] = None,
     ) -> None:
-        """Check instruments and assessments; print every problem, located."""
-        from spj.instrument.discovery import find_instrument, instrument_ref
+        """Check instruments, assessments and deployments; print every problem, located."""
+        from spj.authoring.checking import check_file
 
         given = load_instrument(instrument) if instrument is not None else None
         failed = False
         for path in files:
             try:
-                doc = parse_yaml(read_text(path, error=SpjError), file=str(path), error=SpjError)
-                kind = doc.data.get("format") if isinstance(doc.data, dict) else None
-                if kind == "spj-assessment/1":
-                    if given is None:
-                        ref_id, ref_version, where = instrument_ref(path)
-                        target = find_instrument(ref_id, ref_version, where=where)
-                    else:
-                        target = given
-                    load_assessment(path, target)
-                elif kind == "spj/1":
-                    load_instrument(path)
-                else:
-                    raise SpjError(
-                        Problem(
-                            Code.SCHEMA,
-                            f"unknown format {kind!r}; expected spj/1 or spj-assessment/1",
-                            Location(str(path), 1, 1),
-                        )
-                    )
+                warnings = check_file(path, instrument=given)
             except SpjError as exc:
                 failed = True
                 for problem in exc.problems:
                     typer.echo(str(problem), err=True)
                 typer.echo(f"invalid {path}: {len(exc.problems)} problem(s)", err=True)
             else:
-                typer.echo(f"ok {path}")
+                for warning in warnings:
+                    typer.echo(f"{warning.location}: warning {warning.code.value} {warning.message}", err=True)
+                typer.echo(f"ok {path}" + (f" ({len(warnings)} warning(s))" if warnings else ""))
         if failed:
             raise typer.Exit(1)

@@ -7,10 +7,13 @@ from typing import Any
 
 import yaml
 
-# Plain scalars that YAML 1.2's core schema (spj's loader) would not read as strings.
+# Plain scalars that YAML 1.2's core schema (spj's loader) would not read as strings, and YAML 1.1's
+# booleans (`Y`, `no`, `on`...), which spj reads as strings but other YAML readers (PyYAML's safe_load,
+# editors) would not: the methodologists' guide asks for codes like "Y" to be quoted, so spj quotes them too.
 _NOT_A_STRING = re.compile(
     r"[-+]?(0|[1-9][0-9]*)|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|~|null|Null|NULL|"
-    r"true|True|TRUE|false|False|FALSE"
+    r"true|True|TRUE|false|False|FALSE|[yYnN]|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|"
+    r"\d{4}-\d\d?-\d\d?([Tt ].*)?"
 )
 
 
