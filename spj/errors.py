@@ -6,8 +6,10 @@ The tree::
     ├── InstrumentError (ValueError)   an instrument file has problems
     ├── AssessmentError (ValueError)   an assessment file has problems
     ├── RuleError (ValueError)         an expression cannot be compiled or evaluated
+    ├── DeploymentError (ValueError)   a deployment file has problems
+    ├── DisclosureError                an extract may not or cannot be given (unknown agency, log not written)
     ├── RenderError                    a report cannot be rendered
-    └── StoreError                     persistence failed (later issues)
+    └── StoreError                     persistence failed
 
 Each error carries a list of `Problem`s: a stable `Code`, a message that says
 what to do, and a `Location` (file, line, column, path in the document).
@@ -184,6 +186,14 @@ class AssessmentError(SpjError, ValueError):
 
 class RuleError(SpjError, ValueError):
     """An expression could not be compiled or evaluated."""
+
+
+class DeploymentError(SpjError, ValueError):
+    """A deployment file could not be loaded; `problems` lists every reason."""
+
+
+class DisclosureError(SpjError):
+    """An extract may not be given (an agency outside the deployment) or its log entry cannot be written."""
 
 
 class RenderError(SpjError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from spj.assessment.loader import assessment_from_document
+from spj.disclosure import deployment_from_document
 from spj.errors import AssessmentError, Code, Location, Problem, SpjError
 from spj.evaluation.agreed import plan_problems
 from spj.evaluation.evaluate import evaluate
@@ -33,8 +34,6 @@ def check_file(path: Path, *, instrument: Instrument | None = None) -> list[Prob
         load_instrument(path)
         return []
     if kind == "spj-deployment/1":
-        from spj.deployment import deployment_from_document
-
         deployment_from_document(doc)
         return []
     raise SpjError(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -15,6 +17,9 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
     @audit.command("verify")
     @handles_errors
     def verify(
+        log: Annotated[
+            Path | None, typer.Option("--log", help="Verify this disclosure log file instead of the store.")
+        ] = None,
         db: Annotated[
             str | None,
             typer.Option(
@@ -24,6 +29,18 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
     ) -> None:
         """Recompute every revision's hashes and check the chains; exit 1 when anything is wrong."""
         import os
+
+        if log is not None:
+            from spj.disclosure.log import read_log, verify_log
+
+            found = verify_log(log)
+            for log_problem in found:
+                typer.echo(str(log_problem), err=True)
+            if found:
+                typer.echo(f"FAILED: {len(found)} problem(s)", err=True)
+                raise typer.Exit(1)
+            typer.echo(f"OK: {len(read_log(log))} disclosure(s) verified in {log}")
+            return
 
         from spj.store import open_store
 
@@ -42,5 +59,34 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
             f"OK: {counts['assessments']} assessment(s), {counts['revisions']} revision(s), "
             f"{counts['audit_events']} audit event(s) verified"
         )
+
+    @audit.command("disclosures")
+    @handles_errors
+    def disclosures(
+        case: Annotated[str, typer.Argument(help="The case (pseudonym).", show_default=False)],
+        log: Annotated[
+            Path | None, typer.Option("--log", help="The disclosure log (default: the one spj report writes).")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the entries as JSON.")] = False,
+    ) -> None:
+        """What was shared about a case, with whom, when and on which basis (for a subject-access request)."""
+        from spj.disclosure.log import default_log_path, read_log, verify_log
+
+        path = log or default_log_path()
+        problems = verify_log(path)
+        entries = [e for e in read_log(path) if e.get("case") == case]
+        if as_json:
+            typer.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+        else:
+            for e in entries:
+                sections = ", ".join(e.get("sections", []))
+                typer.echo(
+                    f"{e.get('at')}  to {e.get('agency')}  by {e.get('by')}  [{sections}]  basis: {e.get('basis')}"
+                )
+            typer.echo(f"{len(entries)} extract(s) of case {case} in {path}", err=True)
+        for problem in problems:
+            typer.echo(f"warning: {problem}", err=True)
+        if problems:
+            raise typer.Exit(1)
 
     app.add_typer(audit)

@@ -42,15 +42,61 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
                 help="An earlier assessment of the same case (repeatable): adds the changes and the charts.",
             ),
         ] = None,
+        deployment: Annotated[
+            Path | None,
+            typer.Option("--deployment", help="The deployment file (spj-deployment/1): partners and what each sees."),
+        ] = None,
+        for_agency: Annotated[
+            str | None,
+            typer.Option("--for", help="Only what this agency of the deployment may see (an extract, logged)."),
+        ] = None,
+        log: Annotated[
+            Path | None,
+            typer.Option("--log", help="The disclosure log (default: disclosures.jsonl in the user's state folder)."),
+        ] = None,
+        by: Annotated[
+            str | None, typer.Option("--by", help="Who gives the extract, for the log (default: the login name).")
+        ] = None,
     ) -> None:
-        """Render the narrative report."""
+        """Render the narrative report, or the extract a partner agency may see (--deployment, --for)."""
         from spj.instrument.discovery import find_instrument, instrument_ref
         from spj.report import render_report
 
-        refuse_overwriting_inputs(output, instrument, assessment, *(previous or []))
-        inst, assess, evaluation = load_pair(instrument, assessment)
+        refuse_overwriting_inputs(
+            output, instrument, assessment, *(previous or []), *([deployment] if deployment else [])
+        )
+        if (deployment is None) != (for_agency is None):
+            raise SpjError(Problem(Code.INVALID_REQUEST, "--deployment and --for go together", Location()))
+        if for_agency is not None and previous:
+            raise SpjError(
+                Problem(Code.INVALID_REQUEST, "an extract (--for) has no history: leave out --previous", Location())
+            )
         if format is ReportFormat.pdf and output is None:
             raise SpjError(Problem(Code.OUTPUT, "a PDF report needs --output FILE", Location()))
+        if deployment is not None and for_agency is not None:
+            import getpass
+
+            from spj.disclosure import load_deployment
+            from spj.disclosure.log import default_log_path
+            from spj.report.extract import disclose
+
+            partners = load_deployment(deployment)
+            inst, assess, evaluation = load_pair(instrument, assessment)
+            content = disclose(
+                inst,
+                assess,
+                evaluation,
+                partners,
+                for_agency,
+                log=log or default_log_path(),
+                by=by or getpass.getuser(),
+                channel="cli",
+                format=format.value,
+                lang=lang,
+            )
+            emit(content, output)
+            return
+        inst, assess, evaluation = load_pair(instrument, assessment)
         history = []
         for path in previous or []:
             ref_id, ref_version, where = instrument_ref(path)

@@ -1,0 +1,45 @@
+"""The deployment as data (`format: spj-deployment/1`, DESIGN 4.7): partner agencies and what each kind sees."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from spj.instrument.model import ID_PATTERN, Text
+
+AgencyId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=100)]
+Kind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=50)]
+Section = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Agency(Model):
+    """A partner agency of the deployment, of a kind the deployment names (probation, care, security...)."""
+
+    id: AgencyId
+    kind: Kind
+    title: Text | None = None
+
+
+class Profile(Model):
+    """What an agency of one kind sees of a case it has been referred, and on which legal basis."""
+
+    basis: Text
+    sees: tuple[Section, ...] = ()
+
+
+class Deployment(Model):
+    """Which partners take part and what each kind of partner may see. Default: nothing."""
+
+    format: Literal["spj-deployment/1"]
+    title: Text | None = None
+    agencies: tuple[Agency, ...] = Field(min_length=1)
+    profiles: dict[Kind, Profile] = Field(default_factory=dict)
+
+    def agency(self, agency_id: str) -> Agency | None:
+        """The agency with this id, or None."""
+        return next((a for a in self.agencies if a.id == agency_id), None)
