@@ -48,6 +48,7 @@ def render_extract(
     language = lang or instrument.default_language
     translations = translations_for(language)
     words = {w: translations.gettext(w) for w in _WORDS}
+    words["info"] = translations.gettext("information")  # the report's word for the `info` severity
     extract = build_extract(instrument, assessment, evaluation, deployment, agency, lang=language, labels=words)
     content = render_document(
         instrument,
