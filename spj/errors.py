@@ -86,6 +86,8 @@ class Code(StrEnum):
     UNKNOWN_SECTION = "unknown-section"
     UNKNOWN_AGENCY = "unknown-agency"
     DISCLOSURE_LOG = "disclosure-log"
+    SECRET_IN_FEEDBACK = "secret-in-feedback"
+    FEEDBACK_NOT_APPROVED = "feedback-not-approved"
 
 
 @dataclass(frozen=True, slots=True)

@@ -262,3 +262,19 @@ def test_new_from_previous_carries_ratings_sources_and_plan_but_not_judgements(t
     assert new.plan.decisions == old.plan.decisions and new.plan.review_date is None
     assert new.judgements["case_priority"].level is None and not new.formulation
     assert 'presence: "Y"' in out.read_text()  # codes that other YAML readers take for booleans are quoted
+
+
+def test_steps_under_way_count_from_today(instrument: spj.Instrument) -> None:
+    """A reassessment plans what is left: a completed prerequisite takes no weeks, a running step starts now."""
+    plan = """\
+        plan:
+          review_date: 2020-04-01
+          decisions:
+            stabilisation: {decision: accept, status: completed}
+            trauma_care: {decision: accept, status: proposed}
+            psychosocial: {decision: accept, status: running}
+        """
+    result = agreed(plan, instrument)
+    weeks = {s["id"]: (s["start_week"], s["end_week"]) for s in result["steps"]}
+    assert weeks == {"stabilisation": (0, 0), "trauma_care": (0, 12), "psychosocial": (0, 8)}
+    assert result["problems"] == [] and result["total_weeks"] == 12

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from spj.assessment.loader import assessment_from_document
 from spj.disclosure import deployment_from_document
+from spj.disclosure.consultation import consultation_from_document
 from spj.errors import AssessmentError, Code, Location, Problem, SpjError
 from spj.evaluation.agreed import plan_problems
 from spj.evaluation.evaluate import evaluate
@@ -36,10 +37,14 @@ def check_file(path: Path, *, instrument: Instrument | None = None) -> list[Prob
     if kind == "spj-deployment/1":
         deployment_from_document(doc)
         return []
+    if kind == "spj-consultation/1":
+        consultation_from_document(doc)
+        return []
     raise SpjError(
         Problem(
             Code.SCHEMA,
-            f"unknown format {kind!r}; expected spj/1, spj-assessment/1, spj-assessment/2 or spj-deployment/1",
+            f"unknown format {kind!r}; expected spj/1, spj-assessment/1, spj-assessment/2, spj-deployment/1 "
+            "or spj-consultation/1",
             Location(str(path), 1, 1, ("format",)),
         )
     )

@@ -5,7 +5,10 @@ amends or declines each proposed step and adds steps of their own. Phases and
 weeks are recomputed over the accepted, amended and added steps with the same
 semantics as the proposal (topological generations; a step starts when all its
 agreed predecessors have ended), except that an amended `start_week` is kept
-when the dependencies allow it.
+when the dependencies allow it. Weeks count from the assessment: a step already
+`running` starts in week 0 (or its amended week) whatever it follows, and a
+`completed` or `stopped` step takes no more weeks, so a reassessment plans what
+is left to do rather than replaying what is done.
 
 What is missing or contradictory is returned as findings (codes of DESIGN
 4.6): a final assessment with findings is refused, a draft shows them as
@@ -25,6 +28,10 @@ from spj.errors import Code, Problem
 from spj.evaluation.results import AgreedPlan, AgreedStep, DeclinedStep, Origin, Plan, PlanFinding
 from spj.files.yamlsource import Document
 from spj.instrument import Instrument, index_of
+
+# Steps whose delivery has begun, and those of them with nothing left to do.
+UNDER_WAY = frozenset({"running", "completed", "stopped"})
+DONE = frozenset({"completed", "stopped"})
 
 
 @dataclass(frozen=True)
@@ -234,6 +241,12 @@ def _schedule(nodes: dict[str, _Node], given: AgreedPlanInput) -> tuple[tuple[Ag
             phase[node_id] = generation_no
     for node_id in nx.lexicographical_topological_sort(graph, key=lambda n: nodes[n].order):
         node = nodes[node_id]
+        status = node.fields.status
+        if status in UNDER_WAY:
+            # Delivery has begun: the schedule counts from today, whatever the order it was planned in.
+            start[node_id] = node.wanted_start or 0
+            end[node_id] = start[node_id] + (0 if status in DONE else node.duration)
+            continue
         earliest = max((end[p] for p in graph.predecessors(node_id)), default=0)
         begin = earliest
         if node.wanted_start is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from spj.assessment.model import Assessment
+from spj.disclosure.consultation import Consultation, releasable_note
 from spj.disclosure.extract import Extract, basis_for, build_extract, grant_for
 from spj.disclosure.log import append_disclosure
 from spj.disclosure.model import Deployment
@@ -99,3 +100,50 @@ def disclose(
         channel=channel,
     )
     return content
+
+
+def release_feedback(
+    record: Consultation,
+    deployment: Deployment | None,
+    *,
+    log: Path,
+    by: str,
+    lang: str = "en",
+) -> str:
+    """The feedback note of a consultation as Markdown, logged; refused until every participant approved it."""
+    from spj.report.environment import report_environment
+
+    items = releasable_note(record)
+    assert record.feedback is not None  # releasable_note refuses a consultation without a note
+    to = record.feedback.to
+    agency = deployment.agency(to) if deployment else None
+    basis = _text(record.basis, lang)
+    text = (
+        report_environment(lang, "md")
+        .get_template("feedback.md")
+        .render(
+            c=record,
+            items=items,
+            to=(_text(agency.title, lang) if agency and agency.title else to),
+            basis=basis,
+            approved=[a.agency for a in record.feedback.approvals],
+        )
+    )
+    append_disclosure(
+        log,
+        by=by,
+        agency=to,
+        from_agency=None,
+        case=record.case,
+        assessment=record.id,
+        sections=["consultation.feedback", *(f"item.{i.id}" for i in items)],
+        basis=basis,
+        channel="consultation",
+    )
+    return text
+
+
+def _text(text: object, lang: str) -> str:
+    if isinstance(text, dict):
+        return str(text.get(lang) or next(iter(text.values()), ""))
+    return str(text or "")
