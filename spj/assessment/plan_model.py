@@ -46,6 +46,8 @@ class StepFields(Model):
     status: StepStatus = "proposed"
     status_reason: LongText | None = None  # why a step stopped
     reason: LongText | None = None
+    started_on: dt.date | None = None  # when delivery began (for the programme's figures)
+    ended_on: dt.date | None = None  # when it was completed or stopped
 
 
 class Decision(StepFields):

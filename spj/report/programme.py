@@ -1,0 +1,70 @@
+"""The programme figures (`spj.evaluation.programme`) as CSV, JSON or a deterministic SVG chart."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from xml.sax.saxutils import escape
+
+from spj.evaluation.programme import COLUMNS, InterventionFigures
+
+SUPPRESSED = "<5"
+_BAR = 18
+_WIDTH = 640
+_LABEL = 200
+
+
+def figures_csv(figures: list[InterventionFigures]) -> str:
+    """One row per intervention; a suppressed cell reads `<5`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["intervention", *COLUMNS, "median_weeks_to_start", "median_weeks_to_end"])
+    for f in figures:
+        writer.writerow(
+            [
+                f.id,
+                *(SUPPRESSED if f.counts[c] is None else f.counts[c] for c in COLUMNS),
+                "" if f.median_weeks_to_start is None else f.median_weeks_to_start,
+                "" if f.median_weeks_to_end is None else f.median_weeks_to_end,
+            ]
+        )
+    return out.getvalue()
+
+
+def figures_json(figures: list[InterventionFigures]) -> str:
+    """A JSON list; a suppressed cell is null, with the rule stated once."""
+    body = {
+        "suppressed": "counts from 1 to 4 and medians over fewer than 5 steps are null",
+        "interventions": [f.to_dict() for f in figures],
+    }
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+def figures_svg(figures: list[InterventionFigures], *, title: str = "Interventions across cases") -> str:
+    """Bars of agreed, started and completed per intervention; suppressed cells drawn as a hatched `<5`."""
+    shown = ("agreed", "started", "completed")
+    top = max([v for f in figures for c in shown if (v := f.counts[c]) is not None] + [1])
+    scale = (_WIDTH - _LABEL - 60) / top
+    rows = []
+    y = 40
+    for f in figures:
+        rows.append(f'<text x="4" y="{y + 12}" font-size="12">{escape(f.id)}</text>')
+        for n, column in enumerate(shown):
+            value = f.counts[column]
+            yy = y + n * (_BAR // 3 + 2)
+            if value is None:
+                label = f"{column} {escape(SUPPRESSED)}"
+                rows.append(f'<text x="{_LABEL}" y="{yy + 6}" font-size="9" class="{column}">{label}</text>')
+                continue
+            width = round(value * scale, 1)
+            rows.append(f'<rect x="{_LABEL}" y="{yy}" width="{width}" height="{_BAR // 3}" class="{column}"/>')
+            rows.append(f'<text x="{_LABEL + width + 4}" y="{yy + 6}" font-size="9">{value}</text>')
+        y += _BAR + 12
+    height = y + 10
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{height}" viewBox="0 0 {_WIDTH} {height}"'
+        f' role="img" aria-label="{escape(title)}">\n'
+        "<style>.agreed{fill:#5b7fa6}.started{fill:#8a5a00}.completed{fill:#2e7d32}text{font-family:sans-serif}</style>\n"
+        f'<text x="4" y="18" font-size="14">{escape(title)}</text>\n' + "\n".join(rows) + "\n</svg>\n"
+    )
