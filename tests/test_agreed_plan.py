@@ -278,3 +278,15 @@ def test_steps_under_way_count_from_today(instrument: spj.Instrument) -> None:
     weeks = {s["id"]: (s["start_week"], s["end_week"]) for s in result["steps"]}
     assert weeks == {"stabilisation": (0, 0), "trauma_care": (0, 12), "psychosocial": (0, 8)}
     assert result["problems"] == [] and result["total_weeks"] == 12
+
+
+def test_a_plan_on_insufficient_information_is_provisional(instrument: spj.Instrument) -> None:
+    text = HEAD.replace("STATUS", "draft").replace(
+        '  WB2: {presence: "N"}\n', "  WB2: {omitted: true, reason: Unknown.}\n"
+    )
+    text = text.replace('  SO1: {presence: "P", relevance: low}\n', "  SO1: {omitted: true, reason: Unknown.}\n")
+    evaluation = spj.evaluate(instrument, spj.parse_assessment(text, instrument))
+    assert evaluation.completeness.sufficient is False
+    assert evaluation.to_dict()["plan"]["provisional"] is True
+    full = spj.evaluate(instrument, spj.parse_assessment(HEAD.replace("STATUS", "draft"), instrument))
+    assert full.to_dict()["plan"]["provisional"] is False

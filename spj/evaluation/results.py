@@ -185,7 +185,8 @@ class Evaluation:
             "flags": [f.to_dict() for f in self.flags],
             "interventions": [step.to_dict() for step in self.plan.ordered_steps],
             "undetermined": [r.to_dict() for r in self.undetermined],
-            "plan": self.plan.summary_dict(),
+            # A plan proposed on insufficient information (too many omissions) is provisional.
+            "plan": {**self.plan.summary_dict(), "provisional": not self.completeness.sufficient},
             **({"agreed_plan": self.agreed_plan.to_dict()} if self.agreed_plan is not None else {}),
             "judgements_note": "Summary judgements are the expert's; spj never computes them.",
         }
