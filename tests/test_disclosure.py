@@ -229,7 +229,7 @@ SECTIONS = [
 @given(
     sees=st.lists(st.sampled_from(SECTIONS), unique=True, max_size=8),
     secret=st.lists(st.sampled_from(["S1", "S2"]), unique=True),
-    fmt=st.sampled_from(["md", "html"]),
+    fmt=st.sampled_from(["md", "html", "json"]),
     lang=st.sampled_from(["en", "nl", "fr"]),
 )
 def test_disclosure_matrix(
@@ -257,6 +257,8 @@ def test_disclosure_matrix(
         lang=lang,
     )
     assert isinstance(out, str)
+    if fmt == "json":
+        json.loads(out)  # a well-formed document for a partner's case system
     source_secret = {"S1": "S1" in secret, "S2": "S2" in secret}
 
     def sees_area(kind: str, domain: str) -> bool:
@@ -296,3 +298,16 @@ def test_disclose_for_an_unknown_agency_raises_before_rendering(tmp_path: Path) 
             channel="test",
         )
     assert caught.value.codes == ["unknown-agency"] and not (tmp_path / "l").exists()
+
+
+def test_a_pdf_extract_is_written_and_logged(files: Path) -> None:
+    pytest.importorskip("weasyprint")
+    out = files / "extract.pdf"
+    code, _, err = extract(files, "care-example", "--log", str(files / "log.jsonl"), "-o", str(out), "--format", "pdf")
+    assert code == 0, err
+    assert out.read_bytes().startswith(b"%PDF") and len(read_log(files / "log.jsonl")) == 1
+
+
+def test_json_is_refused_for_a_whole_report(files: Path) -> None:
+    result = CliRunner().invoke(app, ["report", str(files / "i.yaml"), str(files / "a.yaml"), "--format", "json"])
+    assert result.exit_code == 1 and "spj score --json" in result.stderr

@@ -11,7 +11,10 @@ withheld rating is shown as withheld, without its value.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from spj.assessment import Assessment
 from spj.assessment.model import Rating
@@ -82,6 +85,18 @@ class Extract:
     plan_scope: str | None  # "all" | "own"
     review_date: object
     secret_withheld: bool
+
+
+def extract_to_dict(extract: Extract) -> dict[str, Any]:
+    """The extract as JSON-ready data: the same sections, absent ones null (for case systems of partners)."""
+    data = dataclasses.asdict(extract)
+    data["date"] = extract.date.isoformat() if isinstance(extract.date, dt.date) else extract.date
+    if extract.sources is not None:
+        data["sources"] = [
+            {"id": i, "kind": k, "date": d.isoformat() if isinstance(d, dt.date) else d, "description": text}
+            for i, k, d, text in extract.sources
+        ]
+    return data
 
 
 def grant_for(deployment: Deployment, agency_id: str, assessment: Assessment) -> Grant:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from spj.assessment.model import Assessment
 from spj.disclosure.consultation import Consultation, releasable_note
-from spj.disclosure.extract import Extract, basis_for, build_extract, grant_for
+from spj.disclosure.extract import Extract, basis_for, build_extract, extract_to_dict, grant_for
 from spj.disclosure.log import append_disclosure
 from spj.disclosure.model import Deployment
 from spj.evaluation.results import Evaluation
@@ -51,6 +52,8 @@ def render_extract(
     words = {w: translations.gettext(w) for w in _WORDS}
     words["info"] = translations.gettext("information")  # the report's word for the `info` severity
     extract = build_extract(instrument, assessment, evaluation, deployment, agency, lang=language, labels=words)
+    if format == "json":
+        return json.dumps(extract_to_dict(extract), indent=2, ensure_ascii=False) + "\n", extract
     content = render_document(
         instrument,
         what="extract",
@@ -86,6 +89,12 @@ def disclose(
 
     grant_for(deployment, agency, assessment)  # unknown-agency before anything is rendered
     if assessment.assessor.agency == agency:
+        if format == "json":
+            whole = {
+                "assessment": assessment.model_dump(mode="json", by_alias=True),
+                "evaluation": evaluation.to_dict(),
+            }
+            return json.dumps(whole, indent=2, ensure_ascii=False) + "\n"
         return render_report(instrument, assessment, evaluation, format=format, lang=lang)
     content, extract = render_extract(instrument, assessment, evaluation, deployment, agency, format=format, lang=lang)
     append_disclosure(

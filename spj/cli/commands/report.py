@@ -20,6 +20,7 @@ class ReportFormat(StrEnum):
     html = "html"
     md = "md"
     pdf = "pdf"
+    json = "json"
 
 
 def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
@@ -31,7 +32,9 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
         instrument: InstrumentArg,
         assessment: AssessmentArg,
         output: OutputOpt = None,
-        format: Annotated[ReportFormat, typer.Option("--format", "-f", help="html, md or pdf.")] = ReportFormat.html,
+        format: Annotated[
+            ReportFormat, typer.Option("--format", "-f", help="html, md or pdf; json for an extract (--for).")
+        ] = ReportFormat.html,
         lang: Annotated[
             str | None, typer.Option(help="Report language (en, nl, fr); default: the instrument's first.")
         ] = None,
@@ -70,6 +73,10 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
         if for_agency is not None and previous:
             raise SpjError(
                 Problem(Code.INVALID_REQUEST, "an extract (--for) has no history: leave out --previous", Location())
+            )
+        if format is ReportFormat.json and for_agency is None:
+            raise SpjError(
+                Problem(Code.OUTPUT, "JSON is for extracts (--for); spj score --json gives the evaluation", Location())
             )
         if format is ReportFormat.pdf and output is None:
             raise SpjError(Problem(Code.OUTPUT, "a PDF report needs --output FILE", Location()))
