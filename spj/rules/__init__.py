@@ -9,7 +9,7 @@ from .expression import CompiledExpression as CompiledExpression
 from .expression import ExpressionProblem as ExpressionProblem
 from .expression import Namespace as Namespace
 from .expression import compile_expression as compile_expression
-from .lexer import Reference as Reference
+from .references import Reference as Reference
 
 __all__ = [
     "CompiledExpression",
