@@ -41,6 +41,7 @@ class Code(StrEnum):
     CYCLE = "cycle"
     RULE_SYNTAX = "rule-syntax"
     RULE_TOO_COMPLEX = "rule-too-complex"
+    RULE_TOO_COSTLY = "rule-too-costly"
     RULE_REFERENCE = "rule-reference"
     RULE_TYPE = "rule-type"
     RULE_EVALUATION = "rule-evaluation"

@@ -17,6 +17,7 @@ from typing import Any
 import cel
 
 from ..errors import did_you_mean
+from .cost import BUDGET, Overrun, describe, estimate
 from .parser import MAX_NESTING as MAX_NESTING
 from .parser import ParseError, parse
 from .references import ROOTS, Reference, bindings, find_references, free_names
@@ -60,6 +61,7 @@ class CompiledExpression:
     program: Any = field(repr=False)
     references: tuple[Reference, ...]
     tree: Expr = field(repr=False, compare=False)
+    cost: int = 0  # worst-case steps (`cost.py`), at most `cost.BUDGET`
 
     @functools.cached_property
     def ratings(self) -> tuple[str, ...]:
@@ -99,13 +101,30 @@ def compile_expression(source: str, namespace: Namespace) -> tuple[CompiledExpre
     problems += _name_problems(tree)
     if problems:
         return None, problems
+    worst = estimate(tree, namespace)
+    if worst.overrun is not None:
+        return None, [_cost_problem(source, tree, worst.steps, worst.overrun)]
     try:
         program = cel.compile(source)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # the library's panic type is a BaseException
         return None, [_syntax_problem(exc)]
-    return CompiledExpression(source, program, tuple(references), tree), []
+    return CompiledExpression(source, program, tuple(references), tree, worst.steps), []
+
+
+def _cost_problem(source: str, tree: Expr, steps: int, overrun: Overrun) -> ExpressionProblem:
+    """Name the smallest part over the budget, what the whole may cost, and what to write instead."""
+    part = source[overrun.node.start : overrun.node.end]
+    if len(part) > 60:
+        part = part[:45] + " … " + part[-12:]
+    whole = "" if overrun.node is tree else f" (the whole expression: {describe(steps)})"
+    return ExpressionProblem(
+        "too-costly",
+        f"too costly: {part!r} may take up to {describe(overrun.steps)} steps{whole}, "
+        f"the limit is {BUDGET:,}; {overrun.reason}",
+        overrun.node.start,
+    )
 
 
 def _name_problems(tree: Expr) -> list[ExpressionProblem]:
