@@ -45,6 +45,7 @@ class Code(StrEnum):
     RULE_REFERENCE = "rule-reference"
     RULE_TYPE = "rule-type"
     RULE_EVALUATION = "rule-evaluation"
+    RULE_BUDGET_EXHAUSTED = "rule-budget-exhausted"
     LANGUAGE = "language"
     INSTRUMENT_MISMATCH = "instrument-mismatch"
     INSTRUMENT_NOT_FOUND = "instrument-not-found"

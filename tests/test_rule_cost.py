@@ -134,6 +134,7 @@ NS = Namespace(
         "domains.social.risk.present + domains.social.risk.partial >= 2 || flags.f1",
         "case.status == 'ftf' || case.status in ['htf', 'pve', 'convict']",
         "case.notes == 'x'",  # comparing stops at the shorter side
+        "case.status",  # a boolean case fact as the whole rule
         "[ratings.SO1.presence, ratings.SO2.presence].filter(x, x >= 1).size() >= 1",
         f"{DIGITS}.exists(a, {DIGITS}.exists(b, a + b == ratings.SO1.presence))",
         "has(ratings.SO1) ? ratings.SO1.presence > 0 : flags.f1",
@@ -161,6 +162,7 @@ def test_ordinary_expressions_are_accepted(source: str) -> None:
         ("case.notes + '!' == 'x!'", "case.notes"),
         ("'a'.matches(case.status)", "pattern"),  # a pattern computed from the case: its cost cannot be bounded
         ("max(1, 2) == 2", "max"),  # a function spj does not know the cost of
+        ("flags.f1 ? [case.notes, case.notes] : true", "handed back whole"),  # a list converted for Python
         ("[1].all(x)", None),
     ],
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .context import Budget as Budget
 from .context import RuleContext as RuleContext
 from .context import evaluate_with as evaluate_with
 from .context import variables_for as variables_for
@@ -12,6 +13,7 @@ from .expression import compile_expression as compile_expression
 from .references import Reference as Reference
 
 __all__ = [
+    "Budget",
     "CompiledExpression",
     "ExpressionProblem",
     "Namespace",

@@ -25,7 +25,9 @@ number, a boolean or a text no longer than an assessment file. Then, in steps:
 - `a ? b : c`: `a` plus the dearer branch; `&&`, `||`: both sides;
 - functions: `size`, conversions and the text tests cost the length of what
   they read; a function spj does not know, or `matches()` with a pattern that
-  is not written in the expression, has no bound and is refused.
+  is not written in the expression, has no bound and is refused;
+- the result, when it may be a list or a map: its size, since the library
+  converts it back to Python element by element.
 
 The size of every value built is counted in steps, so values are bounded by
 the budget too. The estimate is an over-approximation: every branch taken,
@@ -198,7 +200,16 @@ def estimate(tree: Expr, namespace: Namespace) -> Estimate:
     """The worst-case cost of the expression `tree` against an instrument's `namespace`."""
     walker = _Estimator(root_shapes(namespace))
     steps, shape = walker.visit(tree, {})
-    return Estimate(steps, shape, walker.largest, walker.overrun)
+    if shape.may_be("list") or shape.may_be("map"):
+        steps = _cap(steps + shape.footprint)  # the library converts a list or map back element by element
+    overrun = walker.overrun
+    if overrun is None and steps > BUDGET:
+        reason = (
+            f"its value, a list or map of up to {describe(shape.footprint)} elements or characters, would be "
+            "handed back whole; a rule gives true or false"
+        )
+        overrun = Overrun(tree, steps, reason)
+    return Estimate(steps, shape, walker.largest, overrun)
 
 
 @dataclass
