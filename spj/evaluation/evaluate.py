@@ -17,11 +17,14 @@ from spj.evaluation.plan import build_plan
 from spj.evaluation.results import Completeness, Counts, DomainSummary, Evaluation, FlagResult, Reason, Recommendation
 from spj.instrument import Instrument, index_of
 from spj.instrument.index import InstrumentIndex
-from spj.rules import CompiledExpression, RuleContext, evaluate_with, variables_for
+from spj.rules import Budget, CompiledExpression, RuleContext, evaluate_with, variables_for
 
 
-def evaluate(instrument: Instrument, assessment: Assessment) -> Evaluation:
+def evaluate(instrument: Instrument, assessment: Assessment, *, budget: Budget | None = None) -> Evaluation:
     """Evaluate `assessment` (already validated against `instrument`).
+
+    The rules draw on `budget` (by default `spj.rules.Budget()`): what it cannot
+    afford is unknown, with the reason in `error`.
 
     >>> # evaluation = evaluate(instrument, assessment); evaluation.to_dict()["flags"]
     """
@@ -39,8 +42,8 @@ def evaluate(instrument: Instrument, assessment: Assessment) -> Evaluation:
         if (values := ratings.get(i)) is not None
     }
     read_domains = {d: domains[d].to_dict() for d in index.read_domains}
-    context = RuleContext(read_ratings, read_domains, case)
-    explainer = _Explainer(index, ratings, codes, status, read_domains, case)
+    context = RuleContext(read_ratings, read_domains, case, budget=budget)
+    explainer = _Explainer(index, ratings, codes, status, read_domains, case, context.budget)
 
     known: dict[str, bool] = {}
     results: dict[str, FlagResult] = {}
@@ -204,8 +207,10 @@ class _Explainer:
         status: dict[str, str],
         domains: dict[str, Any],
         case: dict[str, Any],
+        budget: Budget,
     ) -> None:
         self.index = index
+        self.budget = budget
         self.ratings = ratings
         self.codes = codes
         self.status = status
@@ -294,12 +299,12 @@ class _Explainer:
         options = [[(s, level.value) for level in self.index.scales[s].levels] for s in sorted(scales)]
         for combination in itertools.product(*options):
             ratings = {**base["ratings"], indicator: {**given, **dict(combination)}}
-            if evaluate_with(expression, {**base, "ratings": ratings}) is not None:
+            if evaluate_with(expression, {**base, "ratings": ratings}, budget=self.budget) is not None:
                 return True
         return False
 
     def _decides_flag(self, expression: CompiledExpression, base: dict[str, Any], flag: str) -> bool:
         return any(
-            evaluate_with(expression, {**base, "flags": {**base["flags"], flag: guess}}) is not None
+            evaluate_with(expression, {**base, "flags": {**base["flags"], flag: guess}}, budget=self.budget) is not None
             for guess in (True, False)
         )

@@ -22,7 +22,12 @@ from spj.rules import CompiledExpression, Namespace, RuleContext, compile_expres
 
 # Keys a rating uses for itself (spj.assessment.model.Rating); a scale of that name could not be rated.
 RESERVED_SCALE_NAMES = frozenset({"omitted", "reason", "evidence", "sources", "note"})
-_PROBLEM_CODES = {"syntax": Code.RULE_SYNTAX, "too-complex": Code.RULE_TOO_COMPLEX, "reference": Code.RULE_REFERENCE}
+_PROBLEM_CODES = {
+    "syntax": Code.RULE_SYNTAX,
+    "too-complex": Code.RULE_TOO_COMPLEX,
+    "too-costly": Code.RULE_TOO_COSTLY,
+    "reference": Code.RULE_REFERENCE,
+}
 
 
 def duplicate_id_problems(data: Any, doc: Document) -> list[Problem]:

@@ -1,7 +1,7 @@
 """Rule expressions in plain language, for the codebook a rater reads.
 
-A tiny recursive-descent parser over the tokens of `lexer.py` covers the part
-of CEL the methodologist's guide documents: `|| && ! == != < <= > >= + -`,
+The wording walks the expression's parse tree (`syntax.py`) and covers the
+part of CEL the methodologist's guide documents: `|| && ! == != < <= > >= + -`,
 parentheses, selectors (`ratings.X.presence`, `flags.x`, `domains.D.risk.present`,
 `case.f`), integers, strings, `true`/`false` and `has()`. Anything else gives
 `None`, and the caller shows the expression itself: explaining never fails.
@@ -16,14 +16,14 @@ from the instrument (`localize`). The sentence is plain text: templates escape i
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from spj.instrument.text import localize
-from spj.rules.lexer import LexError, Token, tokenize
+from spj.rules.parser import ParseError, parse
+from spj.rules.syntax import Binary, Expr, Has, Literal, Logical, Unary, height, selector_path
 
 if TYPE_CHECKING:
-    from spj.instrument.model import Instrument, ScaleLevel, Text
+    from spj.instrument.model import CaseField, Domain, Indicator, Instrument, Rule, ScaleLevel, Text
 
 MAX_DEPTH = 40
 _COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
@@ -39,6 +39,10 @@ _TESTS: dict[str, Callable[[int, int], bool]] = {
 _DOMAIN_KINDS = ("risk", "protective")
 _DOMAIN_STATES = ("present", "partial", "absent")
 _DOMAIN_METRICS = ("rated", "omitted", "unrated", "high_relevance")
+_CONSTANT_KINDS = frozenset({"int", "string", "bool"})
+
+Path = tuple[str, ...]
+Constant = int | str | bool
 
 
 class Translations(Protocol):
@@ -48,185 +52,7 @@ class Translations(Protocol):
 
 
 class _Unsupported(Exception):
-    """The expression uses something outside the explained subset."""
-
-
-# --- syntax tree --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Bool:
-    op: str  # "&&" | "||"
-    items: tuple[_Node, ...]
-
-
-@dataclass(frozen=True)
-class _Not:
-    item: _Node
-
-
-@dataclass(frozen=True)
-class _Compare:
-    op: str
-    left: _Node
-    right: _Node
-
-
-@dataclass(frozen=True)
-class _Sum:
-    terms: tuple[tuple[str, _Node], ...]  # (sign, term)
-
-
-@dataclass(frozen=True)
-class _Select:
-    parts: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class _Literal:
-    value: int | str | bool
-
-
-@dataclass(frozen=True)
-class _Has:
-    target: _Select
-
-
-_Node = _Bool | _Not | _Compare | _Sum | _Select | _Literal | _Has
-
-
-class _Parser:
-    """`or := and ('||' and)*; and := unary ('&&' unary)*; unary := '!' unary | cmp;
-    cmp := sum (OP sum)?; sum := atom (('+'|'-') atom)*; atom := '(' or ')' | literal | has | selector`."""
-
-    def __init__(self, tokens: list[Token]) -> None:
-        self.tokens = tokens
-        self.pos = 0
-        self.depth = 0
-
-    def parse(self) -> _Node:
-        node = self._or()
-        if self.pos != len(self.tokens):
-            raise _Unsupported(self.tokens[self.pos].text)
-        return node
-
-    def _peek(self) -> str | None:
-        return self.tokens[self.pos].text if self.pos < len(self.tokens) else None
-
-    def _take(self) -> Token:
-        if self.pos >= len(self.tokens):
-            raise _Unsupported("end of expression")
-        token = self.tokens[self.pos]
-        self.pos += 1
-        return token
-
-    def _expect(self, text: str) -> None:
-        if self._take().text != text:
-            raise _Unsupported(text)
-
-    def _or(self) -> _Node:
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise _Unsupported("too deep")
-        items = [self._and()]
-        while self._peek() == "||":
-            self.pos += 1
-            items.append(self._and())
-        self.depth -= 1
-        return items[0] if len(items) == 1 else _Bool("||", tuple(items))
-
-    def _and(self) -> _Node:
-        items = [self._unary()]
-        while self._peek() == "&&":
-            self.pos += 1
-            items.append(self._unary())
-        return items[0] if len(items) == 1 else _Bool("&&", tuple(items))
-
-    def _unary(self) -> _Node:
-        if self._peek() == "!":
-            self.pos += 1
-            self.depth += 1
-            if self.depth > MAX_DEPTH:
-                raise _Unsupported("too deep")
-            node = _Not(self._unary())
-            self.depth -= 1
-            return node
-        left = self._sum()
-        op = self._peek()
-        if op in _COMPARISONS:
-            self.pos += 1
-            return _Compare(op, left, self._sum())
-        return left
-
-    def _sum(self) -> _Node:
-        terms = [("+", self._atom())]
-        while self._peek() in ("+", "-"):
-            sign = self._take().text
-            terms.append((sign, self._atom()))
-        return terms[0][1] if len(terms) == 1 else _Sum(tuple(terms))
-
-    def _atom(self) -> _Node:
-        token = self._take()
-        if token.text == "(":
-            node = self._or()
-            self._expect(")")
-            return node
-        if token.text == "-" and self._peek() is not None and self.tokens[self.pos].kind == "number":
-            return _Literal(-_integer(self._take().text))
-        if token.kind == "number":
-            return _Literal(_integer(token.text))
-        if token.kind == "string":
-            return _Literal(_string(token.text))
-        if token.kind != "ident":
-            raise _Unsupported(token.text)
-        if token.text in ("true", "false"):
-            return _Literal(token.text == "true")
-        if token.text == "has" and self._peek() == "(":
-            self.pos += 1
-            target = self._selector(self._take())
-            self._expect(")")
-            return _Has(target)
-        return self._selector(token)
-
-    def _selector(self, first: Token) -> _Select:
-        if first.kind != "ident":
-            raise _Unsupported(first.text)
-        parts = [first.text]
-        while self._peek() == ".":
-            self.pos += 1
-            token = self._take()
-            if token.kind != "ident":
-                raise _Unsupported(token.text)
-            parts.append(token.text)
-        if self._peek() in ("(", "["):
-            raise _Unsupported("call or index")  # methods, macros, indexing: outside the subset
-        return _Select(tuple(parts))
-
-
-def _integer(text: str) -> int:
-    if not text.isdigit():
-        raise _Unsupported(text)  # floats, hex and unsigned literals
-    return int(text)
-
-
-def _string(text: str) -> str:
-    if text[0] in "rRbB":
-        raise _Unsupported(text)
-    body = text[3:-3] if text[:3] in ('"""', "'''") else text[1:-1]
-    out: list[str] = []
-    chars = iter(body)
-    for char in chars:
-        if char != "\\":
-            out.append(char)
-            continue
-        escaped = next(chars, "")
-        if escaped not in "\\'\"":
-            raise _Unsupported("escape")
-        out.append(escaped)
-    return "".join(out)
-
-
-# --- wording ------------------------------------------------------------------
+    """The expression uses something outside the explained subset (or the instrument does not define it)."""
 
 
 def explain_expression(
@@ -246,10 +72,35 @@ def explain_expression(
 
         translations = translations_for(lang or instrument.default_language)
     try:
-        tree = _Parser(tokenize(source)).parse()
-        return _Wording(instrument, lang, translations).clause(tree)
-    except (_Unsupported, LexError, KeyError, IndexError, ValueError, TypeError, RecursionError):
+        tree = parse(source)
+    except ParseError:
         return None
+    if height(tree) > MAX_DEPTH:
+        return None
+    try:
+        return _Wording(instrument, lang, translations).clause(tree)
+    except _Unsupported:
+        return None
+
+
+def _constant(node: Expr) -> Constant | None:
+    """The value of an integer, string or boolean literal; None for anything else."""
+    if isinstance(node, Literal) and node.kind in _CONSTANT_KINDS and isinstance(node.value, int | str):
+        return node.value
+    return None
+
+
+def _terms(node: Expr) -> list[tuple[str, Expr]]:
+    """`a + b - c` as [("+", a), ("+", b), ("-", c)]; anything else as [("+", node)]."""
+    terms: list[tuple[str, Expr]] = []
+    while isinstance(node, Binary) and node.op in ("+", "-"):
+        terms.append((node.op, node.right))
+        node = node.left
+    terms.append(("+", node))
+    return terms[::-1]
+
+
+# --- wording ------------------------------------------------------------------
 
 
 def _lower_first(text: str) -> str:
@@ -275,59 +126,64 @@ class _Wording:
 
     # Clauses ----------------------------------------------------------------
 
-    def clause(self, node: _Node, previous: str | None = None) -> str:
+    def clause(self, node: Expr, previous: str | None = None) -> str:
         """The clause for `node`; `previous` is the indicator the clause before it spoke of."""
         return self._clause(node, previous)[0]
 
-    def _clause(self, node: _Node, previous: str | None) -> tuple[str, str | None]:
-        if isinstance(node, _Bool):
+    def _clause(self, node: Expr, previous: str | None) -> tuple[str, str | None]:
+        if isinstance(node, Logical):
             return self._bool(node), None
-        if isinstance(node, _Not):
-            return self._not(node.item), None
-        if isinstance(node, _Compare):
+        if isinstance(node, Unary) and node.op == "!":
+            return self._not(node.operand), None
+        if isinstance(node, Binary) and node.op in _COMPARISONS:
             return self._compare(node, previous)
-        if isinstance(node, _Select):
-            return self._truth(node, True), None
-        if isinstance(node, _Has):
-            return self._has(node.target), None
+        if (path := selector_path(node)) is not None:
+            return self._truth(path, True), None
+        if isinstance(node, Has):
+            return self._has(node), None
         raise _Unsupported(type(node).__name__)
 
-    def _bool(self, node: _Bool) -> str:
+    def _bool(self, node: Logical) -> str:
         word = self._("and") if node.op == "&&" else self._("or")
         pieces: list[str] = []
         previous: str | None = None
-        for item in node.items:
+        for item in node.operands:
             text, previous = self._clause(item, previous)
             # "it is not the case that A or B" would read as negating both: bracket the negation.
-            if isinstance(item, _Bool) or (isinstance(item, _Not) and _negates_by_phrase(item.item)):
+            if isinstance(item, Logical) or (
+                isinstance(item, Unary) and item.op == "!" and _negates_by_phrase(item.operand)
+            ):
                 text = f"({text})"
             pieces.append(text)
         return f" {word} ".join(pieces)
 
-    def _not(self, item: _Node) -> str:
-        if isinstance(item, _Select):
-            return self._truth(item, False)
-        if isinstance(item, _Compare) and (flag := _flag_test(item)) is not None:
+    def _not(self, item: Expr) -> str:
+        if (path := selector_path(item)) is not None:
+            return self._truth(path, False)
+        if isinstance(item, Binary) and (flag := _flag_test(item)) is not None:
             return self._truth(flag[0], not flag[1])
         inner = self.clause(item)
-        if isinstance(item, _Bool):
+        if isinstance(item, Logical):
             inner = f"({inner})"
         return self._("it is not the case that %(clause)s") % {"clause": inner}
 
-    def _truth(self, select: _Select, value: bool) -> str:
-        root, *rest = select.parts
+    def _truth(self, path: Path, value: bool) -> str:
+        root, *rest = path
         if root == "flags" and len(rest) == 1:
-            rule = self.rules[rest[0]]
+            rule = self._rule(rest[0])
             name = self.text(rule.title) if rule.title is not None else rule.id
             message = "the flag “%(flag)s” is raised" if value else "the flag “%(flag)s” is not raised"
             return self._(message) % {"flag": name}
         if root == "case" and len(rest) == 1:
             message = "“%(field)s” holds for the case" if value else "“%(field)s” does not hold for the case"
             return self._(message) % {"field": self._field_name(rest[0])}
-        raise _Unsupported(".".join(select.parts))
+        raise _Unsupported(".".join(path))
 
-    def _has(self, target: _Select) -> str:
-        root, *rest = target.parts
+    def _has(self, node: Has) -> str:
+        path = selector_path(node.target)
+        if path is None:
+            raise _Unsupported("has")
+        root, *rest = path
         if root == "ratings" and len(rest) == 1:
             return self._("%(subject)s has been rated") % {"subject": self._subject(rest[0])}
         if root == "ratings" and len(rest) == 2:
@@ -338,38 +194,64 @@ class _Wording:
         if root == "case" and len(rest) == 1:
             return self._("“%(field)s” is known for the case") % {"field": self._field_name(rest[0])}
         if root == "flags" and len(rest) == 1:
-            rule = self.rules[rest[0]]
+            rule = self._rule(rest[0])
             name = self.text(rule.title) if rule.title is not None else rule.id
             return self._("whether the flag “%(flag)s” is raised is known") % {"flag": name}
         raise _Unsupported("has")
 
-    def _compare(self, node: _Compare, previous: str | None) -> tuple[str, str | None]:
+    def _compare(self, node: Binary, previous: str | None) -> tuple[str, str | None]:
         op, left, right = node.op, node.left, node.right
-        if isinstance(left, _Literal) and not isinstance(right, _Literal):
+        if _constant(left) is not None and _constant(right) is None:
             op, left, right = _FLIP[op], right, left
-        if not isinstance(right, _Literal):
+        value = _constant(right)
+        if value is None:
             raise _Unsupported("comparison of two values")
         if (flag := _flag_test(node)) is not None:
             return self._truth(*flag), None
-        if isinstance(left, _Select) and left.parts[0] == "ratings" and len(left.parts) == 3:
-            return self._rating(left.parts[1], left.parts[2], op, right.value, previous), left.parts[1]
-        if isinstance(left, _Select) and left.parts[0] == "case" and len(left.parts) == 2:
-            return self._case(left.parts[1], op, right.value), None
-        if isinstance(left, _Select | _Sum) and _left_is_domain(left):
-            return self._domains(left, op, right.value), None
+        path = selector_path(left)
+        if path is not None and path[0] == "ratings" and len(path) == 3:
+            return self._rating(path[1], path[2], op, value, previous), path[1]
+        if path is not None and path[0] == "case" and len(path) == 2:
+            return self._case(path[1], op, value), None
+        if _left_is_domain(left):
+            return self._domains(left, op, value), None
         raise _Unsupported("comparison")
+
+    # Lookups: an id the instrument does not define is outside what can be worded -------
+
+    def _rule(self, rule_id: str) -> Rule:
+        if rule_id not in self.rules:
+            raise _Unsupported(f"no rule {rule_id}")
+        return self.rules[rule_id]
+
+    def _indicator(self, indicator_id: str) -> Indicator:
+        if indicator_id not in self.indicators:
+            raise _Unsupported(f"no indicator {indicator_id}")
+        return self.indicators[indicator_id]
+
+    def _field(self, field_id: str) -> CaseField:
+        if field_id not in self.fields:
+            raise _Unsupported(f"no case field {field_id}")
+        return self.fields[field_id]
+
+    def _domain(self, domain_id: str) -> Domain:
+        if domain_id not in self.domains:
+            raise _Unsupported(f"no domain {domain_id}")
+        return self.domains[domain_id]
 
     # Ratings ------------------------------------------------------------------
 
     def _subject(self, indicator_id: str) -> str:
-        return f"{self.text(self.indicators[indicator_id].title)} ({indicator_id})"
+        return f"{self.text(self._indicator(indicator_id).title)} ({indicator_id})"
 
     def _scale_name(self, scale: str) -> str:
         known = {"presence": self._("presence"), "relevance": self._("relevance")}
         return known.get(scale, scale)
 
     def _rating(self, indicator_id: str, scale: str, op: str, value: object, previous: str | None) -> str:
-        if indicator_id not in self.indicators or isinstance(value, bool) or not isinstance(value, int):
+        if indicator_id not in self.indicators or scale not in self.instrument.scales:
+            raise _Unsupported("rating")
+        if isinstance(value, bool) or not isinstance(value, int):
             raise _Unsupported("rating")
         predicate = self._levels(self.instrument.scales[scale], op, value)
         same = previous == indicator_id
@@ -420,14 +302,16 @@ class _Wording:
     # Case fields --------------------------------------------------------------
 
     def _field_name(self, field_id: str) -> str:
-        field = self.fields[field_id]
+        field = self._field(field_id)
         return _lower_first(self.text(field.title)) if field.title is not None else field_id
 
-    def _case(self, field_id: str, op: str, value: object) -> str:
-        field = self.fields[field_id]
+    def _case(self, field_id: str, op: str, value: Constant) -> str:
+        field = self._field(field_id)
         name = self._field_name(field_id)
         if isinstance(value, bool):
-            return self._truth(_Select(("case", field_id)), value if op == "==" else not value)
+            return self._truth(("case", field_id), value if op == "==" else not value)
+        if isinstance(value, str) and field.type == "choice" and value not in field.choices:
+            raise _Unsupported("not a choice")  # never equal: a lint finding, not a sentence
         if isinstance(value, str) and op in ("==", "!="):
             shown = self.text(field.labels[value]) if value in field.labels else value
             if op == "==":
@@ -473,13 +357,13 @@ class _Wording:
         message, plural = words[op]
         return self._(message) % {"num": n}, plural
 
-    def _domains(self, left: _Select | _Sum, op: str, value: object) -> str:
+    def _domains(self, left: Expr, op: str, value: Constant) -> str:
         if isinstance(value, bool) or not isinstance(value, int):
             raise _Unsupported("domain count")
-        terms = [left] if isinstance(left, _Select) else [t for _, t in left.terms]
-        if isinstance(left, _Sum) and any(sign != "+" for sign, _ in left.terms):
+        terms = _terms(left)
+        if any(sign != "+" for sign, _ in terms):
             raise _Unsupported("difference of counts")
-        paths = [t.parts[1:] for t in terms if isinstance(t, _Select)]
+        paths = [path[1:] for _, term in terms if (path := selector_path(term)) is not None]
         shapes = {path[1:-1] if len(path) == 3 else () for path in paths}
         if len(shapes) != 1:
             raise _Unsupported("mixed counts")
@@ -489,7 +373,7 @@ class _Wording:
             raise _Unsupported("uneven counts")
         (shape,) = shapes
         quantity, n = self._quantity(op, value)
-        domains = self._join([self.text(self.domains[d].title) for d in domain_ids], self._("and"))
+        domains = self._join([self.text(self._domain(d).title) for d in domain_ids], self._("and"))
         words = {
             "present": self._("present"),
             "partial": self._("partially present"),
@@ -528,25 +412,26 @@ class _Wording:
         return message % arguments
 
 
-def _negates_by_phrase(item: _Node) -> bool:
+def _negates_by_phrase(item: Expr) -> bool:
     """Whether `_Wording._not` words the negation of `item` as "it is not the case that ..."."""
-    if isinstance(item, _Select):
+    if selector_path(item) is not None:
         return False
-    return not (isinstance(item, _Compare) and _flag_test(item) is not None)
+    return not (isinstance(item, Binary) and _flag_test(item) is not None)
 
 
-def _left_is_domain(node: _Select | _Sum) -> bool:
-    terms = [node] if isinstance(node, _Select) else [t for _, t in node.terms]
-    return all(isinstance(t, _Select) and t.parts[0] == "domains" and len(t.parts) in (3, 4) for t in terms)
+def _left_is_domain(node: Expr) -> bool:
+    paths = [selector_path(term) for _, term in _terms(node)]
+    return all(path is not None and path[0] == "domains" and len(path) in (3, 4) for path in paths)
 
 
-def _flag_test(node: _Compare) -> tuple[_Select, bool] | None:
-    """`flags.x == true` (or `!=`, or a case boolean) as (selector, expected truth)."""
+def _flag_test(node: Binary) -> tuple[Path, bool] | None:
+    """`flags.x == true` (or `!=`, or a case boolean) as (path, expected truth)."""
     left, right = node.left, node.right
-    if isinstance(left, _Literal):
+    if isinstance(left, Literal):
         left, right = right, left
-    if not (isinstance(left, _Select) and isinstance(right, _Literal) and isinstance(right.value, bool)):
+    path = selector_path(left)
+    if path is None or not (isinstance(right, Literal) and isinstance(right.value, bool)):
         return None
-    if node.op not in ("==", "!=") or left.parts[0] not in ("flags", "case"):
+    if node.op not in ("==", "!=") or path[0] not in ("flags", "case"):
         return None
-    return left, right.value if node.op == "==" else not right.value
+    return path, right.value if node.op == "==" else not right.value

@@ -4,10 +4,15 @@ One CEL context is built per assessment (converting the ratings once); flags
 are updated as rules are decided. An expression that reads an absent rating,
 an unknown flag or a case field not given is *unknown* (`None`), unless
 `&&`/`||` decide it without that value (`true || <missing>` is true).
+
+Every evaluation of one assessment draws on a `Budget`: a second line behind
+the static bound of `cost.py`, so that an instrument of very many rules, each
+within its bound, still cannot hold the engine.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +20,60 @@ import cel
 
 from spj.errors import Code, Location, Problem, RuleError
 from spj.rules.expression import CompiledExpression
+
+EVALUATION_STEPS = 10_000_000
+"""Worst-case steps (`CompiledExpression.cost`) the rules of one assessment may take, what-if probes included."""
+
+EVALUATION_SECONDS = 10.0
+"""Wall-clock seconds the rules of one assessment may take."""
+
+
+class Budget:
+    """What the rules of one evaluation may spend; once spent, the remaining expressions are unknown.
+
+    Each expression is charged its static worst case (`CompiledExpression.cost`)
+    before it runs, and the clock is checked. When either the steps or the time
+    run out, nothing more runs: the expression and every one after it are
+    unknown, with `reason()` as the reason (never a hang, never an exception).
+    Charging the static worst case keeps the outcome deterministic: the same
+    instrument and assessment run out at the same expression, unless the clock
+    runs out first.
+
+    A single call into the CEL library cannot be interrupted: the clock is only
+    read between calls. That is why the static bound comes first: it refuses,
+    at load, any expression whose one call could run long (`cost.BUDGET` steps,
+    a few milliseconds); this budget bounds how many such calls an evaluation makes.
+    """
+
+    def __init__(self, *, steps: int = EVALUATION_STEPS, seconds: float = EVALUATION_SECONDS) -> None:
+        self.steps = steps
+        self.seconds = seconds
+        self.spent = 0
+        self.ran_out: str | None = None  # "steps" | "time", once spent
+        self._deadline = time.monotonic() + seconds
+
+    def charge(self, cost: int) -> bool:
+        """Take `cost` steps and say True; False, taking nothing, once the steps or the time have run out."""
+        if self.ran_out is None:
+            if self.spent + cost > self.steps:
+                self.ran_out = "steps"
+            elif time.monotonic() > self._deadline:
+                self.ran_out = "time"
+        if self.ran_out is not None:
+            return False
+        self.spent += cost
+        return True
+
+    def reason(self) -> str:
+        """Why an expression was not evaluated."""
+        if self.ran_out == "time":
+            spent = f"took longer than the {self.seconds:g} seconds"
+        else:
+            spent = f"reached the {self.steps:,} worst-case steps"
+        return (
+            f"not evaluated: the expressions evaluated before it {spent} one evaluation may take; "
+            "the instrument has too many costly rules"
+        )
 
 
 def variables_for(
@@ -37,12 +96,17 @@ def variables_for(
     return own
 
 
-def evaluate_with(expression: CompiledExpression, variables: Mapping[str, Any]) -> bool | None:
+def evaluate_with(
+    expression: CompiledExpression, variables: Mapping[str, Any], *, budget: Budget | None = None
+) -> bool | None:
     """Evaluate against a small, one-off set of variables (used to explain unknowns).
 
     Errors other than a missing value count as unknown here: this is a what-if
-    probe, the real evaluation has already succeeded or raised.
+    probe, the real evaluation has already succeeded or raised. So does a
+    `budget` that has run out.
     """
+    if budget is not None and not budget.charge(expression.cost):
+        return None
     try:
         result = expression.program.execute(dict(variables))
     except (KeyboardInterrupt, SystemExit):
@@ -68,7 +132,10 @@ class RuleContext:
         ratings: Mapping[str, Mapping[str, int]],
         domains: Mapping[str, Any],
         case: Mapping[str, Any],
+        *,
+        budget: Budget | None = None,
     ) -> None:
+        self.budget = budget if budget is not None else Budget()
         self._ratings = ratings
         self._domains = domains
         self._case = case
@@ -98,7 +165,12 @@ class RuleContext:
         *,
         where: Location | None = None,
     ) -> bool | None:
-        """True, False, or None when the result depends on something unknown."""
+        """True, False, or None when the result depends on something unknown.
+
+        `RuleError` when the expression fails on these values, or when the budget has run out.
+        """
+        if not self.budget.charge(expression.cost):
+            raise RuleError(Problem(Code.RULE_BUDGET_EXHAUSTED, self.budget.reason(), where or Location()))
         if expression.flags:
             known = self._flags if flags is None else flags
             variables = variables_for(expression, self._ratings, self._domains, self._case, known)

@@ -1,7 +1,10 @@
-"""Compile CEL expressions once, checking every name they read.
+"""Compile CEL expressions once, checking every name they read and what they may cost.
 
-This module and `context.py` are the only places that touch the CEL library,
-so it can be replaced without touching the rest of spj.
+The expression is parsed into spj's own tree (`parser.py`) first: references,
+nesting and cost are read from that tree, so a hostile expression is refused
+before the CEL library sees it. This module and `context.py` are the only
+places that touch the CEL library, so it can be replaced without touching the
+rest of spj.
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from typing import Any
 import cel
 
 from spj.errors import did_you_mean
-from spj.rules.lexer import LexError, Reference, find_references, free_names, max_nesting, tokenize
+from spj.rules.cost import BUDGET, Overrun, describe, estimate
+from spj.rules.parser import MAX_NESTING as MAX_NESTING
+from spj.rules.parser import ParseError, parse
+from spj.rules.references import ROOTS, Reference, bindings, find_references, free_names
+from spj.rules.syntax import Expr
 
 MAX_LENGTH = 2000
-MAX_NESTING = 12
-ROOTS = frozenset({"ratings", "flags", "domains", "case"})
 DOMAIN_COUNTS = {
     "risk": ("present", "partial", "absent"),
     "protective": ("present", "partial", "absent"),
@@ -43,18 +48,20 @@ class Namespace:
 class ExpressionProblem:
     """A problem in an expression, at `offset` characters into its source."""
 
-    kind: str  # "syntax" | "too-complex" | "reference"
+    kind: str  # "syntax" | "too-complex" | "reference" | "too-costly"
     message: str
     offset: int = 0
 
 
 @dataclass(frozen=True)
 class CompiledExpression:
-    """A compiled expression and the paths it reads."""
+    """A compiled expression, its tree and the paths it reads."""
 
     source: str
     program: Any = field(repr=False)
     references: tuple[Reference, ...]
+    tree: Expr = field(repr=False, compare=False)
+    cost: int = 0  # worst-case steps (`cost.py`), at most `cost.BUDGET`
 
     @functools.cached_property
     def ratings(self) -> tuple[str, ...]:
@@ -86,37 +93,64 @@ def compile_expression(source: str, namespace: Namespace) -> tuple[CompiledExpre
     if len(source) > MAX_LENGTH:
         return None, [ExpressionProblem("too-complex", f"expression longer than {MAX_LENGTH} characters")]
     try:
-        tokens = tokenize(source)
-    except LexError as exc:
-        return None, [ExpressionProblem("syntax", str(exc), exc.offset)]
-    depth, where = max_nesting(tokens)
-    if depth > MAX_NESTING:
-        return None, [ExpressionProblem("too-complex", f"brackets nested deeper than {MAX_NESTING}", where)]
+        tree = parse(source)
+    except ParseError as exc:
+        return None, [ExpressionProblem(exc.kind, str(exc), exc.offset)]
+    references = find_references(tree, ROOTS)
+    problems = [p for ref in references if (p := _check_reference(ref, namespace)) is not None]
+    problems += _name_problems(tree)
+    if problems:
+        return None, problems
+    worst = estimate(tree, namespace)
+    if worst.overrun is not None:
+        return None, [_cost_problem(source, tree, worst.steps, worst.overrun)]
     try:
         program = cel.compile(source)
-        variables = set(program.variables())
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # the library's panic type is a BaseException
         return None, [_syntax_problem(exc)]
-    references, bindings = find_references(tokens, ROOTS)
-    problems = [p for ref in references if (p := _check_reference(ref, namespace)) is not None]
-    unknown = set(variables - ROOTS)
+    return CompiledExpression(source, program, tuple(references), tree, worst.steps), []
+
+
+def _cost_problem(source: str, tree: Expr, steps: int, overrun: Overrun) -> ExpressionProblem:
+    """Name the smallest part over the budget, what the whole may cost, and what to write instead."""
+    part = source[overrun.node.start : overrun.node.end]
+    if len(part) > 60:
+        part = part[:45] + " … " + part[-12:]
+    whole = "" if overrun.node is tree else f" (the whole expression: {describe(steps)})"
+    return ExpressionProblem(
+        "too-costly",
+        f"too costly: {part!r} may take up to {describe(overrun.steps)} steps{whole}, "
+        f"the limit is {BUDGET:,}; {overrun.reason}",
+        overrun.node.start,
+    )
+
+
+def _name_problems(tree: Expr) -> list[ExpressionProblem]:
+    """Names that read nothing, each once; comprehension variables that hide a root."""
+    problems = [
+        ExpressionProblem(
+            "reference",
+            f"a comprehension variable cannot be named {b.name!r}: that name reads the assessment; choose another",
+            b.offset,
+        )
+        for b in bindings(tree)
+        if b.name in ROOTS
+    ]
     reported: set[str] = set()
-    for token in free_names(tokens, bindings):
-        if token.text in unknown and token.text not in reported:
-            reported.add(token.text)
+    for name in free_names(tree, ROOTS):
+        if name.name not in reported:
+            reported.add(name.name)
             problems.append(
                 ExpressionProblem(
                     "reference",
-                    f"unknown name {token.text!r}; expressions read ratings, flags, domains and case"
-                    + did_you_mean(token.text, ROOTS),
-                    token.offset,
+                    f"unknown name {name.name!r}; expressions read ratings, flags, domains and case"
+                    + did_you_mean(name.name, ROOTS),
+                    name.start,
                 )
             )
-    if problems:
-        return None, problems
-    return CompiledExpression(source, program, tuple(references)), []
+    return problems
 
 
 def _syntax_problem(exc: BaseException) -> ExpressionProblem:

@@ -1,10 +1,11 @@
-"""A small CEL tokenizer: enough to find the names an expression reads.
+"""The tokenizer of the rule parser: CEL source text to tokens, literals decoded.
 
-The CEL library reports only top-level variables (`ratings`), not the path
-read (`ratings.SO1.presence`). spj needs the paths: to check each reference
-against the instrument at load time, and to say which ratings decided a
-result. The tokenizer also measures nesting, so a hostile expression is
-refused before the library sees it.
+This is the only place that reads CEL's lexical syntax, so string escapes,
+raw and triple-quoted strings, bytes and number suffixes are decoded once
+(`parser.py` builds the tree from these tokens; nothing else reads them).
+
+>>> [(t.kind, t.value) for t in tokenize("r'\\\\d' + '\\\\x41'")]
+[('string', '\\\\d'), ('op', None), ('string', 'A'), ('end', None)]
 """
 
 from __future__ import annotations
@@ -14,49 +15,56 @@ from dataclasses import dataclass
 
 _TOKEN = re.compile(
     r"""
-    (?P<space>\s+|//[^\n]*)
-  | (?P<string>[rRbB]{0,2}(?:\"\"\"(?:\\.|[^\\])*?\"\"\"|'''(?:\\.|[^\\])*?'''|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'))
-  | (?P<number>0[xX][0-9a-fA-F]+[uU]?|(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][-+]?[0-9]+)?[uU]?)
+    (?P<space>[\t\n\f\r ]+|//[^\n]*)
+  | (?P<quoted>(?:[bB][rR]?|[rR])?(?:\"\"\"|'''|"|'))
+  | (?P<double>(?:[0-9]+\.[0-9]+|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)
+  | (?P<hex>0x[0-9a-fA-F]+[uU]?)
+  | (?P<decimal>[0-9]+[uU]?)
   | (?P<ident>[_a-zA-Z][_a-zA-Z0-9]*)
-  | (?P<open>[(\[{])
-  | (?P<close>[)\]}])
-  | (?P<op>&&|\|\||==|!=|<=|>=|[-+*/%!<>?:.,])
+  | (?P<op>&&|\|\||==|!=|<=|>=|[-+*/%!<>?:.,()\[\]{}])
     """,
-    re.VERBOSE | re.DOTALL,
+    re.VERBOSE,
 )
 
-MACROS = frozenset({"all", "exists", "exists_one", "map", "filter"})
+_SIMPLE_ESCAPES = {
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+    "\\": "\\",
+    "?": "?",
+    '"': '"',
+    "'": "'",
+    "`": "`",
+}
+_HEX_DIGITS = {"x": 2, "X": 2, "u": 4, "U": 8}
+_OCTAL = re.compile(r"[0-3][0-7]{2}")
+_HEX = re.compile(r"[0-9a-fA-F]+")
 
 
 @dataclass(frozen=True, slots=True)
 class Token:
+    """One token: `kind` is int, uint, double, string, bytes, ident, op or end; `value` the decoded literal."""
+
     kind: str
     text: str
     offset: int
-
-
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """A selector chain from a root name: `ratings.SO1.presence`."""
-
-    root: str
-    parts: tuple[str, ...]
-    offset: int
-    dynamic: bool = False  # the root was indexed or used whole, not selected
-
-    @property
-    def dotted(self) -> str:
-        return ".".join((self.root, *self.parts))
+    value: int | float | str | bytes | None = None
 
 
 class LexError(ValueError):
+    """Text that is not a CEL token, at `offset` characters into the source."""
+
     def __init__(self, message: str, offset: int) -> None:
         super().__init__(message)
         self.offset = offset
 
 
 def tokenize(source: str) -> list[Token]:
-    """Split `source` into tokens; raise `LexError` at the first bad character."""
+    """Split `source` into tokens ending with an `end` token; raise `LexError` at the first bad one."""
     tokens: list[Token] = []
     pos = 0
     while pos < len(source):
@@ -64,90 +72,80 @@ def tokenize(source: str) -> list[Token]:
         if match is None:
             raise LexError(f"unexpected character {source[pos]!r}", pos)
         kind = match.lastgroup or ""
-        if kind != "space":
-            tokens.append(Token(kind, match.group(), pos))
+        if kind == "quoted":
+            token = _quoted(source, pos, match.group())
+            tokens.append(token)
+            pos += len(token.text)
+            continue
+        text = match.group()
+        if kind == "double":
+            tokens.append(Token("double", text, pos, float(text)))
+        elif kind in ("hex", "decimal"):
+            unsigned = text[-1] in "uU"
+            digits = text.rstrip("uU")
+            value = int(digits[2:], 16) if kind == "hex" else int(digits)
+            tokens.append(Token("uint" if unsigned else "int", text, pos, value))
+        elif kind != "space":
+            tokens.append(Token(kind, text, pos))
         pos = match.end()
+    tokens.append(Token("end", "", len(source)))
     return tokens
 
 
-def max_nesting(tokens: list[Token]) -> tuple[int, int]:
-    """The deepest bracket nesting and the offset where it is reached."""
-    depth = deepest = where = 0
-    for token in tokens:
-        if token.kind == "open":
-            depth += 1
-            if depth > deepest:
-                deepest, where = depth, token.offset
-        elif token.kind == "close":
-            depth -= 1
-    return deepest, where
+def _quoted(source: str, start: int, opening: str) -> Token:
+    """The string or bytes literal starting at `start`, whose prefix and opening quote are `opening`."""
+    prefix = opening.rstrip("\"'")
+    quote = opening[len(prefix) :]
+    is_bytes = "b" in prefix.lower()
+    raw = "r" in prefix.lower()
+    pos = start + len(opening)
+    out = bytearray()  # a bytes literal's value
+    chars: list[str] = []  # a string literal's value
+    while True:
+        if source.startswith(quote, pos):
+            end = pos + len(quote)
+            if is_bytes:
+                return Token("bytes", source[start:end], start, bytes(out))
+            return Token("string", source[start:end], start, "".join(chars))
+        if pos >= len(source) or (len(quote) == 1 and source[pos] in "\n\r"):
+            raise LexError("text not closed: add the closing quote", start)
+        if source[pos] != "\\" or raw:
+            text, pos = source[pos], pos + 1
+        else:
+            text, byte, pos = _escape(source, pos, is_bytes)
+            if byte is not None:
+                out.append(byte)
+                continue
+        if is_bytes:
+            out += text.encode("utf-8")
+        else:
+            chars.append(text)
 
 
-def find_references(tokens: list[Token], roots: frozenset[str]) -> tuple[list[Reference], list[Binding]]:
-    """Selector chains from `roots`, and the names bound by macros with where they are bound.
+def _escape(source: str, pos: int, is_bytes: bool) -> tuple[str, int | None, int]:
+    """The escape sequence at `pos` (a backslash): (text, byte value or None, position after it).
 
-    A root followed by anything but `.name` (an index, a call argument) is a
-    *dynamic* reference: spj refuses it, since what it reads cannot be checked.
+    In bytes, `\\xHH` and octal escapes are byte values; in strings they are code points.
     """
-    references: list[Reference] = []
-    bindings: list[Binding] = []
-    count = len(tokens)
-    for i, token in enumerate(tokens):
-        if token.kind != "ident":
-            continue
-        after_dot = i > 0 and tokens[i - 1].text == "."
-        if after_dot and token.text in MACROS and i + 2 < count and tokens[i + 1].text == "(":
-            if tokens[i + 2].kind == "ident":
-                bindings.append(Binding(tokens[i + 2].text, tokens[i + 1].offset, _closing(tokens, i + 1)))
-            continue
-        if after_dot or token.text not in roots:
-            continue
-        parts: list[str] = []
-        j = i + 1
-        while j + 1 < count and tokens[j].text == "." and tokens[j + 1].kind == "ident":
-            if j + 2 < count and tokens[j + 2].text == "(":
-                break  # a method call such as `.size()`: the chain ends here
-            parts.append(tokens[j + 1].text)
-            j += 2
-        dynamic = not parts or (j < count and tokens[j].text == "[")
-        references.append(Reference(token.text, tuple(parts), token.offset, dynamic))
-    return references, bindings
-
-
-@dataclass(frozen=True, slots=True)
-class Binding:
-    """A name bound by a macro (`list.exists(x, ...)`), valid between its brackets only."""
-
-    name: str
-    start: int
-    end: int
-
-    def covers(self, offset: int) -> bool:
-        return self.start < offset < self.end
-
-
-def _closing(tokens: list[Token], open_index: int) -> int:
-    """The offset of the bracket that closes the one at `open_index` (end of text if none)."""
-    depth = 0
-    for token in tokens[open_index:]:
-        if token.kind == "open":
-            depth += 1
-        elif token.kind == "close":
-            depth -= 1
-            if depth == 0:
-                return token.offset
-    return tokens[-1].offset + len(tokens[-1].text) if tokens else 0
-
-
-def free_names(tokens: list[Token], bindings: list[Binding]) -> list[Token]:
-    """Identifiers used as variables (not fields, not calls) outside any binding of their name."""
-    free = []
-    for i, token in enumerate(tokens):
-        if token.kind != "ident" or (i > 0 and tokens[i - 1].text == "."):
-            continue
-        if i + 1 < len(tokens) and tokens[i + 1].text == "(":
-            continue  # a function or macro name
-        if any(b.name == token.text and b.covers(token.offset) for b in bindings):
-            continue
-        free.append(token)
-    return free
+    letter = source[pos + 1 : pos + 2]
+    if letter in _SIMPLE_ESCAPES:
+        return _SIMPLE_ESCAPES[letter], None, pos + 2
+    if letter in _HEX_DIGITS:
+        if is_bytes and letter in "uU":
+            raise LexError(f"\\{letter} is not allowed in bytes; write \\xHH", pos)
+        width = _HEX_DIGITS[letter]
+        digits = source[pos + 2 : pos + 2 + width]
+        if len(digits) != width or not _HEX.fullmatch(digits):
+            raise LexError(f"\\{letter} needs {width} hexadecimal digits", pos)
+        code, after = int(digits, 16), pos + 2 + width
+    elif _OCTAL.fullmatch(digits := source[pos + 1 : pos + 4]):
+        code, after = int(digits, 8), pos + 4
+    elif letter.isdigit():
+        raise LexError("an octal escape is three digits, \\000 to \\377", pos)
+    else:
+        raise LexError(f"unknown escape \\{letter}; write \\\\ for a backslash", pos)
+    if is_bytes:
+        return "", code, after
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        raise LexError(f"{source[pos:after]} is not a Unicode character", pos)
+    return chr(code), None, after

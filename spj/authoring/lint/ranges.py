@@ -1,6 +1,6 @@
 """Comparisons with a constant no value of the compared thing can equal or reach.
 
-Found with the rule tokenizer, for a path compared directly with a constant
+Found in the expression's parse tree, for a path compared directly with a constant
 (`ratings.X.presence == 3`, `3 == ratings.X.presence`, `case.phase == 'detenton'`,
 `case.phase in ['a', 'b']`):
 
@@ -11,8 +11,8 @@ Found with the rule tokenizer, for a path compared directly with a constant
   number below 0 or above the number of indicators it counts;
 - a choice case field against a string that is not one of its choices.
 
-A path inside arithmetic (`a + b >= 3`) is not a direct comparison and is left
-to the enumeration checks.
+A path inside arithmetic (`a + b >= 3`), or a constant inside it (`== 1 + 1`),
+is not a direct comparison and is left to the enumeration checks.
 """
 
 from __future__ import annotations
@@ -23,11 +23,10 @@ from spj.authoring.lint.context import LintContext
 from spj.authoring.lint.model import LintCode, LintWarning
 from spj.errors import did_you_mean
 from spj.files.yamlsource import PathT
-from spj.rules.lexer import Token, tokenize
+from spj.rules.syntax import Binary, Expr, ListLiteral, Literal, selector_path, walk
 
 COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
-_ARITHMETIC = ("+", "-", "*", "/", "%")
 _COUNTS = frozenset({"present", "partial", "absent"})
 
 
@@ -53,51 +52,46 @@ def range_warnings(ctx: LintContext) -> list[LintWarning]:
     """`comparison-out-of-range` findings in every rule and recommendation."""
     warnings: list[LintWarning] = []
     for n, rule in enumerate(ctx.instrument.rules):
-        warnings += _check(ctx, rule.when, ("rules", n, "when"))
+        tree = ctx.index.rules[rule.id].expression.tree
+        warnings += _check(ctx, rule.when, tree, ("rules", n, "when"))
     for n, iv in enumerate(ctx.instrument.interventions):
-        warnings += _check(ctx, iv.recommend_when, ("interventions", n, "recommend_when"))
+        tree = ctx.index.interventions[iv.id].expression.tree
+        warnings += _check(ctx, iv.recommend_when, tree, ("interventions", n, "recommend_when"))
     return warnings
 
 
-def _check(ctx: LintContext, source: str, path: PathT) -> list[LintWarning]:
-    tokens = tokenize(source)
+def _check(ctx: LintContext, source: str, tree: Expr, path: PathT) -> list[LintWarning]:
     warnings = []
-    for i, token in enumerate(tokens):
-        if token.kind != "ident" or (i > 0 and tokens[i - 1].text == "."):
+    for node in walk(tree):
+        if not isinstance(node, Binary) or node.op not in (*COMPARISONS, "in"):
             continue
-        chain, end = _chain(tokens, i)
-        if token.text == "case" and len(chain) == 1:
-            warnings += _check_choice(ctx, source, path, tokens, i, end, chain[0])
-            continue
-        target = _numeric_range(ctx, token.text, chain)
-        if target is None:
-            continue
-        for op, constant, where in _compared_numbers(tokens, i, end):
-            if not target.allows(op, constant):
-                shown = int(constant) if constant == int(constant) else constant
-                dotted = ".".join((token.text, *chain))
-                warnings.append(
-                    LintWarning(
-                        LintCode.COMPARISON_OUT_OF_RANGE,
-                        f"{dotted} {op} {shown}: {dotted} is never {shown}"
-                        f"{'' if op in ('==', '!=') else ' or beyond'} ({target.describe()}), "
-                        f"so this comparison is {'always' if op == '!=' else 'never'} true; check the constant",
-                        ctx.locate_in_expression(path, where.offset, source),
-                    )
+        sides = [(node.left, node.op, node.right)]
+        if node.op != "in":
+            sides.append((node.right, _FLIP[node.op], node.left))
+        for read, op, constant in sides:
+            chain = selector_path(read)
+            if chain is None:
+                continue
+            root, rest = chain[0], chain[1:]
+            if root == "case" and len(rest) == 1:
+                warnings += _check_choice(ctx, source, path, rest[0], op, constant)
+                continue
+            target = _numeric_range(ctx, root, rest)
+            value = _number(constant)
+            if target is None or value is None or op == "in" or target.allows(op, value):
+                continue
+            shown = int(value) if value == int(value) else value
+            dotted = ".".join(chain)
+            warnings.append(
+                LintWarning(
+                    LintCode.COMPARISON_OUT_OF_RANGE,
+                    f"{dotted} {op} {shown}: {dotted} is never {shown}"
+                    f"{'' if op in ('==', '!=') else ' or beyond'} ({target.describe()}), "
+                    f"so this comparison is {'always' if op == '!=' else 'never'} true; check the constant",
+                    ctx.locate_in_expression(path, constant.start, source),
                 )
+            )
     return warnings
-
-
-def _chain(tokens: list[Token], i: int) -> tuple[tuple[str, ...], int]:
-    """The `.name` parts after tokens[i], and the index just past them."""
-    parts: list[str] = []
-    j = i + 1
-    while j + 1 < len(tokens) and tokens[j].text == "." and tokens[j + 1].kind == "ident":
-        if j + 2 < len(tokens) and tokens[j + 2].text == "(":
-            break
-        parts.append(tokens[j + 1].text)
-        j += 2
-    return tuple(parts), j
 
 
 def _numeric_range(ctx: LintContext, root: str, chain: tuple[str, ...]) -> _Range | None:
@@ -116,66 +110,32 @@ def _numeric_range(ctx: LintContext, root: str, chain: tuple[str, ...]) -> _Rang
     return None
 
 
-def _compared_numbers(tokens: list[Token], start: int, end: int) -> list[tuple[str, float, Token]]:
-    """(operator as read from the path's side, constant, constant's token) for direct comparisons."""
-    found: list[tuple[str, float, Token]] = []
-    if start > 0 and tokens[start - 1].text in _ARITHMETIC:
-        return found  # `a + ratings.X.presence >= 3`: the path is not what is compared
-    if end + 1 < len(tokens) and tokens[end].text in COMPARISONS:
-        sign, k = (-1, end + 2) if tokens[end + 1].text == "-" else (1, end + 1)
-        if k < len(tokens) and tokens[k].kind == "number" and not _continues(tokens, k + 1):
-            found.append((tokens[end].text, sign * _number(tokens[k].text), tokens[k]))
-    if start >= 2 and tokens[start - 1].text in COMPARISONS and tokens[start - 2].kind == "number":
-        k = start - 2
-        negative = k >= 1 and tokens[k - 1].text == "-" and (k == 1 or tokens[k - 2].kind in ("op", "open"))
-        before = k - 2 if negative else k - 1
-        if before < 0 or tokens[before].text in ("&&", "||", "(", "!", "?", ":", ","):
-            value = -_number(tokens[k].text) if negative else _number(tokens[k].text)
-            found.append((_FLIP[tokens[start - 1].text], value, tokens[k]))
-    return found
+def _number(node: Expr) -> float | None:
+    """The value of a number literal (`3`, `-1`, `2u`, `1.5`); None for anything else."""
+    if isinstance(node, Literal) and node.kind in ("int", "uint", "double") and isinstance(node.value, int | float):
+        return node.value
+    return None
 
 
-def _continues(tokens: list[Token], k: int) -> bool:
-    """Whether arithmetic follows a constant (`== 1 + 1`): then it is not the compared value."""
-    return k < len(tokens) and tokens[k].text in (*_ARITHMETIC, ".")
-
-
-def _number(text: str) -> float:
-    text = text.rstrip("uU")
-    if text[:2] in ("0x", "0X"):
-        return int(text, 16)
-    return float(text)
-
-
-def _check_choice(
-    ctx: LintContext, source: str, path: PathT, tokens: list[Token], start: int, end: int, name: str
-) -> list[LintWarning]:
+def _check_choice(ctx: LintContext, source: str, path: PathT, name: str, op: str, other: Expr) -> list[LintWarning]:
     field = ctx.index.case_fields.get(name)
-    if field is None or field.type != "choice":
+    if field is None or field.type != "choice" or op not in ("==", "!=", "in"):
         return []
-    strings: list[Token] = []
-    if end + 1 < len(tokens) and tokens[end].text in ("==", "!=") and tokens[end + 1].kind == "string":
-        strings.append(tokens[end + 1])
-    if start >= 2 and tokens[start - 1].text in ("==", "!=") and tokens[start - 2].kind == "string":
-        strings.append(tokens[start - 2])
-    if end + 1 < len(tokens) and tokens[end].text == "in" and tokens[end + 1].text == "[":
-        k = end + 2
-        while k < len(tokens) and tokens[k].text != "]":
-            if tokens[k].kind == "string":
-                strings.append(tokens[k])
-            k += 1
+    candidates: tuple[Expr, ...] = (other,)
+    if op == "in":
+        candidates = other.items if isinstance(other, ListLiteral) else ()
     warnings = []
-    for token in strings:
-        if token.text[:1] not in "'\"" or token.text[:3] in ('"""', "'''"):
+    for constant in candidates:
+        if not (isinstance(constant, Literal) and constant.kind == "string" and isinstance(constant.value, str)):
             continue
-        value = token.text[1:-1]
+        value = constant.value
         if value not in field.choices:
             warnings.append(
                 LintWarning(
                     LintCode.COMPARISON_OUT_OF_RANGE,
                     f"case.{name} is compared with {value!r}, which is not one of its choices "
                     f"({', '.join(field.choices)}){did_you_mean(value, field.choices)}",
-                    ctx.locate_in_expression(path, token.offset, source),
+                    ctx.locate_in_expression(path, constant.start, source),
                 )
             )
     return warnings

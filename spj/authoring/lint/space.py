@@ -26,7 +26,7 @@ from typing import Any
 from spj.instrument.index import InstrumentIndex
 from spj.instrument.model import Instrument
 from spj.rules import CompiledExpression
-from spj.rules.lexer import tokenize
+from spj.rules.syntax import Literal, walk
 
 
 class _Absent:
@@ -78,7 +78,7 @@ def slots_of(
             domain_reads.setdefault(head, set()).add(rest)
             slots.setdefault(("domains", head), Slot("domains", (head,), ()))
         elif ref.root == "case":
-            values = _case_values(index, head, expression.source)
+            values = _case_values(index, head, expression)
             slots.setdefault(("case", head), Slot("case", (head,), (*values, ABSENT)))
         elif ref.root == "flags":
             outcomes = flag_outcomes.get(head, frozenset({True, False, None}))
@@ -90,24 +90,21 @@ def slots_of(
     return list(slots.values())
 
 
-def _case_values(index: InstrumentIndex, name: str, source: str) -> tuple[Any, ...]:
+def _case_values(index: InstrumentIndex, name: str, expression: CompiledExpression) -> tuple[Any, ...]:
     field = index.case_fields[name]
     if field.type == "choice":
         return tuple(field.choices)
     if field.type == "boolean":
         return (True, False)
-    tokens = tokenize(source)
+    literals = [node for node in walk(expression.tree) if isinstance(node, Literal)]
     if field.type == "integer":
         numbers = {0}
-        for token in tokens:
-            if token.kind == "number" and token.text.isdigit():
-                value = int(token.text)
-                numbers.update((value - 1, value, value + 1))
+        for literal in literals:
+            if literal.kind == "int" and isinstance(literal.value, int):
+                numbers.update((literal.value - 1, literal.value, literal.value + 1))
         return tuple(sorted(numbers))
     strings = {"", "\x00other"}
-    for token in tokens:
-        if token.kind == "string" and token.text[:1] in "'\"":
-            strings.add(token.text[1:-1])
+    strings.update(literal.value for literal in literals if isinstance(literal.value, str))
     return tuple(sorted(strings))
 
 
