@@ -92,18 +92,20 @@ def render_parts(
     """(build the report's view, render report.html from a built view), when spj.report exposes them."""
     try:
         from spj.report.context import report_context
-        from spj.report.environment import report_environment
+        from spj.report.environment import report_template
         from spj.report.history import history_context
     except ImportError:
         return None
 
     def build() -> dict[str, Any]:
-        context = report_context(instrument, assessment, evaluation, lang="en", spj_version=spj.__version__)
+        context = report_context(
+            instrument, assessment, evaluation, lang="en", kind="html", spj_version=spj.__version__
+        )
         context.update(history_context(instrument, assessment, evaluation, None, lang="en"))
         return context
 
     context = build()
-    template = report_environment("en", "html").get_template("report.html")
+    template = report_template("en", "html", "report.html")
     return build, lambda: template.render(context)
 
 
