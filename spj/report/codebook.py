@@ -19,10 +19,11 @@ import networkx as nx
 
 from spj.instrument.model import Instrument, Text
 from spj.instrument.text import localize
-from spj.report.document import Kind, Named, render_document
+from spj.report.document import Kind, render_document
 from spj.report.escaping import MdText, md_code
 from spj.report.explain import explain_expression
 from spj.report.i18n import translations_for
+from spj.report.wording import Named
 
 Format = Literal["html", "md", "pdf"]
 _TEMPLATES: dict[Kind, str] = {"html": "codebook.html", "md": "codebook.md"}

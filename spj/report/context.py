@@ -1,303 +1,343 @@
-"""The report's view of an assessment: plain values, labels already localized.
+"""The report's view of an assessment: plain data, built once per report, that templates only print.
 
-Templates only arrange and phrase these values; nothing here is marked safe,
-every text stays untrusted until a template escapes it.
+`report_context` returns dicts, tuples and strings: labels localized, dates
+formatted, and every sentence with values in it already worded
+(`spj.report.wording`: translated, its values escaped for the output kind).
+User and instrument texts stay plain strings, escaped by the template when
+printed. Templates loop and print; they look little up and call no code of
+ours but the `paragraphs`, `names` and `date` filters.
+
+The view's shape (`…` marks a sentence, safe text):
+
+    instrument   {id, version, sha256, title, license, citation}
+    assessment   {id, case_id, assessor_id, assessor_name, agency, date, draft, previous, amends}
+    heading …, case_fields ({subject, value}), sources ({id, kind, date, description})
+    domains      ({id, title, description, present, rated_absent …, absent, omitted, unrated, empty})
+                 present/absent: rated indicators {id, kind, sentence …, other_levels ({scale, label, code}),
+                 evidence_for, evidence_against, note, sources}; omitted/unrated: {status, sentence …,
+                 guidance …, decides …}
+    completeness {counts …, sufficiency …}
+    raised, unknown_flags   ({severity, severity_label, title, message, raised, error, reasons, missing …,
+                              missing_case_fields …}); a reason: {subject, part, status, value}
+    phases ({heading …, steps ({title, by …, critical, description, prerequisite …, reasons, requires …,
+             after …})}), trajectory …, critical_path …, undetermined ({title, provider, missing …,
+             missing_case_fields …})
+    formulation, scenarios ({kind, title, text}), judgements ({title, level, code, rationale})
+    footer       {instrument …, license …, prepared …}
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from spj.assessment.model import Assessment, Rating
-from spj.evaluation.results import Evaluation, PlanStep, Reason
-from spj.instrument.model import Indicator, Instrument, Intervention, ScaleLevel
+from spj.evaluation.results import Evaluation, FlagResult, PlanStep, Reason
+from spj.instrument.model import Indicator, Instrument, ScaleLevel
 from spj.instrument.text import localize
-from spj.report.document import Named
+from spj.report.wording import Kind, Named, Wording, report_wording
 
-
-@dataclass(frozen=True)
-class Level:
-    """A rated scale: its name, the level's label and code, and where it sits on the scale."""
-
-    scale: str
-    label: str
-    code: str
-    position: str  # "top" | "middle" | "bottom"
-
-
-@dataclass(frozen=True)
-class IndicatorView:
-    id: str
-    title: str
-    kind: str
-    status: str  # "rated" | "omitted" | "unrated"
-    presence: Level | None
-    relevance: Level | None
-    other_levels: tuple[Level, ...]
-    evidence_for: str
-    evidence_against: str
-    sources: tuple[str, ...]
-    note: str
-    reason: str
-    guidance: str
-    decides: tuple[Named, ...]
-
-
-@dataclass(frozen=True)
-class DomainView:
-    id: str
-    title: str
-    description: str
-    present: tuple[IndicatorView, ...]
-    absent: tuple[IndicatorView, ...]
-    omitted: tuple[IndicatorView, ...]
-    unrated: tuple[IndicatorView, ...]
-
-
-@dataclass(frozen=True)
-class ReasonView:
-    """One value a rule read, phrased: subject, which part, and its value or why it is missing."""
-
-    subject: str
-    part: str
-    value: str
-    status: str | None
-
-
-@dataclass(frozen=True)
-class FlagView:
-    id: str
-    title: str
-    message: str
-    severity: str
-    status: str
-    reasons: tuple[ReasonView, ...]
-    missing: tuple[Named, ...]
-    missing_case_fields: tuple[Named, ...]
-    error: str = ""
-
-
-@dataclass(frozen=True)
-class StepView:
-    id: str
-    title: str
-    description: str
-    provider: str
-    phase: int
-    start_week: int
-    end_week: int
-    duration_weeks: int
-    reason: str
-    required_by: tuple[Named, ...]
-    requires: tuple[Named, ...]
-    after: tuple[Named, ...]
-    reasons: tuple[ReasonView, ...]
-    critical: bool
-
-
-@dataclass(frozen=True)
-class PhaseView:
-    number: int
-    start_week: int
-    end_week: int
-    steps: tuple[StepView, ...]
-
-
-@dataclass(frozen=True)
-class UndeterminedView:
-    id: str
-    title: str
-    provider: str
-    missing: tuple[Named, ...]
-    missing_case_fields: tuple[Named, ...]
-    reasons: tuple[ReasonView, ...]
-
-
-@dataclass(frozen=True)
-class JudgementView:
-    id: str
-    title: str
-    description: str
-    level: str
-    code: str
-    rationale: str
-
-
-@dataclass(frozen=True)
-class ScenarioView:
-    kind: str
-    title: str
-    text: str
-
-
-@dataclass(frozen=True)
-class SourceView:
-    id: str
-    kind: str
-    date: dt.date | None
-    description: str
+_NO_RATING = Rating()
 
 
 def report_context(
-    instrument: Instrument, assessment: Assessment, evaluation: Evaluation, *, lang: str, spj_version: str
+    instrument: Instrument,
+    assessment: Assessment,
+    evaluation: Evaluation,
+    *,
+    lang: str,
+    kind: Kind,
+    spj_version: str,
 ) -> dict[str, Any]:
-    """Everything the report templates read, in `lang` (instrument texts fall back to its default)."""
-    view = _Builder(instrument, assessment, evaluation, lang)
-    c = evaluation.completeness
-    plan = evaluation.plan
-    steps = {s.id: view.step(s, s.id in plan.critical_path) for s in plan.ordered_steps}
-    phases = tuple(
-        PhaseView(
-            number=n,
-            start_week=min(steps[i].start_week for i in ids),
-            end_week=max(steps[i].end_week for i in ids),
-            steps=tuple(steps[i] for i in ids),
-        )
-        for n, ids in enumerate(plan.phases, start=1)
-    )
-    return {
-        "lang": lang,
-        "spj_version": spj_version,
-        "instrument": {
-            "id": instrument.id,
-            "version": instrument.version,
-            "sha256": instrument.sha256 or evaluation.instrument_sha256,
-            "title": view.text(instrument.title),
-            "license": instrument.license,
-            "citation": instrument.citation or "",
-        },
-        "assessment": {
-            "id": assessment.id,
-            "case_id": assessment.case.id,
-            "assessor_id": assessment.assessor.id,
-            "assessor_name": assessment.assessor.name or "",
-            "agency": assessment.assessor.agency or "",
-            "date": assessment.date,
-            "status": assessment.status,
-            "draft": assessment.status != "final",
-            "previous": assessment.previous or "",
-            "amends": assessment.amends or "",
-        },
-        "case_fields": view.case_fields(),
-        "sources": tuple(SourceView(s.id, s.kind, s.date, s.description or "") for s in assessment.sources),
-        "domains": tuple(view.domain(d.id) for d in instrument.domains),
-        "completeness": {
-            "indicators": c.indicators,
-            "rated": c.rated,
-            "omitted": c.omitted,
-            "unrated": c.unrated,
-            "percent_omitted": round(c.omitted_ratio * 100),
-            "percent_threshold": round(c.max_omitted_ratio * 100),
-            "sufficient": c.sufficient,
-        },
-        "raised": tuple(view.flag(f) for f in evaluation.flags if f.status == "raised"),
-        "unknown_flags": tuple(view.flag(f) for f in evaluation.flags if f.status == "unknown"),
-        "phases": phases,
-        "total_weeks": plan.total_weeks,
-        "critical_path": tuple(Named(i, steps[i].title) for i in plan.critical_path),
-        "undetermined": tuple(view.undetermined(r.id) for r in evaluation.undetermined),
-        "formulation": assessment.formulation or "",
-        "scenarios": tuple(ScenarioView(s.kind, s.title or "", s.text) for s in assessment.scenarios),
-        "judgements": tuple(view.judgement(j.id) for j in instrument.judgements),
-    }
+    """Everything the `kind` report template prints, in `lang` (instrument texts fall back to its default)."""
+    return _Builder(instrument, assessment, evaluation, report_wording(lang, kind)).context(spj_version)
 
 
 class _Builder:
-    """Turns instrument, assessment and evaluation into views, in one language."""
+    """Turns instrument, assessment and evaluation into the view, in one language, for one output kind."""
 
-    def __init__(self, instrument: Instrument, assessment: Assessment, evaluation: Evaluation, lang: str) -> None:
+    def __init__(self, instrument: Instrument, assessment: Assessment, evaluation: Evaluation, words: Wording) -> None:
         self.instrument = instrument
         self.assessment = assessment
         self.evaluation = evaluation
-        self.lang = lang
+        self.words = words
+        self.lang = words.lang
         self.indicators = {i.id: i for i in instrument.indicators}
         self.domains = {d.id: d for d in instrument.domains}
         self.rules = {r.id: r for r in instrument.rules}
         self.interventions = {iv.id: iv for iv in instrument.interventions}
         self.case_field_defs = {f.id: f for f in instrument.case_fields}
-        self.results = {f.id: f for f in evaluation.rule_results}
+        self.domain_indicators: dict[str, list[Indicator]] = {}
+        for indicator in instrument.indicators:
+            self.domain_indicators.setdefault(indicator.domain, []).append(indicator)
+        self.flags = evaluation.flags
+        self.undetermined_recommendations = evaluation.undetermined
+        self.severity_names = {"info": words("information"), "concern": words("concern"), "critical": words("critical")}
+        self.status_names = {
+            "omitted": words("omitted"),
+            "not rated": words("not yet rated"),
+            "not given": words("not given"),
+            "unknown": words("unknown"),
+            "raised": words("raised"),
+            "not raised": words("not raised"),
+        }
 
     def text(self, value: Any) -> str:
         return localize(value, self.lang, self.instrument)
 
+    def context(self, spj_version: str) -> dict[str, Any]:
+        instrument, assessment, evaluation, words = self.instrument, self.assessment, self.evaluation, self.words
+        plan = evaluation.plan
+        steps = {s.id: self.step(s, s.id in plan.critical_path) for s in plan.ordered_steps}
+        phases = tuple(
+            {
+                "heading": words(
+                    "Phase %(number)s (weeks %(start)s–%(end)s)",
+                    number=n,
+                    start=min(steps[i]["start_week"] for i in ids),
+                    end=max(steps[i]["end_week"] for i in ids),
+                ),
+                "steps": tuple(steps[i] for i in ids),
+            }
+            for n, ids in enumerate(plan.phases, start=1)
+        )
+        critical_path = tuple(Named(i, steps[i]["title"]) for i in plan.critical_path)
+        c = evaluation.completeness
+        percent = {"percent": round(c.omitted_ratio * 100), "threshold": round(c.max_omitted_ratio * 100)}
+        sufficiency = (
+            words(
+                "With %(percent)s%% omitted, the information is sufficient (the instrument accepts up to "
+                "%(threshold)s%%).",
+                **percent,
+            )
+            if c.sufficient
+            else words(
+                "With %(percent)s%% omitted, the information is not sufficient (the instrument accepts up to "
+                "%(threshold)s%%): read what follows with care and gather what is missing first.",
+                **percent,
+            )
+        )
+        license_ = instrument.license
+        return {
+            "lang": self.lang,
+            "spj_version": spj_version,
+            "instrument": {
+                "id": instrument.id,
+                "version": instrument.version,
+                "sha256": instrument.sha256 or evaluation.instrument_sha256,
+                "title": self.text(instrument.title),
+                "license": license_,
+                "citation": instrument.citation or "",
+            },
+            "assessment": {
+                "id": assessment.id,
+                "case_id": assessment.case.id,
+                "assessor_id": assessment.assessor.id,
+                "assessor_name": assessment.assessor.name or "",
+                "agency": assessment.assessor.agency or "",
+                "date": words.date(assessment.date),
+                "draft": assessment.status != "final",
+                "previous": assessment.previous or "",
+                "amends": assessment.amends or "",
+            },
+            "heading": words("Assessment report for case %(case)s", case=assessment.case.id),
+            "case_fields": self.case_fields(),
+            "sources": tuple(
+                {"id": s.id, "kind": s.kind, "date": words.date(s.date), "description": s.description or ""}
+                for s in assessment.sources
+            ),
+            "domains": tuple(self.domain(d.id) for d in instrument.domains),
+            "completeness": {
+                "counts": words(
+                    "Of %(total)s indicators, %(rated)s were rated, %(omitted)s omitted for lack of information "
+                    "and %(unrated)s not yet rated.",
+                    rated=c.rated,
+                    total=c.indicators,
+                    omitted=c.omitted,
+                    unrated=c.unrated,
+                ),
+                "sufficiency": sufficiency,
+            },
+            "raised": tuple(self.flag(f) for f in self.flags if f.status == "raised"),
+            "unknown_flags": tuple(self.flag(f) for f in self.flags if f.status == "unknown"),
+            "phases": phases,
+            # The plural follows the number of weeks, as it always has (the first value of the message).
+            "trajectory": words.plural(
+                "The trajectory has one phase and takes about %(weeks)s weeks in all.",
+                "The trajectory has %(count)s phases and takes about %(weeks)s weeks in all.",
+                plan.total_weeks,
+                weeks=plan.total_weeks,
+                count=len(phases),
+            ),
+            "critical_path": (
+                words(
+                    "Its length is set by this sequence (the critical path): %(path)s.",
+                    path=words.names(critical_path),
+                )
+                if critical_path
+                else ""
+            ),
+            "undetermined": tuple(self.undetermined(r.id) for r in self.undetermined_recommendations),
+            "formulation": assessment.formulation or "",
+            "scenarios": tuple({"kind": s.kind, "title": s.title or "", "text": s.text} for s in assessment.scenarios),
+            "judgements": tuple(self.judgement(j.id) for j in instrument.judgements),
+            "footer": {
+                "instrument": words(
+                    "Instrument %(id)s, version %(version)s", id=instrument.id, version=instrument.version
+                ),
+                "license": words("Licence: %(license)s.", license=license_),
+                "prepared": words(
+                    "Prepared with spj %(version)s. spj orders information and proposes; the assessor decides.",
+                    version=spj_version,
+                ),
+            },
+        }
+
     # -- indicators and life areas
 
-    def domain(self, domain_id: str) -> DomainView:
+    def domain(self, domain_id: str) -> dict[str, Any]:
         domain = self.domains[domain_id]
-        items = [self.indicator(i) for i in self.instrument.indicators if i.domain == domain_id]
-        rated = [i for i in items if i.status == "rated"]
-        return DomainView(
-            id=domain.id,
-            title=self.text(domain.title),
-            description=self.text(domain.description),
-            present=tuple(i for i in rated if i.presence is None or i.presence.position != "bottom"),
-            absent=tuple(i for i in rated if i.presence is not None and i.presence.position == "bottom"),
-            omitted=tuple(i for i in items if i.status == "omitted"),
-            unrated=tuple(i for i in items if i.status == "unrated"),
-        )
+        present: list[dict[str, Any]] = []
+        absent: list[dict[str, Any]] = []
+        bare_absent: list[Named] = []
+        omitted: list[dict[str, Any]] = []
+        unrated: list[dict[str, Any]] = []
+        status_of = self.evaluation.indicator_status
+        for indicator in self.domain_indicators.get(domain_id, ()):
+            status = status_of.get(indicator.id, "unrated")
+            if status != "rated":
+                (omitted if status == "omitted" else unrated).append(self.unknown_indicator(indicator, status))
+                continue
+            view = self.rated_indicator(indicator)
+            if view["position"] != "bottom":
+                present.append(view)
+            elif view["evidence_for"] or view["evidence_against"] or view["note"]:
+                absent.append(view)  # shown in full, after the sentence naming the bare ones
+            else:
+                bare_absent.append(Named(indicator.id, view["title"]))
+        return {
+            "id": domain.id,
+            "title": self.text(domain.title),
+            "description": self.text(domain.description),
+            "present": tuple(present),
+            "rated_absent": (
+                self.words("Rated absent: %(absent)s.", absent=self.words.names(bare_absent)) if bare_absent else ""
+            ),
+            "absent": tuple(absent),
+            "omitted": tuple(omitted),
+            "unrated": tuple(unrated),
+            "empty": not (present or absent or bare_absent or omitted or unrated),
+        }
 
-    def indicator(self, indicator: Indicator) -> IndicatorView:
-        rating = self.assessment.ratings.get(indicator.id) or Rating()
-        status = self.evaluation.indicator_status.get(indicator.id, "unrated")
+    def rated_indicator(self, indicator: Indicator) -> dict[str, Any]:
+        rating = self.assessment.ratings.get(indicator.id) or _NO_RATING
         levels = {scale: self.level(scale, code) for scale, code in rating.codes.items() if scale in indicator.rate}
+        presence = levels.pop("presence", None)
+        relevance = levels.pop("relevance", None)
+        title = self.text(indicator.title)
+        words = self.words
+        if presence and relevance:
+            sentence = words(
+                "%(title)s (%(id)s) is rated “%(presence)s” (%(code)s); its relevance is “%(relevance)s”.",
+                title=title,
+                id=indicator.id,
+                presence=presence["label"],
+                code=presence["code"],
+                relevance=relevance["label"],
+            )
+        elif presence:
+            sentence = words(
+                "%(title)s (%(id)s) is rated “%(presence)s” (%(code)s).",
+                title=title,
+                id=indicator.id,
+                presence=presence["label"],
+                code=presence["code"],
+            )
+        else:
+            sentence = words("%(title)s (%(id)s) is rated.", title=title, id=indicator.id)
         evidence = rating.evidence
-        return IndicatorView(
-            id=indicator.id,
-            title=self.text(indicator.title),
-            kind=indicator.kind,
-            status=status,
-            presence=levels.pop("presence", None),
-            relevance=levels.pop("relevance", None),
-            other_levels=tuple(levels.values()),
-            evidence_for=(evidence.for_ or "") if evidence else "",
-            evidence_against=(evidence.against or "") if evidence else "",
-            sources=rating.sources,
-            note=rating.note or "",
-            reason=rating.reason or "",
-            guidance=self.text(indicator.guidance),
-            decides=self.decided_by(indicator.id) if status != "rated" else (),
-        )
+        return {
+            "id": indicator.id,
+            "title": title,
+            "kind": indicator.kind,
+            # A rating without presence is listed with the present ones, as before.
+            "position": presence["position"] if presence else "",
+            "sentence": sentence,
+            "other_levels": tuple(levels.values()),
+            "evidence_for": (evidence.for_ or "") if evidence else "",
+            "evidence_against": (evidence.against or "") if evidence else "",
+            "note": rating.note or "",
+            "sources": rating.sources,
+        }
 
-    def level(self, scale: str, code: Any) -> Level:
+    def unknown_indicator(self, indicator: Indicator, status: str) -> dict[str, Any]:
+        rating = self.assessment.ratings.get(indicator.id) or _NO_RATING
+        title = self.text(indicator.title)
+        words = self.words
+        if status != "omitted":
+            sentence = words("%(title)s (%(id)s) has not been rated yet.", title=title, id=indicator.id)
+        elif rating.reason:
+            sentence = words(
+                "%(title)s (%(id)s) is not known: %(reason)s", title=title, id=indicator.id, reason=rating.reason
+            )
+        else:
+            sentence = words("%(title)s (%(id)s) is not known; no reason was given.", title=title, id=indicator.id)
+        guidance = self.text(indicator.guidance)
+        decides = self.decided_by(indicator.id)
+        return {
+            "status": status,
+            "sentence": sentence,
+            "guidance": words("To find out: %(guidance)s", guidance=guidance) if guidance else "",
+            "decides": (
+                words("Knowing it would decide: %(decides)s.", decides=words.names(decides)) if decides else ""
+            ),
+        }
+
+    def level(self, scale: str, code: Any) -> dict[str, str]:
         levels: tuple[ScaleLevel, ...] = self.instrument.scales.get(scale, ())
         for n, level in enumerate(levels):
             if level.code == str(code):
                 position = "top" if n == len(levels) - 1 else "bottom" if n == 0 else "middle"
-                return Level(scale, self.text(level.label), level.code, position)
-        return Level(scale, str(code), str(code), "middle")
+                return {"scale": scale, "label": self.text(level.label), "code": level.code, "position": position}
+        return {"scale": scale, "label": str(code), "code": str(code), "position": "middle"}
 
-    def decided_by(self, indicator_id: str) -> tuple[Named, ...]:
+    def decided_by(self, indicator_id: str) -> list[Named]:
         """Flags and interventions that stay unknown until this indicator is known."""
-        out = [self.named_rule(f.id) for f in self.evaluation.flags if indicator_id in f.missing]
-        out += [self.named_intervention(r.id) for r in self.evaluation.undetermined if indicator_id in r.missing]
-        return tuple(out)
+        out = [self.named_rule(f.id) for f in self.flags if indicator_id in f.missing]
+        out += [self.named_intervention(r.id) for r in self.undetermined_recommendations if indicator_id in r.missing]
+        return out
 
     # -- reasons
 
-    def reason(self, reason: Reason) -> ReasonView:
+    def reason(self, reason: Reason) -> dict[str, str]:
         head, _, rest = reason.ref.partition(".")
         name, _, part = rest.partition(".")
         value = "" if reason.value is None else str(reason.value)
+        subject = reason.ref
+        shown_part = ""
         if head == "ratings" and name in self.indicators:
             subject = f"{self.text(self.indicators[name].title)} ({name})"
+            shown_part = part if part not in ("case", "flag") else ""
             if reason.code is not None and part:
-                value = f"{self.level(part, reason.code).label} ({reason.code})"
-            return ReasonView(subject, part, value, reason.status)
-        if head == "domains" and name in self.domains:
-            return ReasonView(self.text(self.domains[name].title), part, value, reason.status)
-        if head == "flags" and name in self.rules:
+                value = f"{self.level(part, reason.code)['label']} ({reason.code})"
+        elif head == "domains" and name in self.domains:
+            subject = self.text(self.domains[name].title)
+            shown_part = part if part not in ("case", "flag") else ""
+        elif head == "flags" and name in self.rules:
             if reason.value is not None:
                 value = "raised" if reason.value else "not raised"
-            return ReasonView(self.named_rule(name).title, "flag", value, reason.status)
-        if head == "case" and name in self.case_field_defs:
+            subject = self.named_rule(name).title
+        elif head == "case" and name in self.case_field_defs:
             field = self.case_field_defs[name]
             label = field.labels.get(value)
-            return ReasonView(
-                self.text(field.title) or name, "case", self.text(label) if label else value, reason.status
-            )
-        return ReasonView(reason.ref, "", value, reason.status)
+            subject = self.text(field.title) or name
+            value = self.text(label) if label else value
+        names = self.status_names
+        return {
+            "subject": subject,
+            "part": shown_part,
+            "status": names.get(reason.status, reason.status) if reason.status else "",
+            "value": names.get(value, value),
+        }
 
     def named_rule(self, rule_id: str) -> Named:
         rule = self.rules[rule_id]
@@ -306,80 +346,123 @@ class _Builder:
     def named_intervention(self, intervention_id: str) -> Named:
         return Named(intervention_id, self.text(self.interventions[intervention_id].title))
 
-    def named_indicators(self, ids: tuple[str, ...]) -> tuple[Named, ...]:
-        return tuple(Named(i, self.text(self.indicators[i].title) if i in self.indicators else i) for i in ids)
+    def named_indicators(self, ids: tuple[str, ...]) -> list[Named]:
+        return [Named(i, self.text(self.indicators[i].title) if i in self.indicators else i) for i in ids]
 
-    def named_case_fields(self, ids: tuple[str, ...]) -> tuple[Named, ...]:
+    def named_case_fields(self, ids: tuple[str, ...]) -> list[Named]:
         defs = self.case_field_defs
-        return tuple(Named(i, (self.text(defs[i].title) if i in defs else "") or i) for i in ids)
+        return [Named(i, (self.text(defs[i].title) if i in defs else "") or i) for i in ids]
+
+    def missing_sentences(self, missing: tuple[str, ...], missing_case_fields: tuple[str, ...]) -> tuple[str, str]:
+        words = self.words
+        return (
+            words(
+                "Cannot be decided yet. It depends on what is not known about: %(missing)s.",
+                missing=words.names(self.named_indicators(missing)),
+            )
+            if missing
+            else "",
+            words(
+                "It also needs these facts about the case: %(missing)s.",
+                missing=words.names(self.named_case_fields(missing_case_fields)),
+            )
+            if missing_case_fields
+            else "",
+        )
 
     # -- flags, steps, undetermined, judgements
 
-    def flag(self, flag: Any) -> FlagView:
+    def flag(self, flag: FlagResult) -> dict[str, Any]:
         rule = self.rules[flag.id]
-        return FlagView(
-            id=flag.id,
-            title=self.text(rule.title) if rule.title else "",
-            message=self.text(rule.message),
-            severity=flag.severity,
-            status=flag.status,
-            reasons=tuple(self.reason(r) for r in flag.because),
-            missing=self.named_indicators(flag.missing),
-            missing_case_fields=self.named_case_fields(flag.missing_case_fields),
-            error=flag.error or "",
-        )
+        missing, missing_case_fields = self.missing_sentences(flag.missing, flag.missing_case_fields)
+        return {
+            "severity": flag.severity,
+            "severity_label": self.severity_names.get(flag.severity, flag.severity).capitalize(),
+            "title": self.text(rule.title) if rule.title else "",
+            "message": self.text(rule.message),
+            "raised": flag.status == "raised",
+            "reasons": tuple(self.reason(r) for r in flag.because),
+            "missing": missing,
+            "missing_case_fields": missing_case_fields,
+            "error": flag.error or "",
+        }
 
-    def step(self, step: PlanStep, critical: bool) -> StepView:
-        iv: Intervention = step.intervention
+    def step(self, step: PlanStep, critical: bool) -> dict[str, Any]:
+        iv = step.intervention
         rec = step.recommendation
-        return StepView(
-            id=iv.id,
-            title=self.text(iv.title),
-            description=self.text(iv.description),
-            provider=iv.provider,
-            phase=step.phase,
-            start_week=step.start_week,
-            end_week=step.end_week,
-            duration_weeks=iv.duration_weeks,
-            reason=step.reason,
-            required_by=tuple(self.named_intervention(i) for i in step.required_by),
-            requires=tuple(self.named_intervention(i) for i in step.predecessors if i in iv.requires),
-            after=tuple(self.named_intervention(i) for i in step.predecessors if i not in iv.requires),
-            reasons=tuple(self.reason(r) for r in rec.because) if rec and step.reason == "recommended" else (),
-            critical=critical,
-        )
+        words = self.words
+        requires = [self.named_intervention(i) for i in step.predecessors if i in iv.requires]
+        after = [self.named_intervention(i) for i in step.predecessors if i not in iv.requires]
+        prerequisite = step.reason == "prerequisite"
+        return {
+            "title": self.text(iv.title),
+            "start_week": step.start_week,
+            "end_week": step.end_week,
+            "by": words(
+                "by %(provider)s, weeks %(start)s–%(end)s.",
+                provider=iv.provider,
+                start=step.start_week,
+                end=step.end_week,
+            ),
+            "critical": critical,
+            "description": self.text(iv.description),
+            "prerequisite": (
+                words(
+                    "Included as a prerequisite of %(of)s.",
+                    of=words.names(self.named_intervention(i) for i in step.required_by),
+                )
+                if prerequisite
+                else ""
+            ),
+            "reasons": tuple(self.reason(r) for r in rec.because) if rec and not prerequisite else (),
+            "requires": (
+                words("Requires %(steps)s to be completed first.", steps=words.names(requires)) if requires else ""
+            ),
+            "after": words("Comes after %(steps)s.", steps=words.names(after)) if after else "",
+        }
 
-    def undetermined(self, intervention_id: str) -> UndeterminedView:
+    def undetermined(self, intervention_id: str) -> dict[str, Any]:
         rec = self.evaluation.recommendations[intervention_id]
         iv = self.interventions[intervention_id]
-        return UndeterminedView(
-            id=iv.id,
-            title=self.text(iv.title),
-            provider=iv.provider,
-            missing=self.named_indicators(rec.missing),
-            missing_case_fields=self.named_case_fields(rec.missing_case_fields),
-            reasons=tuple(self.reason(r) for r in rec.because),
-        )
+        words = self.words
+        return {
+            "title": self.text(iv.title),
+            "provider": iv.provider,
+            "missing": (
+                words(
+                    "it would be decided by information on %(missing)s.",
+                    missing=words.names(self.named_indicators(rec.missing)),
+                )
+                if rec.missing
+                else ""
+            ),
+            "missing_case_fields": (
+                words(
+                    "It also needs these facts about the case: %(missing)s.",
+                    missing=words.names(self.named_case_fields(rec.missing_case_fields)),
+                )
+                if rec.missing_case_fields
+                else ""
+            ),
+        }
 
-    def judgement(self, judgement_id: str) -> JudgementView:
+    def judgement(self, judgement_id: str) -> dict[str, str]:
         judgement = next(j for j in self.instrument.judgements if j.id == judgement_id)
         entry = self.assessment.judgements.get(judgement_id)
         code = (entry.level or "") if entry else ""
         label = judgement.labels.get(code)
-        return JudgementView(
-            id=judgement.id,
-            title=self.text(judgement.title),
-            description=self.text(judgement.description),
-            level=self.text(label) if label else code,
-            code=code,
-            rationale=(entry.rationale or "") if entry else "",
-        )
+        return {
+            "title": self.text(judgement.title),
+            "level": self.text(label) if label else code,
+            "code": code,
+            "rationale": (entry.rationale or "") if entry else "",
+        }
 
-    def case_fields(self) -> tuple[ReasonView, ...]:
+    def case_fields(self) -> tuple[dict[str, str], ...]:
         out = []
         for field_id, value in self.assessment.case.fields.items():
             field = self.case_field_defs.get(field_id)
             title = (self.text(field.title) if field and field.title else "") or field_id
             label = field.labels.get(str(value)) if field else None
-            out.append(ReasonView(title, "case", self.text(label) if label else str(value), None))
+            out.append({"subject": title, "value": self.text(label) if label else str(value)})
         return tuple(out)

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from jinja2 import TemplateError
 
 from spj.errors import Code, Problem, RenderError
 from spj.instrument.model import Instrument
-from spj.report.environment import report_environment
+from spj.report.environment import report_template
 from spj.report.i18n import report_languages
 from spj.report.pdf import html_to_pdf
-
-Kind = Literal["html", "md"]
-
-
-@dataclass(frozen=True)
-class Named:
-    """Something shown by its id and its title in the chosen language."""
-
-    id: str
-    title: str
+from spj.report.wording import Kind as Kind
 
 
 def render_document(
@@ -46,7 +36,7 @@ def render_document(
     template_name = templates[kind]
     try:
         # Leading blank lines come from the templates' macro definitions.
-        text = report_environment(lang, kind).get_template(template_name).render(context).lstrip()
+        text = report_template(lang, kind, template_name).render(context).lstrip()
     except TemplateError as exc:
         raise RenderError(Problem(Code.TEMPLATE, f"{what} template {template_name}: {exc}")) from exc
     if format == "pdf":

@@ -86,11 +86,12 @@ def md_names(items: Any) -> MdText:
 
 def html_paragraphs(value: Any) -> Markup:
     """Escaped HTML paragraphs: blank lines separate paragraphs, single newlines break lines."""
-    blocks = [b.strip() for b in _BLANK_LINES.split(str(value or "").strip()) if b.strip()]
-    return Markup("\n").join(
-        Markup("<p>{}</p>").format(Markup("<br>\n").join(escape(line) for line in block.splitlines()))
-        for block in blocks
-    )
+    paragraphs = []
+    for block in _BLANK_LINES.split(str(value or "").strip()):
+        block = block.strip()
+        if block:
+            paragraphs.append("<p>" + "<br>\n".join([escape(line) for line in block.splitlines()]) + "</p>")
+    return Markup("\n".join(paragraphs))
 
 
 def md_code(value: Any) -> MdText:

@@ -23,9 +23,8 @@ from spj.evaluation.results import Evaluation
 from spj.instrument.model import Instrument
 from spj.instrument.text import localize
 from spj.report.chart import ChartLabels, life_area_charts
-from spj.report.document import Named
-from spj.report.environment import _babel_locale
 from spj.report.i18n import translations_for
+from spj.report.wording import Named, babel_locale
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ def history_context(
     check_comparable(instrument, everything)
     comparison: Comparison = compare(instrument, earlier[-1], (assessment, evaluation), lang=lang)
     titles = {i.id: localize(i.title, lang, instrument) for i in instrument.indicators}
-    locale = _babel_locale(lang)
+    locale = babel_locale(lang)
     gettext = translations_for(lang).gettext
     labels = ChartLabels(
         title=gettext("{area}: indicators at each assessment"),

@@ -14,6 +14,7 @@ LOCALE_FOLDER = Path(__file__).resolve().parent / "locale"
 SOURCE_LANGUAGE = "en"
 
 
+@functools.cache
 def report_languages() -> tuple[str, ...]:
     """Languages the report's own wording exists in: English plus every catalog."""
     found = sorted(p.parent.parent.name for p in LOCALE_FOLDER.glob("*/LC_MESSAGES/messages.po"))

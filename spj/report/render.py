@@ -40,7 +40,7 @@ def render_report(
     from spj.version import __version__
 
     def build_context(language: str, kind: Kind) -> dict[str, Any]:
-        context = report_context(instrument, assessment, evaluation, lang=language, spj_version=__version__)
+        context = report_context(instrument, assessment, evaluation, lang=language, kind=kind, spj_version=__version__)
         context.update(
             history_context(instrument, assessment, evaluation, history, lang=language, charts=kind == "html")
         )
