@@ -238,3 +238,33 @@ def test_command_refuses_an_unknown_language(tmp_path: Path) -> None:
     result = RUNNER.invoke(app, ["codebook", str(source), "-o", str(target), "--lang", "xx"])
     assert result.exit_code == 1
     assert not target.exists()
+
+
+INFORMS = "Informs the formulation: no rule reads this indicator; weigh it when you write the formulation."
+
+
+@pytest.mark.parametrize(
+    ("lang", "kind", "expected"),
+    [
+        ("en", "html", f'<p class="informs">{INFORMS}</p>'),
+        ("en", "md", f"*{INFORMS}*"),
+        ("nl", "html", "Informeert de formulering"),
+        ("fr", "md", "Éclaire la formulation"),
+    ],
+)
+def test_an_indicator_that_informs_the_formulation_says_so(lang: str, kind: str, expected: str) -> None:
+    text = INSTRUMENT.replace(
+        "{id: SO2, domain: social, kind: protective, title: {en: Supportive family}}",
+        "{id: SO2, domain: social, kind: protective, title: {en: Supportive family}, informs: formulation}",
+    )
+    rendered = render_codebook(spj.parse_instrument(text, file="codebook.yaml"), format=kind, lang=lang)
+    assert isinstance(rendered, str)
+    assert expected in rendered
+    assert rendered.count(expected) == 1  # SO2 only
+
+
+def test_an_indicator_that_informs_nothing_says_nothing(instrument: spj.Instrument) -> None:
+    for kind in ("html", "md"):
+        rendered = render_codebook(instrument, format=kind, lang="en")
+        assert isinstance(rendered, str)
+        assert "Informs the formulation" not in rendered

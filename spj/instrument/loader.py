@@ -68,9 +68,13 @@ def instrument_from_document(doc: Document) -> Instrument:
 
 
 def content_hash(instrument: Instrument) -> str:
-    """sha256 of the canonical JSON of the instrument: layout and comments do not count."""
+    """sha256 of the canonical JSON of the instrument: layout and comments do not count.
+
+    Nor does the `lint:` section: accepting a lint warning changes nothing an
+    assessment reads, so assessments made with the instrument stay valid.
+    """
     canonical = json.dumps(
-        instrument.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        instrument.model_dump(mode="json", exclude={"lint"}), sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
+from spj.instrument.lint_model import LintSettings
 from spj.instrument.migration_model import Migration
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -73,6 +74,9 @@ class Indicator(Model):
     anchors: dict[Code, Text] = Field(default_factory=dict)
     rate: tuple[Name, ...] = ("presence", "relevance")
     """The scales rated for it; when left out, presence and relevance (those of them the instrument has)."""
+    # Left out of the dump when not given, so the content hash of an indicator without it is unchanged.
+    informs: Literal["formulation"] | None = Field(default=None, exclude_if=lambda value: value is None)
+    """A step of the judgement it informs besides any rule: `formulation` (the assessor weighs it there)."""
 
 
 class CaseField(Model):
@@ -152,6 +156,8 @@ class Instrument(Model):
     judgements: tuple[Judgement, ...] = ()
     # Left out of the dump when empty, so the content hash of an instrument without migrations is unchanged.
     migrations: tuple[Migration, ...] = Field(default=(), exclude_if=lambda value: not value)
+    # Warnings the authors intend (`spj lint`); not part of the content hash (see `loader.content_hash`).
+    lint: LintSettings = Field(default_factory=LintSettings, exclude_if=lambda value: not value.accept)
 
     _sha256: str = PrivateAttr(default="")
     _source: str | None = PrivateAttr(default=None)

@@ -27,6 +27,11 @@ from spj.report.i18n import translations_for
 Format = Literal["html", "md", "pdf"]
 _TEMPLATES: dict[Kind, str] = {"html": "codebook.html", "md": "codebook.md"}
 
+# What `informs:` tells the rater, per declared step (msgids of the report catalogs).
+INFORMS = {
+    "formulation": "Informs the formulation: no rule reads this indicator; weigh it when you write the formulation.",
+}
+
 # Graph geometry, in SVG user units.
 BOX_WIDTH = 170
 COLUMN_GAP = 44
@@ -73,6 +78,7 @@ class IndicatorView:
     guidance: str
     scales: tuple[str, ...]
     anchors: tuple[AnchorView, ...]
+    informs: str = ""  # what the indicator informs besides rules, as a sentence; "" when it declares nothing
 
 
 @dataclass(frozen=True)
@@ -282,6 +288,7 @@ def codebook_context(instrument: Instrument, *, lang: str, spj_version: str = ""
             text(indicator.guidance),
             tuple(scale_names.get(s, s) for s in indicator.rate),
             anchors,
+            translations.gettext(INFORMS[indicator.informs]) if indicator.informs else "",
         )
 
     return {
