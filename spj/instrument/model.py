@@ -1,8 +1,9 @@
 """The instrument as data (`format: spj/1`, DESIGN 4.1): pydantic, immutable.
 
 These models hold data only. Loading (with locations), reference checks and
-rule compilation live in `loader.py` and `checks.py`; the compiled rules are
-attached to a loaded `Instrument` as private state.
+rule compilation live in `loader.py` and `checks.py`; the compiled rules and
+look-up tables of a loaded `Instrument` live beside it, in an immutable
+`InstrumentIndex` (`index.py`, `index_of(instrument)`).
 """
 
 from __future__ import annotations
@@ -133,9 +134,9 @@ class Judgement(Model):
 class Instrument(Model):
     """An SPJ instrument (`format: spj/1`).
 
-    A loaded instrument also knows its content hash (`sha256`), the file it came
-    from (`source`) and its compiled rules; it is immutable and safe to share
-    between threads.
+    A loaded instrument also knows its content hash (`sha256`) and the file it
+    came from (`source`); its compiled rules are in `index_of(instrument)`. It
+    is immutable and safe to share between threads.
     """
 
     format: Literal["spj/1"]
@@ -161,8 +162,6 @@ class Instrument(Model):
 
     _sha256: str = PrivateAttr(default="")
     _source: str | None = PrivateAttr(default=None)
-    _compiled: Any = PrivateAttr(default=None)
-    _index: Any = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod
