@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from spj.assessment.model import Assessment, Rating
-from spj.evaluation.results import Evaluation, PlanStep, Reason
+from spj.evaluation.results import Evaluation, PlanStep, Reason, render_ref
 from spj.instrument.model import Indicator, Instrument, Intervention, ScaleLevel
 from spj.instrument.text import localize
 from spj.report.document import Named
@@ -277,8 +277,7 @@ class _Builder:
     # -- reasons
 
     def reason(self, reason: Reason) -> ReasonView:
-        head, _, rest = reason.ref.partition(".")
-        name, _, part = rest.partition(".")
+        head, name, part = reason.ref.root, reason.ref.name, ".".join(reason.ref.rest)
         value = "" if reason.value is None else str(reason.value)
         if head == "ratings" and name in self.indicators:
             subject = f"{self.text(self.indicators[name].title)} ({name})"
@@ -297,7 +296,7 @@ class _Builder:
             return ReasonView(
                 self.text(field.title) or name, "case", self.text(label) if label else value, reason.status
             )
-        return ReasonView(reason.ref, "", value, reason.status)
+        return ReasonView(render_ref(reason.ref), "", value, reason.status)
 
     def named_rule(self, rule_id: str) -> Named:
         rule = self.rules[rule_id]
