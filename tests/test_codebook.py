@@ -188,6 +188,21 @@ def test_graph_layers_by_phase(instrument: spj.Instrument) -> None:
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.parent.name)
+def test_codebook_phases_are_the_plan_of_every_intervention(path: Path) -> None:
+    """The codebook draws the phases a plan holding every intervention would have (one definition: plan.py)."""
+    instrument = spj.load_instrument(path)
+    plan = spj.build_plan(instrument, [i.id for i in instrument.interventions])
+    assert intervention_phases(instrument) == [list(phase) for phase in plan.phases]
+    numbers = {node: n for n, phase in enumerate(plan.phases, start=1) for node in phase}
+    md = render_codebook(instrument, format="md", lang="en")
+    assert isinstance(md, str)
+    for iv in instrument.interventions:
+        title = iv.title["en"] if isinstance(iv.title, dict) else iv.title
+        heading = next(line for line in md.splitlines() if line.startswith(f"### {title} ("))
+        assert heading.endswith(f"(Phase {numbers[iv.id]})")
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.parent.name)
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_shipped_instruments_render(path: Path, lang: str) -> None:
     instrument = spj.load_instrument(path)

@@ -15,8 +15,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import networkx as nx
-
+from spj.evaluation.plan import build_plan
 from spj.instrument.model import Instrument, Text
 from spj.instrument.text import localize
 from spj.report.document import Kind, Named, render_document
@@ -171,15 +170,9 @@ class GraphView:
 
 
 def intervention_phases(instrument: Instrument) -> list[list[str]]:
-    """Topological generations of the requires ∪ after graph over all interventions, in instrument order."""
-    order = {item.id: n for n, item in enumerate(instrument.interventions)}
-    graph = nx.DiGraph()
-    graph.add_nodes_from(order)
-    for item in instrument.interventions:
-        for before in (*item.requires, *item.after):
-            if before in order:
-                graph.add_edge(before, item.id)
-    return [sorted(generation, key=order.__getitem__) for generation in nx.topological_generations(graph)]
+    """The phases of a plan holding every intervention (`spj.evaluation.plan`), in instrument order."""
+    plan = build_plan(instrument, [item.id for item in instrument.interventions])
+    return [list(phase) for phase in plan.phases]
 
 
 def graph_layout(instrument: Instrument, *, lang: str | None = None) -> GraphView:
