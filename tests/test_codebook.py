@@ -188,6 +188,21 @@ def test_graph_layers_by_phase(instrument: spj.Instrument) -> None:
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.parent.name)
+def test_codebook_phases_are_the_plan_of_every_intervention(path: Path) -> None:
+    """The codebook draws the phases a plan holding every intervention would have (one definition: plan.py)."""
+    instrument = spj.load_instrument(path)
+    plan = spj.build_plan(instrument, [i.id for i in instrument.interventions])
+    assert intervention_phases(instrument) == [list(phase) for phase in plan.phases]
+    numbers = {node: n for n, phase in enumerate(plan.phases, start=1) for node in phase}
+    md = render_codebook(instrument, format="md", lang="en")
+    assert isinstance(md, str)
+    for iv in instrument.interventions:
+        title = iv.title["en"] if isinstance(iv.title, dict) else iv.title
+        heading = next(line for line in md.splitlines() if line.startswith(f"### {title} ("))
+        assert heading.endswith(f"(Phase {numbers[iv.id]})")
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.parent.name)
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_shipped_instruments_render(path: Path, lang: str) -> None:
     instrument = spj.load_instrument(path)
@@ -238,3 +253,33 @@ def test_command_refuses_an_unknown_language(tmp_path: Path) -> None:
     result = RUNNER.invoke(app, ["codebook", str(source), "-o", str(target), "--lang", "xx"])
     assert result.exit_code == 1
     assert not target.exists()
+
+
+INFORMS = "Informs the formulation: no rule reads this indicator; weigh it when you write the formulation."
+
+
+@pytest.mark.parametrize(
+    ("lang", "kind", "expected"),
+    [
+        ("en", "html", f'<p class="informs">{INFORMS}</p>'),
+        ("en", "md", f"*{INFORMS}*"),
+        ("nl", "html", "Informeert de formulering"),
+        ("fr", "md", "Éclaire la formulation"),
+    ],
+)
+def test_an_indicator_that_informs_the_formulation_says_so(lang: str, kind: str, expected: str) -> None:
+    text = INSTRUMENT.replace(
+        "{id: SO2, domain: social, kind: protective, title: {en: Supportive family}}",
+        "{id: SO2, domain: social, kind: protective, title: {en: Supportive family}, informs: formulation}",
+    )
+    rendered = render_codebook(spj.parse_instrument(text, file="codebook.yaml"), format=kind, lang=lang)
+    assert isinstance(rendered, str)
+    assert expected in rendered
+    assert rendered.count(expected) == 1  # SO2 only
+
+
+def test_an_indicator_that_informs_nothing_says_nothing(instrument: spj.Instrument) -> None:
+    for kind in ("html", "md"):
+        rendered = render_codebook(instrument, format=kind, lang="en")
+        assert isinstance(rendered, str)
+        assert "Informs the formulation" not in rendered

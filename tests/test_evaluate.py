@@ -6,6 +6,7 @@ import pytest
 from helpers import make_assessment, make_instrument
 
 import spj
+from spj.evaluation.results import Ref, render_ref
 
 INSTRUMENT = make_instrument(
     """\
@@ -182,6 +183,32 @@ def test_because_lists_values_and_codes():
     assert peers["because"] == [{"ref": "ratings.SO1.presence", "value": 1, "code": "P"}]
     assert peers["severity"] == "critical"
     assert peers["rule"] == "ratings.SO1.presence >= 1"
+
+
+def test_reasons_are_structured_and_rendered_once():
+    evaluation = run('ratings: {SO1: {presence: "P"}, SO2: {omitted: true, reason: r}}\n')
+    refs = [r.ref for r in flag(evaluation, "isolated").because + flag(evaluation, "busy").because]
+    assert refs == [
+        Ref("flags", ("peers",)),
+        Ref("ratings", ("SO2", "presence")),
+        Ref("domains", ("social", "risk", "present")),
+        Ref("domains", ("social", "protective", "absent")),
+    ]
+    assert [render_ref(ref) for ref in refs[:2]] == ["flags.peers", "ratings.SO2.presence"]
+    assert (refs[1].name, refs[1].rest) == ("SO2", ("presence",))
+
+
+@pytest.mark.parametrize(
+    ("ref", "dotted"),
+    [
+        (Ref("ratings", ("SO1", "presence")), "ratings.SO1.presence"),
+        (Ref("ratings", ("SO1",)), "ratings.SO1"),
+        (Ref("case", ("status",)), "case.status"),
+        (Ref("domains", ("social",)), "domains.social"),
+    ],
+)
+def test_render_ref(ref, dotted):
+    assert render_ref(ref) == str(ref) == dotted
 
 
 def test_because_for_unrated_and_case():

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import dataclasses
+import gc
+
 import pydantic
 import pytest
-from helpers import BODY, HEADER, assert_spj_error, instrument_text, make_instrument
+from helpers import BODY, HEADER, assert_spj_error, assessment_text, instrument_text, make_instrument
 
 import spj
 from spj import Code, InstrumentError
+from spj.instrument import index_of
+from spj.instrument.index import LOADED
 
 
 def load(rest="", *, body=BODY):
@@ -380,3 +386,68 @@ def test_codes_written_as_numbers_are_codes():
 def test_degenerate_documents_raise_instrument_error(text):
     with pytest.raises(InstrumentError):
         spj.parse_instrument(text)
+
+
+# --- the compiled look-ups live beside the model, not in it ----------------------------------------
+
+
+def test_the_model_holds_no_compiled_state():
+    assert set(spj.Instrument.__private_attributes__) <= {"_sha256", "_source"}
+    instrument = load()
+    assert set(instrument.__pydantic_private__ or {}) <= {"_sha256", "_source"}
+
+
+def test_a_loaded_instrument_has_its_index_beside_it():
+    instrument = load()
+    index = index_of(instrument)
+    assert list(index.indicators) == [i.id for i in instrument.indicators]
+    assert index_of(instrument) is index  # built once, at load time
+    assert index_of(load()) is not index  # each loaded instrument has its own
+
+
+def test_the_index_is_read_only():
+    index = index_of(load())
+    with pytest.raises(TypeError):
+        index.indicators["XX1"] = index.indicators["SO1"]  # type: ignore[index]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        index.rules = {}  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "unloaded",
+    [
+        lambda: spj.Instrument.model_validate(load().model_dump()),
+        lambda: load().model_copy(),  # a copy is a new model, never loaded
+    ],
+    ids=["validated", "copied"],
+)
+def test_an_instrument_not_loaded_has_no_index(unloaded):
+    with pytest.raises(ValueError, match="load_instrument"):
+        index_of(unloaded())
+
+
+def test_the_index_is_forgotten_with_its_instrument():
+    instrument = load()
+    loaded = len(LOADED)
+    del instrument
+    gc.collect()
+    assert len(LOADED) == loaded - 1
+
+
+def test_one_instrument_evaluates_in_many_threads():
+    instrument = make_instrument(
+        """\
+        rules:
+          - {id: peers, when: 'ratings.SO1.presence >= 1', message: {en: Peers.}}
+        """
+    )
+    assessments = [
+        spj.parse_assessment(
+            assessment_text(f"ratings:\n  SO1: {{presence: '{code}', relevance: low}}\n"), instrument, file="a.yaml"
+        )
+        for code in ("N", "P", "Y")
+    ]
+    expected = [spj.evaluate(instrument, a).to_dict() for a in assessments]
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda n: spj.evaluate(instrument, assessments[n % 3]).to_dict(), range(300)))
+    assert results == [expected[n % 3] for n in range(300)]

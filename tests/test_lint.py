@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import assert_spj_error
 from typer.testing import CliRunner
 
-from spj import load_instrument, parse_instrument
-from spj.authoring.lint import LintCode, lint_instrument, lint_text
+from spj import InstrumentError, load_instrument, parse_instrument
+from spj.authoring.lint import LintCode, LintReport, lint_instrument, lint_text
 from spj.authoring.lint.enumeration import truth_of
 from spj.cli.app import app
 from spj.instrument import index_of
@@ -91,11 +92,11 @@ def variant(old: str, new: str) -> str:
 
 
 def codes(text: str) -> list[str]:
-    return [w.code.value for w in lint_text(text, file="inst.yaml")]
+    return [w.code.value for w in lint_text(text, file="inst.yaml").warnings]
 
 
 def test_clean_instrument_has_no_warning() -> None:
-    assert lint_text(CLEAN, file="inst.yaml") == []
+    assert lint_text(CLEAN, file="inst.yaml") == LintReport()
 
 
 # (line in CLEAN, its replacement, the code it must trigger)
@@ -148,7 +149,7 @@ def test_an_indicator_counted_by_its_domain_is_used() -> None:
 
 
 def test_unused_indicator_is_located_and_explained() -> None:
-    [warning] = lint_text(variant("rules:", EXTRA_INDICATOR.format(kind="risk")), file="inst.yaml")
+    [warning] = lint_text(variant("rules:", EXTRA_INDICATOR.format(kind="risk")), file="inst.yaml").warnings
     assert (warning.location.file, warning.location.line, warning.location.column) == ("inst.yaml", 32, 9)
     assert "domains.social.risk.*" in warning.message
     assert str(warning).startswith("inst.yaml:32:9: unused-indicator ")
@@ -174,7 +175,7 @@ def test_a_flag_that_cannot_be_raised_makes_its_intervention_never_recommended()
 def test_missing_translation_counts_per_language() -> None:
     text = variant("title: {en: Family, nl: Familie}", "title: {en: Family}")
     text = text.replace("title: {en: Network, nl: Netwerk}", "title: {en: Network}")
-    [warning] = lint_text(text, file="inst.yaml")
+    [warning] = lint_text(text, file="inst.yaml").warnings
     assert warning.message.startswith("2 of ")
     assert "'nl'" in warning.message
     assert "indicators[1].title" in warning.message
@@ -183,7 +184,7 @@ def test_missing_translation_counts_per_language() -> None:
 
 def test_out_of_range_comparison_points_at_the_constant() -> None:
     text = variant("ratings.SO1.relevance == 1'", "3 == ratings.SO1.relevance'")
-    [warning] = [w for w in lint_text(text, file="inst.yaml") if w.code is LintCode.COMPARISON_OUT_OF_RANGE]
+    [warning] = [w for w in lint_text(text, file="inst.yaml").warnings if w.code is LintCode.COMPARISON_OUT_OF_RANGE]
     assert (warning.location.line, warning.location.column) == (48, 22)  # the `3`, inside the quotes
     assert "ratings.SO1.relevance == 3" in warning.message  # written from the rating's side
 
@@ -209,7 +210,7 @@ def test_enumeration_past_the_cap_is_sampled_and_says_so() -> None:
 def test_lint_instrument_rereads_the_source_for_positions(tmp_path: Path) -> None:
     path = tmp_path / "instrument.yaml"
     path.write_text(variant("rationale_required: true", "rationale_required: false"), encoding="utf-8")
-    [warning] = lint_instrument(load_instrument(path))
+    [warning] = lint_instrument(load_instrument(path)).warnings
     assert warning.location.file == str(path)
     assert warning.location.line is not None
 
@@ -246,7 +247,8 @@ def test_json_output(files: tuple[Path, Path, Path]) -> None:
     result = RUNNER.invoke(app, ["lint", "--json", str(warned)])
     assert result.exit_code == 0
     [item] = json.loads(result.stdout)
-    assert set(item) == {"code", "message", "file", "line", "column", "path"}
+    assert set(item) == {"code", "message", "file", "line", "column", "path", "accepted", "reason"}
+    assert (item["accepted"], item["reason"]) == (False, None)
     assert item["code"] == "no-duration"
     assert item["path"] == "interventions[1].duration_weeks"
     assert item["file"] == str(warned) and isinstance(item["line"], int)
@@ -266,15 +268,158 @@ def test_an_instrument_that_does_not_load_prints_its_errors_and_exits_1(files: t
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize(
-    "path",
-    ["instruments/disengagement-trajectory/instrument.yaml", "instruments/extremism-risk-formulation/instrument.yaml"],
-)
-def test_shipped_instruments_lint_without_errors(path: str) -> None:
-    warnings = lint_instrument(load_instrument(path))
-    assert all(w.location.line is not None for w in warnings)
+SHIPPED = sorted((Path(__file__).resolve().parents[1] / "instruments").glob("*/instrument.yaml"))
+
+
+def test_instruments_are_shipped() -> None:
+    assert len(SHIPPED) >= 2
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.parent.name)
+def test_shipped_instruments_pass_lint_strict(path: Path) -> None:
+    result = RUNNER.invoke(app, ["lint", "--strict", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
 
 
 def test_has_is_not_always_true() -> None:
     # `has(ratings.SO1)` is false (not unknown) when SO1 is omitted: it decides something
     assert codes(variant("ratings.SO1.relevance == 1'", "has(ratings.SO1)'")) == []
+
+
+# --- what an indicator informs ---------------------------------------------------------------------
+
+UNREAD = EXTRA_INDICATOR.format(kind="risk")
+
+
+def informing(step: str) -> str:
+    return variant(
+        "rules:",
+        UNREAD.replace("    guidance: {en: Rate work.", f"    informs: {step}\n    guidance: {{en: Rate work."),
+    )
+
+
+def line_of(text: str, fragment: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), start=1) if fragment in line)
+
+
+def test_an_indicator_that_informs_the_formulation_is_used() -> None:
+    assert codes(informing("formulation")) == []
+
+
+def test_informs_takes_only_known_steps() -> None:
+    text = informing("formulaton")
+    line = line_of(text, "informs:")
+    assert_spj_error(lambda: lint_text(text, file="inst.yaml"), "schema", line=line, message="'formulation'")
+
+
+def test_unused_indicator_says_how_to_give_it_a_role() -> None:
+    [warning] = lint_text(variant("rules:", UNREAD), file="inst.yaml").warnings
+    assert "informs: formulation" in warning.message
+
+
+# --- accepted warnings -------------------------------------------------------------------------------
+
+ACCEPT_WORK = """\
+lint:
+  accept:
+    - {code: unused-indicator, at: SO3, reason: Kept for the pilot; a rule follows in 1.1.}
+"""
+
+
+def accepting(text: str, section: str = ACCEPT_WORK) -> str:
+    return text + section
+
+
+def test_an_accepted_warning_is_set_apart_with_its_reason() -> None:
+    report = lint_text(accepting(variant("rules:", UNREAD)), file="inst.yaml")
+    assert report.warnings == ()
+    [accepted] = report.accepted
+    assert (accepted.warning.code, accepted.warning.subject) == (LintCode.UNUSED_INDICATOR, "SO3")
+    assert accepted.reason == "Kept for the pilot; a rule follows in 1.1."
+    assert (accepted.warning.location.line, accepted.warning.location.column) == (32, 9)
+
+
+def test_an_acceptance_covers_only_its_code_and_subject() -> None:
+    text = variant("rules:", UNREAD).replace("provider: ngo", "provider: ' '")
+    report = lint_text(accepting(text), file="inst.yaml")
+    assert [w.code for w in report.warnings] == [LintCode.NO_PROVIDER]
+    assert [a.warning.subject for a in report.accepted] == ["SO3"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code", "at"),
+    [
+        ("title: {en: Family, nl: Familie}", "title: {en: Family}", "missing-translation", "nl"),
+        ("ratings.SO1.relevance == 1'", "ratings.SO1.relevance == 3'", "comparison-out-of-range", "network"),
+        ("rationale_required: true", "rationale_required: false", "no-rationale-required", "case_priority"),
+        ("ratings.SO1.presence >= 1 && domains", "ratings.SO1.presence > 2 && domains", "rule-never-true", "isolation"),
+    ],
+)
+def test_each_kind_of_subject_can_be_accepted(old: str, new: str, code: str, at: str) -> None:
+    text = variant(old, new)
+    assert code in codes(text)
+    section = f"lint:\n  accept:\n    - {{code: {code}, at: {at}, reason: Intended.}}\n"
+    report = lint_text(accepting(text, section), file="inst.yaml")
+    assert code not in [w.code.value for w in report.warnings]
+    assert code in [a.warning.code.value for a in report.accepted]
+
+
+@pytest.mark.parametrize(
+    ("entry", "code", "column", "message"),
+    [
+        ("{code: unused-indicatr, at: SO3, reason: R.}", "schema", 14, "did you mean 'unused-indicator'"),
+        ("{code: unused-indicator, at: SO4, reason: R.}", "unresolved-reference", 36, "did you mean 'SO3'"),
+        ("{code: missing-translation, at: fr, reason: R.}", "unresolved-reference", 39, "no language 'fr'"),
+        ("{code: no-provider, at: SO3, reason: R.}", "unresolved-reference", 31, "no intervention 'SO3'"),
+        ("{code: unused-indicator, at: SO3}", "schema", 7, "missing required key 'reason'"),
+        ("{code: unused-indicator, at: SO3, reason: ''}", "schema", 49, "at least 1 character"),
+        ("{code: unused-indicator, at: SO3, reason: '  '}", "schema", 49, "the reason is blank"),
+    ],
+)
+def test_acceptances_are_checked_and_located(entry: str, code: str, column: int, message: str) -> None:
+    text = accepting(variant("rules:", UNREAD), f"lint:\n  accept:\n    - {entry}\n")
+    line = len(text.splitlines())
+    assert_spj_error(
+        lambda: lint_text(text, file="inst.yaml"),
+        code,
+        error=InstrumentError,
+        line=line,
+        column=column,
+        message=message,
+    )
+
+
+def test_a_warning_accepted_twice_is_refused() -> None:
+    text = accepting(variant("rules:", UNREAD), ACCEPT_WORK + ACCEPT_WORK.splitlines(keepends=True)[-1])
+    line = len(text.splitlines())
+    assert_spj_error(lambda: lint_text(text, file="inst.yaml"), "duplicate-id", line=line, message="lint.accept[0]")
+
+
+def test_acceptances_do_not_change_the_content_hash() -> None:
+    text = variant("rules:", UNREAD)
+    assert parse_instrument(accepting(text), file="a.yaml").sha256 == parse_instrument(text, file="b.yaml").sha256
+
+
+def test_command_lists_accepted_warnings_and_strict_does_not_count_them(tmp_path: Path) -> None:
+    path = tmp_path / "accepting.yaml"
+    path.write_text(accepting(variant("rules:", UNREAD)), encoding="utf-8")
+    result = RUNNER.invoke(app, ["lint", "--strict", str(path)])
+    assert result.exit_code == 0, result.output
+    [line] = result.stdout.splitlines()
+    assert line.startswith(f"{path}:32:9: unused-indicator ")
+    assert line.endswith("[accepted: Kept for the pilot; a rule follows in 1.1.]")
+    assert "0 warning(s), 1 accepted" in result.stderr
+
+
+def test_json_gives_accepted_warnings_with_their_reason(tmp_path: Path) -> None:
+    path = tmp_path / "accepting.yaml"
+    path.write_text(accepting(variant("rules:", UNREAD).replace("duration_weeks: 8", "duration_weeks: 0")), "utf-8")
+    result = RUNNER.invoke(app, ["lint", "--json", str(path)])
+    assert result.exit_code == 0
+    items = json.loads(result.stdout)
+    assert [(i["code"], i["accepted"], i["reason"]) for i in items] == [
+        ("no-duration", False, None),
+        ("unused-indicator", True, "Kept for the pilot; a rule follows in 1.1."),
+    ]
+    assert items[1]["path"] == "indicators[2].id" and items[1]["line"] == 32

@@ -204,6 +204,12 @@ def test_diff_texts_per_language(v1, v2):
     assert ("indicators.SO1.title", "changed") not in en
 
 
+def test_diff_lists_what_an_indicator_informs(v1):
+    informing = V1.replace("title: {en: Family}}", "title: {en: Family}, informs: formulation}")
+    diff = diff_instruments(v1, spj.parse_instrument(informing, file="v1b.yaml"))
+    assert changes_of(diff, "indicators") == {("SO2", "changed"): {"informs": (None, "formulation")}}
+
+
 def test_diff_of_identical_instruments(v1):
     diff = diff_instruments(v1, v1)
     assert diff.identical and not diff.items and not diff.texts

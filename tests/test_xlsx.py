@@ -164,7 +164,7 @@ def _drop_sheet(name: str) -> Callable[[Any], None]:
         (_rename_header("indicators", "guidance::en", "guidence::en"), "xlsx", "x.xlsx[indicators]", 1, 7, "guidence"),
         (_set("interventions", "duration_weeks", 3, "six"), "xlsx", "x.xlsx[interventions]", 3, 4, "duration_weeks"),
         (_set("instrument", "value", 8, "a lot"), "xlsx", "x.xlsx[instrument]", 8, 2, "max_omitted_ratio"),
-        (_add_column("indicators", "title", 2, "Plain too"), "xlsx", "x.xlsx[indicators]", 2, 15, "not both"),
+        (_add_column("indicators", "title", 2, "Plain too"), "xlsx", "x.xlsx[indicators]", 2, 16, "not both"),
         (_drop_sheet("domains"), "xlsx", "x.xlsx", None, None, "domains"),
         (_set("indicators", "domain", 4, "psychosocail"), "unresolved-reference", "x.xlsx[indicators]", 4, 2, "domain"),
         (_set("rules", "when", 2, "ratings.PS1.presence >="), "rule-syntax", "x.xlsx[rules]", 2, 2, "when"),
@@ -259,3 +259,34 @@ def test_export_refuses_what_a_workbook_cannot_hold() -> None:
         export_workbook(instrument)
     assert caught.value.codes == ["xlsx"]
     assert caught.value.problems[0].location.path == ("description",)
+
+
+ACCEPTING = """\
+lint:
+  accept:
+    - {code: no-rationale-required, at: j1, reason: "Piloted without one, see note 3."}
+    - {code: missing-translation, at: nl, reason: Dutch follows.}
+"""
+
+
+def test_accepted_lint_warnings_get_a_sheet_and_survive() -> None:
+    original = make_instrument(PLAIN + ACCEPTING)
+    data = export_workbook(original)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames[-1] == "lint"
+    assert [[cell.value for cell in row] for row in book["lint"].iter_rows()] == [
+        ["code", "at", "reason"],
+        ["no-rationale-required", "j1", "Piloted without one, see note 3."],
+        ["missing-translation", "nl", "Dutch follows."],
+    ]
+    imported, _ = workbook_to_yaml(data, name="x.xlsx")
+    assert imported.lint == original.lint
+    assert imported.model_dump() == original.model_dump()
+
+
+def test_an_unknown_id_in_the_lint_sheet_names_its_cell() -> None:
+    data = export_workbook(make_instrument(PLAIN + ACCEPTING))
+    problems = _problems(_edit(data, _set("lint", "at", 2, "j2")))
+    [problem] = [p for p in problems if p.code.value == "unresolved-reference"]
+    assert (problem.location.file, problem.location.line, problem.location.column) == ("x.xlsx[lint]", 2, 2)
+    assert "no judgement 'j2'" in problem.message

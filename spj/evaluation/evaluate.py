@@ -14,7 +14,16 @@ from spj.assessment.validate import choice_code
 from spj.errors import Location, RuleError
 from spj.evaluation.agreed import build_agreed_plan
 from spj.evaluation.plan import build_plan
-from spj.evaluation.results import Completeness, Counts, DomainSummary, Evaluation, FlagResult, Reason, Recommendation
+from spj.evaluation.results import (
+    Completeness,
+    Counts,
+    DomainSummary,
+    Evaluation,
+    FlagResult,
+    Reason,
+    Recommendation,
+    Ref,
+)
 from spj.instrument import Instrument, index_of
 from spj.instrument.index import InstrumentIndex
 from spj.rules import Budget, CompiledExpression, RuleContext, evaluate_with, variables_for
@@ -225,48 +234,48 @@ class _Explainer:
         known: dict[str, bool],
         results: dict[str, FlagResult],
     ) -> tuple[tuple[Reason, ...], tuple[str, ...], tuple[str, ...]]:
-        reasons: dict[str, Reason] = {}
+        reasons: dict[Ref, Reason] = {}
         absent: dict[str, set[str]] = {}  # indicator -> scales read but absent
         unknown_flags: list[str] = []
         missing_case: set[str] = set()
-        for ref in expression.references:
-            dotted = ref.dotted
-            if dotted in reasons:
+        for read in expression.references:
+            ref = Ref(read.root, read.parts)
+            if ref in reasons:
                 continue
-            head = ref.parts[0]
+            head = ref.name
             if ref.root == "ratings":
-                reasons[dotted] = self._rating(head, ref.parts[1:], absent)
+                reasons[ref] = self._rating(ref, absent)
             elif ref.root == "flags":
                 flag = known.get(head)
-                reasons[dotted] = Reason(dotted, flag, status=None if flag is not None else "unknown")
+                reasons[ref] = Reason(ref, flag, status=None if flag is not None else "unknown")
                 if flag is None:
                     unknown_flags.append(head)
             elif ref.root == "case":
                 if head in self.case:
-                    reasons[dotted] = Reason(dotted, self.case[head])
+                    reasons[ref] = Reason(ref, self.case[head])
                 else:
-                    reasons[dotted] = Reason(dotted, None, status="not given")
+                    reasons[ref] = Reason(ref, None, status="not given")
                     missing_case.add(head)
             else:
                 node: Any = self.domains.get(head)
-                for part in ref.parts[1:]:
+                for part in ref.rest:
                     node = node.get(part) if isinstance(node, dict) else None
-                reasons[dotted] = Reason(dotted, node)
+                reasons[ref] = Reason(ref, node)
         if value is not None:
             return tuple(reasons.values()), (), ()
         missing, missing_fields = self._missing(expression, known, results, absent, unknown_flags, missing_case)
         return tuple(reasons.values()), missing, missing_fields
 
-    def _rating(self, indicator: str, rest: tuple[str, ...], absent: dict[str, set[str]]) -> Reason:
-        dotted = ".".join(("ratings", indicator, *rest))
+    def _rating(self, ref: Ref, absent: dict[str, set[str]]) -> Reason:
+        indicator = ref.name
         values = self.ratings.get(indicator)
-        if not rest:
-            return Reason(dotted, values is not None, status=None if values is not None else self.status[indicator])
-        scale = rest[0]
+        if not ref.rest:
+            return Reason(ref, values is not None, status=None if values is not None else self.status[indicator])
+        scale = ref.rest[0]
         if values is None or scale not in values:
             absent.setdefault(indicator, set()).add(scale)
-            return Reason(dotted, None, status=self.status[indicator] if values is None else "not rated")
-        return Reason(dotted, values[scale], code=self.codes[indicator][scale])
+            return Reason(ref, None, status=self.status[indicator] if values is None else "not rated")
+        return Reason(ref, values[scale], code=self.codes[indicator][scale])
 
     def _missing(
         self,

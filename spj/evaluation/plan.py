@@ -85,7 +85,7 @@ def build_plan(
     return Plan(graph, steps, phases, total, _critical_path(graph, start, end, order))
 
 
-def _critical_path(graph: Any, start: dict[str, int], end: dict[str, int], order: dict[str, int]) -> tuple[str, ...]:
+def _critical_path(graph: Any, start: dict[str, int], end: dict[str, int], order: Mapping[str, int]) -> tuple[str, ...]:
     if not end:
         return ()
     total = max(end.values())

@@ -16,16 +16,53 @@ FlagStatus = Literal["raised", "clear", "unknown"]
 
 
 @dataclass(frozen=True, slots=True)
+class Ref:
+    """What an expression read: a root and the names under it.
+
+    `root` is `ratings`, `domains`, `flags` or `case`; `parts` the names that
+    follow: `("SO1", "presence")`, `("social", "risk", "present")`, `("peers",)`.
+
+    >>> Ref("ratings", ("SO1", "presence")).name
+    'SO1'
+    """
+
+    root: str
+    parts: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        """The id after the root: an indicator, a domain, a rule or a case field."""
+        return self.parts[0] if self.parts else ""
+
+    @property
+    def rest(self) -> tuple[str, ...]:
+        """What follows the id: the scale of a rating, the count of a domain."""
+        return self.parts[1:]
+
+    def __str__(self) -> str:
+        return render_ref(self)
+
+
+def render_ref(ref: Ref) -> str:
+    """The one written form of a reference, as in expressions and in `because`.
+
+    >>> render_ref(Ref("ratings", ("SO1", "presence")))
+    'ratings.SO1.presence'
+    """
+    return ".".join((ref.root, *ref.parts))
+
+
+@dataclass(frozen=True, slots=True)
 class Reason:
     """One value an expression read: `ratings.SO1.presence` = 1 (code "P")."""
 
-    ref: str
+    ref: Ref
     value: Any
     code: str | None = None
     status: str | None = None  # "omitted" / "not rated" / "not given" / "unknown" when value is None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"ref": self.ref, "value": self.value}
+        out: dict[str, Any] = {"ref": render_ref(self.ref), "value": self.value}
         if self.code is not None:
             out["code"] = self.code
         if self.status is not None:

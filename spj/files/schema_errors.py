@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -35,8 +36,10 @@ def _describe(error: Any, data: Any, model: type[BaseModel]) -> tuple[PathT, str
         name = str(path[-1]) if path else "?"
         return path, f"unknown key {name!r}" + did_you_mean(name, parent_fields)
     message = error["msg"]
-    if kind == "literal_error":
-        message = f"must be one of {error['ctx']['expected']}, not {node!r}"
+    if kind in ("literal_error", "enum"):
+        expected = error["ctx"]["expected"]
+        choices = re.findall(r"'([^']*)'", expected)
+        message = f"must be one of {expected}, not {node!r}" + did_you_mean(str(node), choices)
     elif kind == "string_pattern_mismatch":
         message = f"{node!r} does not have the required form ({error['ctx']['pattern']})"
     elif kind in (

@@ -16,6 +16,7 @@ import networkx as nx
 from spj.errors import Code, Problem, RuleError, did_you_mean
 from spj.files.yamlsource import Document, PathT
 from spj.instrument.index import CompiledIntervention, CompiledRule, InstrumentIndex
+from spj.instrument.lint_checks import check_lint_settings
 from spj.instrument.migration_checks import check_migrations
 from spj.instrument.model import Instrument
 from spj.rules import CompiledExpression, Namespace, RuleContext, compile_expression
@@ -75,6 +76,7 @@ def check_instrument(instrument: Instrument, doc: Document) -> tuple[InstrumentI
     problems += _check_languages(instrument, doc)
     problems += _check_references(instrument, doc)
     problems += check_migrations(instrument, doc)
+    problems += check_lint_settings(instrument, doc)
     namespace = Namespace(
         indicators={i.id: i.rate for i in instrument.indicators},
         flags=tuple(r.id for r in instrument.rules),

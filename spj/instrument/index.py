@@ -1,13 +1,32 @@
-"""Look-up tables of a loaded instrument, built once at load time."""
+"""Look-up tables of a loaded instrument, built once at load time, kept beside the model.
+
+The pydantic `Instrument` holds data only. What loading compiles (the rules,
+their dependency order, the tables an evaluation looks up) is an immutable
+`InstrumentIndex`: a frozen dataclass of read-only maps. `LOADED` keeps each
+loaded instrument's index, keyed by the instrument object itself and forgotten
+with it, so `index_of(instrument)` needs nothing but the model that
+`spj.load_instrument` returned.
+"""
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from types import MappingProxyType
+from typing import Any, TypeVar
 
 from spj.errors import Location
 from spj.instrument.model import CaseField, Domain, Indicator, Instrument, Intervention, Judgement, Rule, ScaleLevel
 from spj.rules import CompiledExpression
+
+_V = TypeVar("_V")
+
+
+def _frozen(items: Mapping[str, _V]) -> Mapping[str, _V]:
+    """A read-only view of a copy of `items`."""
+    return MappingProxyType(dict(items))
 
 
 @dataclass(frozen=True)
@@ -16,7 +35,7 @@ class Scale:
 
     name: str
     levels: tuple[ScaleLevel, ...]
-    by_code: dict[str, ScaleLevel]
+    by_code: Mapping[str, ScaleLevel]
 
     @property
     def bottom(self) -> int:
@@ -47,18 +66,18 @@ class CompiledIntervention:
 
 @dataclass(frozen=True)
 class InstrumentIndex:
-    """Everything an evaluation looks up, by id."""
+    """Everything an evaluation looks up, by id (read-only maps)."""
 
-    scales: dict[str, Scale]
-    domains: dict[str, Domain]
-    indicators: dict[str, Indicator]
-    rules: dict[str, CompiledRule]
+    scales: Mapping[str, Scale]
+    domains: Mapping[str, Domain]
+    indicators: Mapping[str, Indicator]
+    rules: Mapping[str, CompiledRule]
     rule_generations: tuple[tuple[str, ...], ...]
-    interventions: dict[str, CompiledIntervention]
-    intervention_order: dict[str, int]
-    judgements: dict[str, Judgement]
-    case_fields: dict[str, CaseField]
-    read_ratings: dict[str, tuple[str, ...]]
+    interventions: Mapping[str, CompiledIntervention]
+    intervention_order: Mapping[str, int]
+    judgements: Mapping[str, Judgement]
+    case_fields: Mapping[str, CaseField]
+    read_ratings: Mapping[str, tuple[str, ...]]
     """The scales of each indicator that some expression reads: the rule context holds only these."""
     read_domains: tuple[str, ...]
 
@@ -70,23 +89,26 @@ class InstrumentIndex:
         generations: tuple[tuple[str, ...], ...],
         interventions: dict[str, CompiledIntervention],
     ) -> InstrumentIndex:
+        read = _read_paths(
+            instrument, [c.expression for c in rules.values()] + [c.expression for c in interventions.values()]
+        )
         return cls(
-            scales={
-                name: Scale(name, levels, {level.code: level for level in levels})
-                for name, levels in instrument.scales.items()
-            },
-            domains={d.id: d for d in instrument.domains},
-            indicators={i.id: i for i in instrument.indicators},
-            rules=rules,
-            rule_generations=generations,
-            interventions=interventions,
-            intervention_order={iv.id: n for n, iv in enumerate(instrument.interventions)},
-            judgements={j.id: j for j in instrument.judgements},
-            case_fields={f.id: f for f in instrument.case_fields},
-            **_read_paths(
-                instrument,
-                [c.expression for c in rules.values()] + [c.expression for c in interventions.values()],
+            scales=_frozen(
+                {
+                    name: Scale(name, levels, _frozen({level.code: level for level in levels}))
+                    for name, levels in instrument.scales.items()
+                }
             ),
+            domains=_frozen({d.id: d for d in instrument.domains}),
+            indicators=_frozen({i.id: i for i in instrument.indicators}),
+            rules=_frozen(rules),
+            rule_generations=generations,
+            interventions=_frozen(interventions),
+            intervention_order=_frozen({iv.id: n for n, iv in enumerate(instrument.interventions)}),
+            judgements=_frozen({j.id: j for j in instrument.judgements}),
+            case_fields=_frozen({f.id: f for f in instrument.case_fields}),
+            read_ratings=_frozen(read["read_ratings"]),
+            read_domains=read["read_domains"],
         )
 
 
@@ -116,10 +138,50 @@ def _read_paths(instrument: Instrument, expressions: list[CompiledExpression]) -
     }
 
 
+class LoadedInstruments:
+    """The index of each loaded instrument, by instrument object; an entry goes when its instrument goes.
+
+    Pydantic models are not hashable (an instrument holds dicts), so entries
+    are keyed by `id()` and hold a weak reference that both confirms the
+    object (an id is reused only after its object is gone) and drops the entry
+    when the instrument is collected. Reads take no lock.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[weakref.ref[Instrument], InstrumentIndex]] = {}
+        self._lock = threading.RLock()  # re-entrant: a collection may run the callback inside `add`
+
+    def add(self, instrument: Instrument, index: InstrumentIndex) -> None:
+        """Keep `index` for `instrument` (at load time, before the instrument is handed out)."""
+        key = id(instrument)
+        ref = weakref.ref(instrument, lambda gone: self._forget(key, gone))
+        with self._lock:
+            self._entries[key] = (ref, index)
+
+    def get(self, instrument: Instrument) -> InstrumentIndex | None:
+        """The index of `instrument`, or None when it was not loaded."""
+        entry = self._entries.get(id(instrument))
+        if entry is None or entry[0]() is not instrument:
+            return None
+        return entry[1]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _forget(self, key: int, gone: weakref.ref[Instrument]) -> None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] is gone:
+                del self._entries[key]
+
+
+LOADED = LoadedInstruments()
+"""The indexes of every loaded instrument alive in this process."""
+
+
 def index_of(instrument: Instrument) -> InstrumentIndex:
     """The index of a loaded instrument (built by `load_instrument`)."""
-    index = instrument._index
+    index = LOADED.get(instrument)
     if index is None:
         raise ValueError("this Instrument was not loaded with spj.load_instrument; load it to evaluate it")
-    assert isinstance(index, InstrumentIndex)
     return index

@@ -12,6 +12,7 @@ from spj.errors import Code, InstrumentError, Problem
 from spj.files.schema_errors import schema_problems
 from spj.files.yamlsource import Document, parse_yaml, read_text
 from spj.instrument.checks import check_instrument, duplicate_id_problems
+from spj.instrument.index import LOADED
 from spj.instrument.model import Instrument
 from spj.instrument.repair import repaired
 
@@ -61,16 +62,20 @@ def instrument_from_document(doc: Document) -> Instrument:
     problems += found
     if problems or index is None:
         raise InstrumentError(sorted(problems, key=_position))
-    instrument._index = index
+    LOADED.add(instrument, index)
     instrument._source = doc.file
     instrument._sha256 = content_hash(instrument)
     return instrument
 
 
 def content_hash(instrument: Instrument) -> str:
-    """sha256 of the canonical JSON of the instrument: layout and comments do not count."""
+    """sha256 of the canonical JSON of the instrument: layout and comments do not count.
+
+    Nor does the `lint:` section: accepting a lint warning changes nothing an
+    assessment reads, so assessments made with the instrument stay valid.
+    """
     canonical = json.dumps(
-        instrument.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        instrument.model_dump(mode="json", exclude={"lint"}), sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

@@ -1,8 +1,9 @@
 """The instrument as data (`format: spj/1`, DESIGN 4.1): pydantic, immutable.
 
 These models hold data only. Loading (with locations), reference checks and
-rule compilation live in `loader.py` and `checks.py`; the compiled rules are
-attached to a loaded `Instrument` as private state.
+rule compilation live in `loader.py` and `checks.py`; the compiled rules and
+look-up tables of a loaded `Instrument` live beside it, in an immutable
+`InstrumentIndex` (`index.py`, `index_of(instrument)`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
+from spj.instrument.lint_model import LintSettings
 from spj.instrument.migration_model import Migration
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -73,6 +75,9 @@ class Indicator(Model):
     anchors: dict[Code, Text] = Field(default_factory=dict)
     rate: tuple[Name, ...] = ("presence", "relevance")
     """The scales rated for it; when left out, presence and relevance (those of them the instrument has)."""
+    # Left out of the dump when not given, so the content hash of an indicator without it is unchanged.
+    informs: Literal["formulation"] | None = Field(default=None, exclude_if=lambda value: value is None)
+    """A step of the judgement it informs besides any rule: `formulation` (the assessor weighs it there)."""
 
 
 class CaseField(Model):
@@ -129,9 +134,9 @@ class Judgement(Model):
 class Instrument(Model):
     """An SPJ instrument (`format: spj/1`).
 
-    A loaded instrument also knows its content hash (`sha256`), the file it came
-    from (`source`) and its compiled rules; it is immutable and safe to share
-    between threads.
+    A loaded instrument also knows its content hash (`sha256`) and the file it
+    came from (`source`); its compiled rules are in `index_of(instrument)`. It
+    is immutable and safe to share between threads.
     """
 
     format: Literal["spj/1"]
@@ -152,11 +157,11 @@ class Instrument(Model):
     judgements: tuple[Judgement, ...] = ()
     # Left out of the dump when empty, so the content hash of an instrument without migrations is unchanged.
     migrations: tuple[Migration, ...] = Field(default=(), exclude_if=lambda value: not value)
+    # Warnings the authors intend (`spj lint`); not part of the content hash (see `loader.content_hash`).
+    lint: LintSettings = Field(default_factory=LintSettings, exclude_if=lambda value: not value.accept)
 
     _sha256: str = PrivateAttr(default="")
     _source: str | None = PrivateAttr(default=None)
-    _compiled: Any = PrivateAttr(default=None)
-    _index: Any = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod

@@ -41,7 +41,7 @@ _PLACEHOLDERS: dict[str, Any] = {
     "version": "0.0.0",
     "label": "-",
 }
-_DROPPED = {"description", "guidance", "citation", "omission"}
+_DROPPED = {"description", "guidance", "citation", "omission", "informs"}
 
 
 def repaired(data: dict[str, Any], error: ValidationError) -> Instrument | None:
@@ -58,6 +58,9 @@ def repaired(data: dict[str, Any], error: ValidationError) -> Instrument | None:
 
 def _patch(data: Any, loc: tuple[Any, ...], kind: str) -> bool:
     """Patch one refused value in place; False when it is not a value this module knows how to patch."""
+    if loc[:1] == ("lint",) and isinstance(data, dict):
+        data.pop("lint", None)  # no other check reads it
+        return True
     parent, key = _parent(data, loc)
     if parent is None:
         return False

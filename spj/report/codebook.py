@@ -15,8 +15,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import networkx as nx
-
+from spj.evaluation.plan import build_plan
 from spj.instrument.model import Instrument, Text
 from spj.instrument.text import localize
 from spj.report.document import Kind, render_document
@@ -27,6 +26,11 @@ from spj.report.wording import Named
 
 Format = Literal["html", "md", "pdf"]
 _TEMPLATES: dict[Kind, str] = {"html": "codebook.html", "md": "codebook.md"}
+
+# What `informs:` tells the rater, per declared step (msgids of the report catalogs).
+INFORMS = {
+    "formulation": "Informs the formulation: no rule reads this indicator; weigh it when you write the formulation.",
+}
 
 # Graph geometry, in SVG user units.
 BOX_WIDTH = 170
@@ -74,6 +78,7 @@ class IndicatorView:
     guidance: str
     scales: tuple[str, ...]
     anchors: tuple[AnchorView, ...]
+    informs: str = ""  # what the indicator informs besides rules, as a sentence; "" when it declares nothing
 
 
 @dataclass(frozen=True)
@@ -166,15 +171,9 @@ class GraphView:
 
 
 def intervention_phases(instrument: Instrument) -> list[list[str]]:
-    """Topological generations of the requires ∪ after graph over all interventions, in instrument order."""
-    order = {item.id: n for n, item in enumerate(instrument.interventions)}
-    graph = nx.DiGraph()
-    graph.add_nodes_from(order)
-    for item in instrument.interventions:
-        for before in (*item.requires, *item.after):
-            if before in order:
-                graph.add_edge(before, item.id)
-    return [sorted(generation, key=order.__getitem__) for generation in nx.topological_generations(graph)]
+    """The phases of a plan holding every intervention (`spj.evaluation.plan`), in instrument order."""
+    plan = build_plan(instrument, [item.id for item in instrument.interventions])
+    return [list(phase) for phase in plan.phases]
 
 
 def graph_layout(instrument: Instrument, *, lang: str | None = None) -> GraphView:
@@ -283,6 +282,7 @@ def codebook_context(instrument: Instrument, *, lang: str, spj_version: str = ""
             text(indicator.guidance),
             tuple(scale_names.get(s, s) for s in indicator.rate),
             anchors,
+            translations.gettext(INFORMS[indicator.informs]) if indicator.informs else "",
         )
 
     return {

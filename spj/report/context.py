@@ -31,7 +31,7 @@ from __future__ import annotations
 from typing import Any
 
 from spj.assessment.model import Assessment, Rating
-from spj.evaluation.results import Evaluation, FlagResult, PlanStep, Reason
+from spj.evaluation.results import Evaluation, FlagResult, PlanStep, Reason, render_ref
 from spj.instrument.model import Indicator, Instrument, ScaleLevel
 from spj.instrument.text import localize
 from spj.report.wording import Kind, Named, Wording, report_wording
@@ -309,10 +309,9 @@ class _Builder:
     # -- reasons
 
     def reason(self, reason: Reason) -> dict[str, str]:
-        head, _, rest = reason.ref.partition(".")
-        name, _, part = rest.partition(".")
+        head, name, part = reason.ref.root, reason.ref.name, ".".join(reason.ref.rest)
         value = "" if reason.value is None else str(reason.value)
-        subject = reason.ref
+        subject = render_ref(reason.ref)
         shown_part = ""
         if head == "ratings" and name in self.indicators:
             subject = f"{self.text(self.indicators[name].title)} ({name})"

@@ -29,9 +29,10 @@ from spj.evaluation.results import Evaluation
 from spj.instrument import Instrument
 from spj.report import render_report
 from spj.service import content as contents
-from spj.service.auth import Auth, require_role
+from spj.service import lifecycle
+from spj.service.auth import Auth
 from spj.service.cache import LruCache
-from spj.service.errors import FinaliseRefusedError, ForbiddenError, InvalidContentError, SaveConflictError, StateError
+from spj.service.errors import FinaliseRefusedError, InvalidContentError, SaveConflictError
 from spj.service.instruments import InstrumentRegistry
 from spj.service.views import AssessmentView
 from spj.store.interface import (
@@ -39,7 +40,6 @@ from spj.store.interface import (
     AssessmentRecord,
     Case,
     ConflictError,
-    LockedError,
     NotFoundError,
     Revision,
     Role,
@@ -47,7 +47,6 @@ from spj.store.interface import (
     User,
 )
 
-COUNTERSIGNERS: tuple[Role, ...] = ("reviewer", "administrator")
 REPORT_FORMATS = ("html", "md", "pdf")
 
 
@@ -150,8 +149,7 @@ class Workspace:
     def reassess(self, user: User, previous_id: str) -> AssessmentView:
         """A new draft for the same case, from a final assessment: ratings and evidence carried over for review."""
         previous = self.get(user, previous_id)
-        if not previous.final:
-            raise StateError(f"assessment {previous_id} is a draft; finish it (or finalise it) before reassessing")
+        lifecycle.require_reassessable(previous.record)
         content = contents.carried_over(
             previous.content,
             previous.instrument,
@@ -166,8 +164,7 @@ class Workspace:
     def amend(self, user: User, final_id: str) -> AssessmentView:
         """A new draft that corrects a final assessment (which stays locked): everything carried over."""
         final = self.get(user, final_id)
-        if not final.final:
-            raise StateError(f"assessment {final_id} is a draft; edit it instead of amending it")
+        lifecycle.require_amendable(final.record)
         content = contents.carried_over(
             final.content,
             final.instrument,
@@ -352,15 +349,14 @@ class Workspace:
     def countersign(self, user: User, assessment_id: str) -> AssessmentRecord:
         """A reviewer's (or administrator's) countersignature on a final assessment made by someone else."""
         record = self.store.get_assessment(user.agency_id, assessment_id)
-        require_role(user, *COUNTERSIGNERS)
-        if record.status != "final":
-            raise StateError(f"assessment {assessment_id} is a draft; only a final assessment can be countersigned")
-        if record.countersigned_by is not None:
-            raise StateError(f"assessment {assessment_id} is already countersigned")
         head = self.store.get_revision(user.agency_id, assessment_id)
-        if user.id in (record.created_by, head.author_id):
-            raise ForbiddenError("an assessment is countersigned by someone other than its assessor")
-        return self.store.countersign(user.agency_id, assessment_id, actor=user.id)
+        lifecycle.require_countersignable(user, record, head.author_id)
+        with self._writing():
+            return self.store.countersign(user.agency_id, assessment_id, actor=user.id)
+
+    def may_countersign(self, user: User, view: AssessmentView) -> bool:
+        """Whether `user` may countersign the assessment of `view` now (what a page offers)."""
+        return lifecycle.countersign_refusal(user, view.record, view.revision.author_id) is None
 
     # ---- helpers ----------------------------------------------------------------------------------------
 
@@ -411,13 +407,14 @@ class Workspace:
         self, user: User, assessment_id: str, content: Any, *, status: str
     ) -> tuple[AssessmentRecord, Instrument, dict[str, Any]]:
         record = self.store.get_assessment(user.agency_id, assessment_id)
-        if record.status == "final":
-            raise LockedError(assessment_id)
+        lifecycle.require_editable(record)
         instrument = self.instruments.get(record.instrument_id, record.instrument_version)
         data = contents.with_identity(contents.as_json_data(content), record, instrument, status)
         return record, instrument, data
 
     def _conflict(self, user: User, assessment_id: str, base: int, data: dict[str, Any]) -> SaveConflictError:
+        """The conflict to report for a write refused for its stale base; `LockedError` if it became final."""
+        lifecycle.require_editable(self.store.get_assessment(user.agency_id, assessment_id))
         head = self.store.get_revision(user.agency_id, assessment_id)
         return SaveConflictError(assessment_id, base, head, data)
 

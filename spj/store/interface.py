@@ -6,7 +6,15 @@ Every read and write is scoped to an agency: a record of another agency is
 Revisions are append-only. Each save appends a revision whose `chain_sha256`
 covers the previous revision's chain hash, so the history of an assessment can
 be verified (`Store.verify`). The revision, the move of the head and the audit
-row are written in one transaction. A final assessment is locked.
+row are written in one transaction.
+
+A store persists; it takes no lifecycle decision. Whether a write is allowed
+(a final assessment is locked, who countersigns, what an amendment may point
+at) is decided once, by `spj.service.lifecycle`, before the write. The store
+makes those decisions safe under concurrency with optimistic locking: a
+revision is appended only on the head it states (`ConflictError` otherwise),
+the record's status is its head revision's, and a countersignature is
+recorded only where there is none yet.
 
 Implementations: `spj.store.sql.SqlStore` (SQLAlchemy 2: SQLite by default,
 PostgreSQL by URL) and `spj.store.memory.MemoryStore` (tests).

@@ -1,4 +1,7 @@
-"""`MemoryStore`: the store in memory, with the same behaviour as `SqlStore` (for tests)."""
+"""`MemoryStore`: the store in memory, with the same behaviour as `SqlStore` (for tests).
+
+Like `SqlStore` it persists and takes no lifecycle decision (`spj.service.lifecycle` does).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +21,6 @@ from spj.store.interface import (
     AuditEvent,
     Case,
     ConflictError,
-    LockedError,
     NotFoundError,
     Revision,
     Role,
@@ -194,19 +196,9 @@ class MemoryStore:
         with self._lock:
             if (agency_id, case_id) not in self._cases:
                 raise NotFoundError(f"case {case_id}")
-            for link, kind in ((previous_id, "previous"), (amends_id, "amended")):
+            for link in (previous_id, amends_id):
                 if link is not None:
-                    linked = self._assessment(agency_id, link)
-                    if linked.case_id != case_id:
-                        raise StoreError(
-                            Problem(Code.INVALID_REQUEST, f"the {kind} assessment {link} belongs to another case")
-                        )
-                    if kind == "amended" and linked.status != "final":
-                        raise StoreError(
-                            Problem(
-                                Code.INVALID_REQUEST, f"assessment {link} is not final: edit it instead of amending it"
-                            )
-                        )
+                    self._assessment(agency_id, link)  # it exists, in this agency
             if assessment_id in self._assessments:
                 raise id_clash()
             now = utc_now()
@@ -259,8 +251,6 @@ class MemoryStore:
         text = canonical_json(content)
         with self._lock:
             record = self._assessment(agency_id, assessment_id)
-            if record.status == "final":
-                raise LockedError(assessment_id)
             if record.head != base:
                 raise ConflictError(assessment_id, base, record.head)
             now = utc_now()
@@ -268,9 +258,9 @@ class MemoryStore:
             revision = self._new_revision(
                 assessment_id, base + 1, actor, now, status, text, chain[base - 1].chain_sha256
             )
-            changes: dict[str, Any] = {"head": base + 1, "updated_at": now}
+            changes: dict[str, Any] = {"head": base + 1, "updated_at": now, "status": status}
             if status == "final":
-                changes |= {"status": "final", "finalised_at": now}
+                changes["finalised_at"] = now
             chain.append(revision)
             self._assessments[assessment_id] = dataclasses.replace(record, **changes)
             self._add_audit(
@@ -281,14 +271,7 @@ class MemoryStore:
     def countersign(self, agency_id: str, assessment_id: str, *, actor: str) -> AssessmentRecord:
         with self._lock:
             record = self._assessment(agency_id, assessment_id)
-            if record.status != "final":
-                raise StoreError(
-                    Problem(
-                        Code.CONFLICT,
-                        f"assessment {assessment_id} is not final; only a final assessment can be countersigned",
-                    )
-                )
-            if record.countersigned_by is not None:
+            if record.countersigned_by is not None:  # recorded once: a second signature never replaces the first
                 raise StoreError(Problem(Code.CONFLICT, f"assessment {assessment_id} is already countersigned"))
             now = utc_now()
             record = dataclasses.replace(record, countersigned_by=actor, countersigned_at=now)

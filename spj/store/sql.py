@@ -2,7 +2,9 @@
 
 Each write is one transaction: the revision insert, the move of the head
 (`UPDATE ... WHERE head = :base`, optimistic locking) and the audit row commit
-together or not at all. Database faults (lost connection, full disk) become a
+together or not at all. The store persists what the service decided; the
+lifecycle rules (when a final may change, who countersigns, which links) live
+in `spj.service.lifecycle`. Database faults (lost connection, full disk) become a
 `StoreError` with code `store`; statement parameters (case content) never
 appear in messages.
 """
@@ -29,7 +31,6 @@ from spj.store.interface import (
     AuditEvent,
     Case,
     ConflictError,
-    LockedError,
     NotFoundError,
     Revision,
     Role,
@@ -295,9 +296,9 @@ class SqlStore:
                     is None
                 ):
                     raise NotFoundError(f"case {case_id}")
-                for link, kind in ((previous_id, "previous"), (amends_id, "amended")):
+                for link in (previous_id, amends_id):
                     if link is not None:
-                        _check_link(self._assessment_row(conn, agency_id, link), case_id, kind)
+                        self._assessment_row(conn, agency_id, link)  # it exists, in this agency
                 conn.execute(
                     insert(assessments).values(
                         id=assessment_id,
@@ -360,26 +361,18 @@ class SqlStore:
         number = base + 1
         try:
             with self._write() as conn:
-                row = self._assessment_row(conn, agency_id, assessment_id)
-                if row.status == "final":
-                    raise LockedError(assessment_id)
+                self._assessment_row(conn, agency_id, assessment_id)
                 # the guard: moves the head only if nobody saved since `base` (and takes the row lock)
-                values: dict[str, Any] = {"head": number, "updated_at": now}
+                values: dict[str, Any] = {"head": number, "updated_at": now, "status": status}
                 if status == "final":
-                    values |= {"status": "final", "finalised_at": now}
+                    values["finalised_at"] = now
                 moved = conn.execute(
                     update(assessments)
-                    .where(
-                        assessments.c.id == assessment_id,
-                        assessments.c.head == base,
-                        assessments.c.status == "draft",
-                    )
+                    .where(assessments.c.id == assessment_id, assessments.c.head == base)
                     .values(**values)
                 ).rowcount
                 if moved != 1:
                     current = self._assessment_row(conn, agency_id, assessment_id)
-                    if current.status == "final":
-                        raise LockedError(assessment_id)
                     raise ConflictError(assessment_id, base, current.head)
                 previous = conn.execute(
                     select(revisions.c.chain_sha256).where(
@@ -407,14 +400,7 @@ class SqlStore:
         now = utc_now()
         with self._write() as conn:
             row = self._assessment_row(conn, agency_id, assessment_id)
-            if row.status != "final":
-                raise StoreError(
-                    Problem(
-                        Code.CONFLICT,
-                        f"assessment {assessment_id} is not final; only a final assessment can be countersigned",
-                        Location(),
-                    )
-                )
+            # recorded once: a second signature never replaces the first
             signed = conn.execute(
                 update(assessments)
                 .where(assessments.c.id == assessment_id, assessments.c.countersigned_by.is_(None))
@@ -536,21 +522,6 @@ def _check(assessment_id: str, heads: dict[str, tuple[int, str]], batch: list[St
         return [f"assessment {assessment_id}: revisions without an assessment"]
     head, status = heads[assessment_id]
     return check_assessment(assessment_id, head, status, batch)
-
-
-def _check_link(row: Row[Any], case_id: str, kind: str) -> None:
-    if row.case_id != case_id:
-        raise StoreError(
-            Problem(Code.INVALID_REQUEST, f"the {kind} assessment {row.id} belongs to another case", Location())
-        )
-    if kind == "amended" and row.status != "final":
-        raise StoreError(
-            Problem(
-                Code.INVALID_REQUEST,
-                f"assessment {row.id} is not final: edit it instead of amending it",
-                Location(),
-            )
-        )
 
 
 def _insert_revision(

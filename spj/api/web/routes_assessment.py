@@ -79,12 +79,7 @@ def _page(
     workspace = workspace_of(request)
     lang = language_of(request)
     form_values = FormValues(values if values is not None else form_from_content(view.instrument, view.content))
-    can_countersign = (
-        view.final
-        and view.record.countersigned_by is None
-        and user.role in ("reviewer", "administrator")
-        and user.id not in (view.record.created_by, view.revision.author_id)
-    )
+    can_countersign = workspace.may_countersign(user, view)
     countersigner = None
     if view.record.countersigned_by:
         signer = workspace.person(user, view.record.countersigned_by)

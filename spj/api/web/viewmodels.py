@@ -12,7 +12,7 @@ from typing import Any
 
 from spj.api.web.forms import NEW_SCENARIO_ROWS, NEW_SOURCE_ROWS, SCENARIO_KINDS, flatten
 from spj.api.web.templating import gettext
-from spj.evaluation.results import Evaluation, Reason
+from spj.evaluation.results import Evaluation, Reason, render_ref
 from spj.instrument.model import Instrument, Text
 from spj.instrument.text import localize
 
@@ -170,18 +170,20 @@ class _Explainer:
         return [f"{i} {self.loc(self.indicators[i].title)}" if i in self.indicators else i for i in ids]
 
     def reason(self, reason: Reason) -> str:
-        parts = reason.ref.split(".")
+        ref = reason.ref
         shown = reason.status if reason.value is None and reason.status else None
-        if parts[0] == "ratings" and len(parts) == 3 and parts[1] in self.indicators:
-            scale = self.instrument.scales.get(parts[2], ())
+        if ref.root == "ratings" and len(ref.rest) == 1 and ref.name in self.indicators:
+            scale_name = ref.rest[0]
+            scale = self.instrument.scales.get(scale_name, ())
             label = next((self.loc(level.label) for level in scale if level.code == reason.code), reason.code)
             value = gettext(self.lang, shown) if shown else (label or str(reason.value))
-            return f"{parts[1]} {self.loc(self.indicators[parts[1]].title)} — {gettext(self.lang, parts[2])}: {value}"
-        if parts[0] == "flags" and len(parts) == 2 and parts[1] in self.rules:
-            rule = self.rules[parts[1]]
-            return f"{self.loc(rule.title) or parts[1]}: {gettext(self.lang, shown or _yes_no(reason.value))}"
+            title = self.loc(self.indicators[ref.name].title)
+            return f"{ref.name} {title} — {gettext(self.lang, scale_name)}: {value}"
+        if ref.root == "flags" and not ref.rest and ref.name in self.rules:
+            rule = self.rules[ref.name]
+            return f"{self.loc(rule.title) or ref.name}: {gettext(self.lang, shown or _yes_no(reason.value))}"
         value = gettext(self.lang, shown) if shown else str(reason.value if reason.code is None else reason.code)
-        return f"{reason.ref}: {value}"
+        return f"{render_ref(ref)}: {value}"
 
 
 def _yes_no(value: Any) -> str:

@@ -32,6 +32,6 @@ class LintContext:
             return Location(self.file, None, None, tuple(path))
         return self.document.locate_in_scalar(path, offset, source)
 
-    def warning(self, code: LintCode, message: str, path: PathT) -> LintWarning:
-        """A warning located at `path`."""
-        return LintWarning(code, message, self.locate(path))
+    def warning(self, code: LintCode, message: str, path: PathT, *, subject: str | None = None) -> LintWarning:
+        """A warning located at `path`, about `subject` (by default, what `path` points into)."""
+        return LintWarning(code, message, self.locate(path), subject)

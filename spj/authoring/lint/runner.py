@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from spj.authoring.lint.accept import sort_out
 from spj.authoring.lint.authoring import authoring_warnings
 from spj.authoring.lint.context import LintContext
-from spj.authoring.lint.model import LintWarning
+from spj.authoring.lint.model import LintReport, LintWarning
 from spj.authoring.lint.ranges import range_warnings
 from spj.authoring.lint.texts import translation_warnings
 from spj.authoring.lint.truth import truth_warnings
@@ -28,14 +29,15 @@ CHECKS: tuple[Callable[[LintContext], list[LintWarning]], ...] = (
 
 def lint_instrument(
     instrument: Instrument, path: str | Path | None = None, *, document: Document | None = None
-) -> list[LintWarning]:
-    """Every lint warning for a loaded instrument, in source order.
+) -> LintReport:
+    """Every lint warning for a loaded instrument, in source order; those in `lint.accept` apart.
 
     Positions come from `document`, else from re-reading `path` (default: the
     file the instrument was loaded from); without either, warnings carry only
     their path in the document.
 
-    >>> warnings = lint_instrument(load_instrument("instrument.yaml"))  # doctest: +SKIP
+    >>> report = lint_instrument(load_instrument("instrument.yaml"))  # doctest: +SKIP
+    >>> [str(w) for w in report.warnings]  # doctest: +SKIP
     """
     file = str(path) if path is not None else instrument.source
     if document is None and file is not None:
@@ -45,16 +47,16 @@ def lint_instrument(
             document = None  # the file changed or vanished since loading: warn without positions
     ctx = LintContext(instrument, index_of(instrument), document, file)
     warnings = [warning for check in CHECKS for warning in check(ctx)]
-    return sorted(warnings, key=_position)
+    return sort_out(sorted(warnings, key=_position), instrument)
 
 
-def lint_text(text: str, *, file: str | None = None) -> list[LintWarning]:
+def lint_text(text: str, *, file: str | None = None) -> LintReport:
     """Load an instrument from YAML text and lint it; `InstrumentError` if it does not load."""
     document = parse_yaml(text, file=file, error=InstrumentError)
     return lint_instrument(instrument_from_document(document), file, document=document)
 
 
-def lint_file(path: str | Path) -> list[LintWarning]:
+def lint_file(path: str | Path) -> LintReport:
     """Load an instrument file and lint it; `InstrumentError` if it does not load."""
     text = read_text(path, error=InstrumentError)
     return lint_text(text, file=str(path))

@@ -32,6 +32,7 @@ def translation_warnings(ctx: LintContext) -> list[LintWarning]:
                 LintCode.MISSING_TRANSLATION,
                 f"{len(missing)} of {len(texts)} texts have no {lang!r} version ({fallback}): {shown}{more}",
                 missing[0],
+                subject=lang,
             )
         )
     return warnings

@@ -1,6 +1,7 @@
 """Indicators no expression reads, and scales no indicator rates.
 
-An indicator is *used* when some rule or intervention reads `ratings.X`
+An indicator is *used* when it declares what it informs (`informs:
+formulation`), or when some rule or intervention reads `ratings.X`
 directly, or counts it through its domain: `domains.D.risk.*` counts D's risk
 indicators, `domains.D.protective.*` its protective ones, and
 `domains.D.{rated,omitted,unrated,high_relevance}` (or `domains.D` whole)
@@ -37,7 +38,7 @@ def _unused_indicators(ctx: LintContext) -> list[LintWarning]:
                 counted.setdefault(ref.parts[0], set()).update({part} if part in _ALL_KINDS else _ALL_KINDS)
     warnings = []
     for n, indicator in enumerate(ctx.instrument.indicators):
-        if indicator.id in read or indicator.kind in counted.get(indicator.domain, set()):
+        if indicator.id in read or indicator.kind in counted.get(indicator.domain, set()) or indicator.informs:
             continue
         domain, kind = indicator.domain, indicator.kind
         warnings.append(
@@ -45,7 +46,8 @@ def _unused_indicators(ctx: LintContext) -> list[LintWarning]:
                 LintCode.UNUSED_INDICATOR,
                 f"indicator {indicator.id!r} is read by no rule and no intervention: no expression reads "
                 f"ratings.{indicator.id}, and none counts it through domains.{domain}.{kind}.* or "
-                f"domains.{domain}.{{rated,omitted,unrated,high_relevance}}; it appears in reports only",
+                f"domains.{domain}.{{rated,omitted,unrated,high_relevance}}; it appears in reports only. "
+                "Give it a rule, or declare what it informs ('informs: formulation')",
                 ("indicators", n, "id"),
             )
         )

@@ -128,7 +128,9 @@ def diff_instruments(old: Instrument, new: Instrument) -> InstrumentDiff:
     items += _instrument_fields(old, new)
     items += _scales(old, new)
     items += _items("domains", old.domains, new.domains, (), {})
-    items += _items("indicators", old.indicators, new.indicators, ("domain", "kind", "rate", "anchors"), renamed)
+    items += _items(
+        "indicators", old.indicators, new.indicators, ("domain", "kind", "rate", "anchors", "informs"), renamed
+    )
     items += _items("case_fields", old.case_fields, new.case_fields, ("type", "choices"), {})
     items += _items("rules", old.rules, new.rules, ("when", "severity"), {})
     items += _items(

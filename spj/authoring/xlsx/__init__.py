@@ -15,7 +15,8 @@ Sheets (the first row of each names the columns; bold and frozen):
   one row per level, levels of a scale in order.
 - ``domains``: ``id``, ``title``, ``description``.
 - ``indicators``: ``id``, ``domain``, ``kind``, ``rate`` (comma-separated),
-  ``title``, ``guidance``, ``anchor:CODE`` (the anchor of presence code CODE).
+  ``title``, ``guidance``, ``anchor:CODE`` (the anchor of presence code CODE),
+  ``informs`` (empty, or ``formulation``).
 - ``case_fields``: ``id``, ``type``, ``choices`` (comma-separated), ``title``,
   ``label:CODE``.
 - ``rules``: ``id``, ``when``, ``severity``, ``title``, ``message``.
@@ -24,6 +25,8 @@ Sheets (the first row of each names the columns; bold and frozen):
   ``description``.
 - ``judgements``: ``id``, ``levels`` (comma-separated), ``rationale_required``
   (TRUE/FALSE), ``title``, ``description``, ``label:CODE``.
+- ``lint`` (only when the instrument accepts lint warnings): ``code``, ``at``,
+  ``reason``; one row per entry of ``lint.accept``.
 
 Texts, as XLSForm users know them: ``title::en``, ``title::nl`` hold one
 string per language (``anchor:N::en``, ``label:low::nl`` likewise); a column

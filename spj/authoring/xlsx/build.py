@@ -29,6 +29,7 @@ from spj.authoring.xlsx.layout import (
 from spj.authoring.xlsx.reader import Row
 from spj.errors import Code, InstrumentError, Location, Problem, did_you_mean
 from spj.files.yamlsource import PathT
+from spj.instrument.lint_model import LintAcceptance
 from spj.instrument.model import CaseField, Domain, Indicator, Instrument, Intervention, Judgement, Rule, ScaleLevel
 
 
@@ -72,6 +73,7 @@ _MODELS: dict[str, type[BaseModel]] = {
     "rules": Rule,
     "interventions": Intervention,
     "judgements": Judgement,
+    "lint.accept": LintAcceptance,
 }
 
 _READERS: dict[str, Callable[[object], Any]] = {
@@ -220,8 +222,12 @@ class _Builder:
                 continue
             self.row(sheet, columns, number, row, part, counts)
         if part:
-            self.data[sheet.part] = part
-            self.spots[(sheet.part,)] = Spot(sheet.name)
+            *parents, last = sheet.path
+            target = self.data
+            for key in parents:
+                target = target.setdefault(key, {})
+            target[last] = part
+            self.spots[sheet.path] = Spot(sheet.name)
 
     def header(self, sheet: Sheet, row: Row) -> dict[int, tuple[Column, Header, str]] | None:
         columns: dict[int, tuple[Column, Header, str]] = {}
@@ -303,7 +309,7 @@ class _Builder:
             self.spots.setdefault(("scales", scale), Spot(sheet.name, number))
             items: list[Any] = part[scale]
         else:
-            prefix = (sheet.part, counts.get(sheet.part, 0))
+            prefix = (*sheet.path, counts.get(sheet.part, 0))
             counts[sheet.part] = counts.get(sheet.part, 0) + 1
             items = part
         self.spots[prefix] = Spot(sheet.name, number)

@@ -49,7 +49,9 @@ def export_workbook(instrument: Instrument) -> bytes:
     problems: list[Problem] = []
     _instrument_sheet(book.active, instrument, problems)
     for sheet in SHEETS:
-        _row_sheet(book.create_sheet(sheet.name), sheet, _items(instrument, sheet), instrument, problems)
+        items = _items(instrument, sheet)
+        if items or sheet.written_when_empty:
+            _row_sheet(book.create_sheet(sheet.name), sheet, items, instrument, problems)
     if problems:
         raise InstrumentError(problems)
     buffer = io.BytesIO()
@@ -62,7 +64,10 @@ def export_workbook(instrument: Instrument) -> bytes:
 def _items(instrument: Instrument, sheet: Sheet) -> list[dict[str, Any]]:
     if sheet.part == "scales":
         return [{"scale": name, **level.model_dump()} for name, levels in instrument.scales.items() for level in levels]
-    return [item.model_dump() for item in getattr(instrument, sheet.part)]
+    part: Any = instrument
+    for key in sheet.path:
+        part = getattr(part, key)
+    return [item.model_dump(mode="json") if sheet.part == "lint.accept" else item.model_dump() for item in part]
 
 
 def _instrument_sheet(ws: Any, instrument: Instrument, problems: list[Problem]) -> None:

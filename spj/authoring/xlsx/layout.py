@@ -44,12 +44,18 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class Sheet:
-    """A sheet of rows, one row per item of `part` (`scales` rows are levels)."""
+    """A sheet of rows, one row per item of `part` (`scales` rows are levels; `lint.accept` is nested)."""
 
     name: str
     part: str
     columns: tuple[Column, ...]
     required: bool = True
+    written_when_empty: bool = True
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """Where the part's list is in the instrument: `("lint", "accept")` for `lint.accept`."""
+        return tuple(self.part.split("."))
 
     def column(self, name: str) -> Column | None:
         """The column whose header base is `name`."""
@@ -103,6 +109,7 @@ SHEETS: tuple[Sheet, ...] = (
             _col("title", "text", required=True),
             _col("guidance", "text"),
             _col("anchor", "coded", key="anchors"),
+            _col("informs"),
         ),
     ),
     Sheet(
@@ -157,6 +164,13 @@ SHEETS: tuple[Sheet, ...] = (
             _col("label", "coded", key="labels"),
         ),
         required=False,
+    ),
+    Sheet(
+        "lint",
+        "lint.accept",
+        (_col("code", required=True), _col("at", required=True), _col("reason", required=True)),
+        required=False,
+        written_when_empty=False,
     ),
 )
 

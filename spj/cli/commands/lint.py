@@ -17,20 +17,35 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
     @handles_errors
     def lint(
         instrument: Annotated[Path, typer.Argument(help="The instrument file (format: spj/1).", show_default=False)],
-        strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when there is any warning.")] = False,
+        strict: Annotated[
+            bool, typer.Option("--strict", help="Exit 1 when there is any warning the instrument does not accept.")
+        ] = False,
         as_json: Annotated[
-            bool, typer.Option("--json", help="Print the warnings as a JSON list of {code, message, file, ...}.")
+            bool,
+            typer.Option(
+                "--json",
+                help="Print the warnings as a JSON list of {code, message, file, ..., accepted, reason}.",
+            ),
         ] = False,
     ) -> None:
-        """Warn about what an instrument probably does not mean: unused indicators, rules never true, ..."""
+        """Warn about what an instrument probably does not mean: unused indicators, rules never true, ...
+
+        Warnings the instrument accepts (`lint.accept`, each with a reason) are listed as accepted and do not
+        count for --strict.
+        """
         from spj.authoring.lint import lint_file
 
-        warnings = lint_file(instrument)
+        report = lint_file(instrument)
         if as_json:
-            typer.echo(json.dumps([w.to_dict() for w in warnings], indent=2, ensure_ascii=False))
+            typer.echo(json.dumps(report.to_list(), indent=2, ensure_ascii=False))
         else:
-            for warning in warnings:
+            for warning in report.warnings:
                 typer.echo(str(warning))
-            typer.echo(f"{instrument}: {len(warnings)} warning(s)", err=True)
-        if strict and warnings:
+            for accepted in report.accepted:
+                typer.echo(str(accepted))
+            summary = f"{len(report.warnings)} warning(s)"
+            if report.accepted:
+                summary += f", {len(report.accepted)} accepted (not counted)"
+            typer.echo(f"{instrument}: {summary}", err=True)
+        if strict and report.warnings:
             raise typer.Exit(1)
