@@ -27,15 +27,10 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        for name, value in scope.get("headers", ()):
-            if name == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
-                    declared = -1
-                if declared > self.max_bytes or declared < 0:
-                    await self._refuse(send, 413 if declared > self.max_bytes else 400)
-                    return
+        refusal = self._refusal_by_headers(scope)
+        if refusal is not None:
+            await self._refuse(send, refusal)
+            return
         received = 0
         started = False
 
@@ -59,6 +54,20 @@ class BodySizeLimit:
         except _TooLarge:
             if not started:
                 await self._refuse(send, 413)
+
+    def _refusal_by_headers(self, scope: Scope) -> int | None:
+        """413 when Content-Length declares too much, 400 when it is not a count; None when it is fine or absent."""
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = -1
+                if declared > self.max_bytes:
+                    return 413
+                if declared < 0:
+                    return 400
+        return None
 
     async def _refuse(self, send: Send, status: int) -> None:
         if status == 413:

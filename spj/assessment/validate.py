@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spj.assessment.model import Assessment
+from spj.assessment.model import Assessment, Rating
 from spj.errors import Code, Problem, did_you_mean
 from spj.files.yamlsource import Document
 from spj.instrument import Instrument, index_of
@@ -20,7 +20,6 @@ def check_assessment(assessment: Assessment, instrument: Instrument, doc: Docume
                 ("instrument",),
             )
         ]
-    index = index_of(instrument)
     problems: list[Problem] = []
     if assessment.status == "final" and ref.sha256 is not None and ref.sha256 != instrument.sha256:
         problems.append(
@@ -49,60 +48,69 @@ def check_assessment(assessment: Assessment, instrument: Instrument, doc: Docume
         )
     final = assessment.status == "final"
     for ind_id, rating in assessment.ratings.items():
-        base = ("ratings", ind_id)
-        indicator = index.indicators.get(ind_id)
-        if indicator is None:
-            problems.append(
-                doc.problem(
-                    Code.UNKNOWN_INDICATOR,
-                    f"no indicator {ind_id!r} in {instrument.id} {instrument.version}"
-                    + did_you_mean(ind_id, index.indicators),
-                    base,
-                )
-            )
-            continue
-        codes = rating.codes
-        if rating.omitted:
-            if not (rating.reason and rating.reason.strip()):
-                problems.append(
-                    doc.problem(Code.OMISSION, f"{ind_id} is omitted without a reason; say why it is unknown", base)
-                )
-            if codes:
-                problems.append(
-                    doc.problem(Code.OMISSION, f"{ind_id} is omitted but also rated; keep one of the two", base)
-                )
-        for scale_name, code in codes.items():
-            if scale_name not in indicator.rate:
-                problems.append(
-                    doc.problem(
-                        Code.UNKNOWN_SCALE,
-                        f"{ind_id} is not rated on {scale_name!r}; it is rated on {', '.join(indicator.rate)}"
-                        + did_you_mean(scale_name, indicator.rate),
-                        (*base, scale_name),
-                    )
-                )
-                continue
-            scale = index.scales[scale_name]
-            if not isinstance(code, str) or code not in scale.by_code:
-                problems.append(
-                    doc.problem(
-                        Code.UNKNOWN_CODE,
-                        f"{code!r} is not a {scale_name} code; use one of {', '.join(scale.codes)}",
-                        (*base, scale_name),
-                    )
-                )
-        for k, source in enumerate(rating.sources):
-            if source not in source_ids:
-                problems.append(
-                    doc.problem(
-                        Code.UNKNOWN_SOURCE,
-                        f"source {source!r} is not listed under sources" + did_you_mean(source, source_ids),
-                        (*base, "sources", k),
-                    )
-                )
+        problems += _check_rating(ind_id, rating, instrument, source_ids, doc)
     if final:
         problems += _check_final_ratings(assessment, instrument, doc)
     problems += _check_judgements(assessment, instrument, doc, final=final)
+    return problems
+
+
+def _check_rating(
+    ind_id: str, rating: Rating, instrument: Instrument, source_ids: list[str], doc: Document
+) -> list[Problem]:
+    """The problems of one rating: its indicator, omission, scales and codes, cited sources."""
+    index = index_of(instrument)
+    base = ("ratings", ind_id)
+    indicator = index.indicators.get(ind_id)
+    if indicator is None:
+        return [
+            doc.problem(
+                Code.UNKNOWN_INDICATOR,
+                f"no indicator {ind_id!r} in {instrument.id} {instrument.version}"
+                + did_you_mean(ind_id, index.indicators),
+                base,
+            )
+        ]
+    problems: list[Problem] = []
+    codes = rating.codes
+    if rating.omitted:
+        if not (rating.reason and rating.reason.strip()):
+            problems.append(
+                doc.problem(Code.OMISSION, f"{ind_id} is omitted without a reason; say why it is unknown", base)
+            )
+        if codes:
+            problems.append(
+                doc.problem(Code.OMISSION, f"{ind_id} is omitted but also rated; keep one of the two", base)
+            )
+    for scale_name, code in codes.items():
+        if scale_name not in indicator.rate:
+            problems.append(
+                doc.problem(
+                    Code.UNKNOWN_SCALE,
+                    f"{ind_id} is not rated on {scale_name!r}; it is rated on {', '.join(indicator.rate)}"
+                    + did_you_mean(scale_name, indicator.rate),
+                    (*base, scale_name),
+                )
+            )
+            continue
+        scale = index.scales[scale_name]
+        if not isinstance(code, str) or code not in scale.by_code:
+            problems.append(
+                doc.problem(
+                    Code.UNKNOWN_CODE,
+                    f"{code!r} is not a {scale_name} code; use one of {', '.join(scale.codes)}",
+                    (*base, scale_name),
+                )
+            )
+    for k, source in enumerate(rating.sources):
+        if source not in source_ids:
+            problems.append(
+                doc.problem(
+                    Code.UNKNOWN_SOURCE,
+                    f"source {source!r} is not listed under sources" + did_you_mean(source, source_ids),
+                    (*base, "sources", k),
+                )
+            )
     return problems
 
 

@@ -61,32 +61,9 @@ def _load_referenced(target: Path, instrument: Instrument, doc: Document) -> Any
 def subset_differences(expected: Any, actual: Any, path: str = "$") -> list[str]:
     """Where `expected` is not contained in `actual`."""
     if isinstance(expected, dict):
-        if not isinstance(actual, dict):
-            return [f"{path}: expected an object, got {actual!r}"]
-        out: list[str] = []
-        for key, value in expected.items():
-            if key not in actual:
-                out.append(f"{path}.{key}: missing")
-            elif key in SET_KEYS and isinstance(value, list):
-                if not isinstance(actual[key], list) or set(value) != set(actual[key]):
-                    out.append(f"{path}.{key}: expected {sorted(value)}, got {actual[key]!r}")
-            else:
-                out += subset_differences(value, actual[key], f"{path}.{key}")
-        return out
+        return _object_differences(expected, actual, path)
     if isinstance(expected, list):
-        if not isinstance(actual, list):
-            return [f"{path}: expected a list, got {actual!r}"]
-        if expected and all(isinstance(e, dict) and "id" in e for e in expected):
-            want = [e["id"] for e in expected]
-            got = [a.get("id") if isinstance(a, dict) else a for a in actual]
-            if want != got:
-                return [f"{path}: expected ids {want}, got {got}"]
-        elif len(expected) != len(actual):
-            return [f"{path}: expected {expected!r}, got {actual!r}"]
-        out = []
-        for n, (e, a) in enumerate(zip(expected, actual, strict=True)):
-            out += subset_differences(e, a, f"{path}[{n}]")
-        return out
+        return _list_differences(expected, actual, path)
     if isinstance(expected, float) or (
         isinstance(actual, float) and isinstance(expected, int) and not isinstance(expected, bool)
     ):
@@ -96,6 +73,39 @@ def subset_differences(expected: Any, actual: Any, path: str = "$") -> list[str]
     if expected != actual:
         return [f"{path}: expected {expected!r}, got {actual!r}"]
     return []
+
+
+def _object_differences(expected: dict[str, Any], actual: Any, path: str) -> list[str]:
+    """Every expected key is in `actual`, with a contained value; `SET_KEYS` lists compare as sets."""
+    if not isinstance(actual, dict):
+        return [f"{path}: expected an object, got {actual!r}"]
+    out: list[str] = []
+    for key, value in expected.items():
+        if key not in actual:
+            out.append(f"{path}.{key}: missing")
+        elif key in SET_KEYS and isinstance(value, list):
+            if not isinstance(actual[key], list) or set(value) != set(actual[key]):
+                out.append(f"{path}.{key}: expected {sorted(value)}, got {actual[key]!r}")
+        else:
+            out += subset_differences(value, actual[key], f"{path}.{key}")
+    return out
+
+
+def _list_differences(expected: list[Any], actual: Any, path: str) -> list[str]:
+    """Lists of objects with ids compare by their ids in order, other lists by length; then item by item."""
+    if not isinstance(actual, list):
+        return [f"{path}: expected a list, got {actual!r}"]
+    if expected and all(isinstance(e, dict) and "id" in e for e in expected):
+        want = [e["id"] for e in expected]
+        got = [a.get("id") if isinstance(a, dict) else a for a in actual]
+        if want != got:
+            return [f"{path}: expected ids {want}, got {got}"]
+    elif len(expected) != len(actual):
+        return [f"{path}: expected {expected!r}, got {actual!r}"]
+    out: list[str] = []
+    for n, (e, a) in enumerate(zip(expected, actual, strict=True)):
+        out += subset_differences(e, a, f"{path}[{n}]")
+    return out
 
 
 __all__ = ["default_cases", "run_case", "subset_differences"]

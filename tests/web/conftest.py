@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -84,56 +85,62 @@ def start_assessment(client: TestClient, case_id: str = "CASE-0001") -> str:
     return response.headers["location"].split("/assessments/")[1].split("?")[0]
 
 
+class _FormParser(HTMLParser):
+    """Collects what a browser would post from the assessment form."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.fields: dict[str, list[str]] = {}
+        self.in_form = False
+        self.textarea: str | None = None
+        self.select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and a.get("id") == "assessment-form":
+            self.in_form = True
+        name = a.get("name")
+        if not self.in_form:
+            return
+        if tag == "input" and name:
+            self._input(name, a)
+        elif tag == "textarea" and name:
+            self.textarea = name
+            self.fields.setdefault(name, []).append("")
+        elif tag == "select" and name:
+            self.select = name
+            self.fields.setdefault(name, [])
+        elif tag == "option" and self.select and "selected" in a:
+            self.fields[self.select] = [a.get("value", "")]
+
+    def _input(self, name: str, a: dict[str, str]) -> None:
+        kind = a.get("type", "text")
+        if kind in ("radio", "checkbox"):
+            if "checked" in a:
+                self.fields.setdefault(name, []).append(a.get("value", "on"))
+        elif kind != "submit":
+            self.fields.setdefault(name, []).append(a.get("value", ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.in_form = False
+        elif tag == "textarea":
+            self.textarea = None
+        elif tag == "select":
+            if self.select and not self.fields[self.select]:
+                self.fields[self.select] = [""]
+            self.select = None
+
+    def handle_data(self, data: str) -> None:
+        if self.textarea:
+            self.fields[self.textarea][-1] += data
+
+
 def form_fields(html: str) -> dict[str, list[str]]:
     """The values a browser would post from the assessment form (checked radios/boxes, texts, selects)."""
-    from html.parser import HTMLParser
-
-    fields: dict[str, list[str]] = {}
-
-    class Parser(HTMLParser):
-        in_form = False
-        textarea: str | None = None
-        select: str | None = None
-
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            a = {k: v or "" for k, v in attrs}
-            if tag == "form" and a.get("id") == "assessment-form":
-                self.in_form = True
-            if not self.in_form:
-                return
-            name = a.get("name")
-            if tag == "input" and name:
-                kind = a.get("type", "text")
-                if kind in ("radio", "checkbox"):
-                    if "checked" in a:
-                        fields.setdefault(name, []).append(a.get("value", "on"))
-                elif kind != "submit":
-                    fields.setdefault(name, []).append(a.get("value", ""))
-            elif tag == "textarea" and name:
-                self.textarea = name
-                fields.setdefault(name, []).append("")
-            elif tag == "select" and name:
-                self.select = name
-                fields.setdefault(name, [])
-            elif tag == "option" and self.select and "selected" in a:
-                fields[self.select] = [a.get("value", "")]
-
-        def handle_endtag(self, tag: str) -> None:
-            if tag == "form":
-                self.in_form = False
-            elif tag == "textarea":
-                self.textarea = None
-            elif tag == "select":
-                if self.select and not fields[self.select]:
-                    fields[self.select] = [""]
-                self.select = None
-
-        def handle_data(self, data: str) -> None:
-            if self.textarea:
-                fields[self.textarea][-1] += data
-
-    Parser(convert_charrefs=True).feed(html)
-    return fields
+    parser = _FormParser()
+    parser.feed(html)
+    return parser.fields
 
 
 def post_form(client: TestClient, assessment_id: str, fields: dict[str, list[str]], **changes: Any) -> Any:

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from spj.api.web.templating import gettext
-from spj.instrument.model import Instrument
+from spj.instrument.model import Indicator, Instrument
 
 SCENARIO_KINDS = ("repeat", "twist", "escalation", "improvement")
 NEW_SOURCE_ROWS = 1
@@ -203,20 +203,8 @@ def form_from_content(instrument: Instrument, content: Mapping[str, Any]) -> dic
     ratings = content.get("ratings") or {}
     for indicator in instrument.indicators:
         rating = ratings.get(indicator.id)
-        if not isinstance(rating, Mapping):
-            continue
-        prefix = f"r.{indicator.id}"
-        if rating.get("omitted"):
-            put(f"{prefix}.omit", "1")
-        put(f"{prefix}.reason", rating.get("reason"))
-        for scale in indicator.rate:
-            put(f"{prefix}.{scale}", rating.get(scale))
-        evidence = rating.get("evidence") or {}
-        put(f"{prefix}.for", evidence.get("for"))
-        put(f"{prefix}.against", evidence.get("against"))
-        sources = [str(s) for s in rating.get("sources") or ()]
-        if sources:
-            form[f"{prefix}.sources"] = sources
+        if isinstance(rating, Mapping):
+            _put_rating(put, form, indicator, rating)
     for n, source in enumerate(content.get("sources") or ()):
         for key in ("id", "kind", "date", "description"):
             put(f"s.{n}.{key}", source.get(key))
@@ -232,6 +220,24 @@ def form_from_content(instrument: Instrument, content: Mapping[str, Any]) -> dic
             put(f"j.{judgement_id}.level", entry.get("level"))
             put(f"j.{judgement_id}.rationale", entry.get("rationale"))
     return form
+
+
+def _put_rating(
+    put: Callable[[str, Any], None], form: dict[str, list[str]], indicator: Indicator, rating: Mapping[str, Any]
+) -> None:
+    """The fields of one rating: omission and reason, a level per scale, evidence, sources."""
+    prefix = f"r.{indicator.id}"
+    if rating.get("omitted"):
+        put(f"{prefix}.omit", "1")
+    put(f"{prefix}.reason", rating.get("reason"))
+    for scale in indicator.rate:
+        put(f"{prefix}.{scale}", rating.get(scale))
+    evidence = rating.get("evidence") or {}
+    put(f"{prefix}.for", evidence.get("for"))
+    put(f"{prefix}.against", evidence.get("against"))
+    sources = [str(s) for s in rating.get("sources") or ()]
+    if sources:
+        form[f"{prefix}.sources"] = sources
 
 
 def _scalar(value: Any) -> str:

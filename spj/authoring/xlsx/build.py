@@ -76,6 +76,9 @@ _MODELS: dict[str, type[BaseModel]] = {
     "lint.accept": LintAcceptance,
 }
 
+_SETTINGS: dict[str, Column] = {c.name: c for c in INSTRUMENT_KEYS}
+"""The instrument sheet's keys by name."""
+
 _READERS: dict[str, Callable[[object], Any]] = {
     "string": as_string,
     "code": lambda value: Quoted(as_string(value)),
@@ -159,53 +162,58 @@ class _Builder:
             return
         texts: dict[str, _Text] = {}
         seen: dict[str, int] = {}
-        keys = {c.name: c for c in INSTRUMENT_KEYS}
         for number, row in enumerate(rows[1:], start=2):
-            cells = [*row, None, None]
-            key_cell, value = cells[0], cells[1]
-            for extra, cell in enumerate(cells[2:], start=3):
-                if not is_blank(cell):
-                    self.problem(
-                        "only the columns 'key' and 'value' are read; move this value", Spot(sheet, number, extra)
-                    )
-            if is_blank(key_cell):
-                if not is_blank(value):
-                    self.problem("a value without a key", Spot(sheet, number, 1))
-                continue
-            key = _header_text(key_cell)
-            head = parse_header(key)
-            column = keys.get(head.field)
-            if column is None or head.code is not None or (head.lang is not None and column.kind != "text"):
-                self.problem(f"unknown key {key!r}" + did_you_mean(key, _key_names()), Spot(sheet, number, 1))
-                continue
-            if key in seen:
-                self.problem(f"key {key!r} is given twice (first in row {seen[key]})", Spot(sheet, number, 1))
-                continue
-            seen[key] = number
-            spot = Spot(sheet, number, 2, key)
-            if is_blank(value):
-                continue
-            path: PathT = ("omission", "max_omitted_ratio") if column.key == "max_omitted_ratio" else (column.key,)
-            if column.kind == "text":
-                try:
-                    texts.setdefault(column.key, _Text()).add(head.lang, as_string(value), spot)
-                except CellError as exc:
-                    self.problem(str(exc), spot, path)
-                continue
-            converted = self.convert(column, value, spot, path)
-            if converted is None:
-                continue
-            self.spots[path] = spot
-            if column.key == "max_omitted_ratio":
-                self.spots[("omission",)] = spot
-                self.data["omission"] = {"max_omitted_ratio": converted}
-            else:
-                self.data[column.key] = converted
+            setting = self.setting(number, row, seen)
+            if setting is not None:
+                self.setting_value(*setting, texts)
         for key, text in texts.items():
             self.put_text(self.data, (key,), key, text)
         for column in INSTRUMENT_KEYS:
             if column.required and column.key not in self.data:
                 self.problem(f"missing key {column.name!r}: add a row for it", Spot(sheet))
+
+    def setting(self, number: int, row: Row, seen: dict[str, int]) -> tuple[Column, Header, object, Spot] | None:
+        """The setting row `number` of the instrument sheet gives, with its value; None when it gives none."""
+        sheet = INSTRUMENT_SHEET
+        cells = [*row, None, None]
+        key_cell, value = cells[0], cells[1]
+        for extra, cell in enumerate(cells[2:], start=3):
+            if not is_blank(cell):
+                self.problem("only the columns 'key' and 'value' are read; move this value", Spot(sheet, number, extra))
+        if is_blank(key_cell):
+            if not is_blank(value):
+                self.problem("a value without a key", Spot(sheet, number, 1))
+            return None
+        key = _header_text(key_cell)
+        head = parse_header(key)
+        column = _SETTINGS.get(head.field)
+        if column is None or head.code is not None or (head.lang is not None and column.kind != "text"):
+            self.problem(f"unknown key {key!r}" + did_you_mean(key, _key_names()), Spot(sheet, number, 1))
+            return None
+        if key in seen:
+            self.problem(f"key {key!r} is given twice (first in row {seen[key]})", Spot(sheet, number, 1))
+            return None
+        seen[key] = number
+        return None if is_blank(value) else (column, head, value, Spot(sheet, number, 2, key))
+
+    def setting_value(self, column: Column, head: Header, value: object, spot: Spot, texts: dict[str, _Text]) -> None:
+        """Put one setting's value in the instrument (a text waits in `texts` for its other languages)."""
+        path: PathT = ("omission", "max_omitted_ratio") if column.key == "max_omitted_ratio" else (column.key,)
+        if column.kind == "text":
+            try:
+                texts.setdefault(column.key, _Text()).add(head.lang, as_string(value), spot)
+            except CellError as exc:
+                self.problem(str(exc), spot, path)
+            return
+        converted = self.convert(column, value, spot, path)
+        if converted is None:
+            return
+        self.spots[path] = spot
+        if column.key == "max_omitted_ratio":
+            self.spots[("omission",)] = spot
+            self.data["omission"] = {"max_omitted_ratio": converted}
+        else:
+            self.data[column.key] = converted
 
     def row_sheet(self, sheet: Sheet, rows: list[Row]) -> None:
         if not rows:
