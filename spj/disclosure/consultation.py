@@ -77,29 +77,44 @@ def load_consultation(path: str | Path, *, deployment: Deployment | None = None)
 
 def consultation_from_document(doc: Document, *, deployment: Deployment | None = None) -> Consultation:
     """Validate a consultation: schema, participants, items, and a feedback note free of secrets."""
-    problems = list(doc.problems)
     try:
         record = Consultation.model_validate(doc.data)
     except ValidationError as exc:
-        raise DisclosureError([*problems, *schema_problems(exc, doc, Consultation)]) from None
-    participants = set(record.participants)
-    if deployment is not None:
-        known = [a.id for a in deployment.agencies]
-        for n, agency in enumerate(record.participants):
-            if agency not in known:
-                problems.append(
-                    doc.problem(
-                        Code.UNKNOWN_AGENCY,
-                        f"participant {agency!r} is not an agency of the deployment" + did_you_mean(agency, known),
-                        ("participants", n),
-                    )
-                )
-    items = {}
+        raise DisclosureError([*doc.problems, *schema_problems(exc, doc, Consultation)]) from None
+    problems = [
+        *doc.problems,
+        *_participant_problems(record, doc, deployment),
+        *_item_problems(record, doc),
+        *_feedback_problems(record, doc),
+    ]
+    if problems:
+        raise DisclosureError(sorted(problems, key=lambda p: (p.location.line or 0, p.location.column or 0)))
+    return record
+
+
+def _participant_problems(record: Consultation, doc: Document, deployment: Deployment | None) -> list[Problem]:
+    if deployment is None:
+        return []
+    known = [a.id for a in deployment.agencies]
+    return [
+        doc.problem(
+            Code.UNKNOWN_AGENCY,
+            f"participant {agency!r} is not an agency of the deployment" + did_you_mean(agency, known),
+            ("participants", n),
+        )
+        for n, agency in enumerate(record.participants)
+        if agency not in known
+    ]
+
+
+def _item_problems(record: Consultation, doc: Document) -> list[Problem]:
+    problems = []
+    seen: set[str] = set()
     for n, item in enumerate(record.items):
-        if item.id in items:
+        if item.id in seen:
             problems.append(doc.problem(Code.DUPLICATE_ID, f"duplicate item id {item.id!r}", ("items", n, "id")))
-        items[item.id] = item
-        if item.by not in participants:
+        seen.add(item.id)
+        if item.by not in record.participants:
             problems.append(
                 doc.problem(
                     Code.UNKNOWN_AGENCY,
@@ -107,50 +122,54 @@ def consultation_from_document(doc: Document, *, deployment: Deployment | None =
                     ("items", n, "by"),
                 )
             )
+    return problems
+
+
+def _feedback_problems(record: Consultation, doc: Document) -> list[Problem]:
     note = record.feedback
-    if note is not None:
-        for k, item_id in enumerate(note.items):
-            cited = items.get(item_id)
-            if cited is None:
-                problems.append(
-                    doc.problem(
-                        Code.UNRESOLVED_REFERENCE,
-                        f"the feedback cites {item_id!r}, which is not an item" + did_you_mean(item_id, items),
-                        ("feedback", "items", k),
-                    )
+    if note is None:
+        return []
+    items = {i.id: i for i in record.items}
+    problems = []
+    for k, item_id in enumerate(note.items):
+        cited = items.get(item_id)
+        if cited is None:
+            problems.append(
+                doc.problem(
+                    Code.UNRESOLVED_REFERENCE,
+                    f"the feedback cites {item_id!r}, which is not an item" + did_you_mean(item_id, items),
+                    ("feedback", "items", k),
                 )
-            elif cited.secret:
-                problems.append(
-                    doc.problem(
-                        Code.SECRET_IN_FEEDBACK,
-                        f"the feedback cites {item_id}, which is covered by professional secrecy; "
-                        "it stays at the table: remove it from the note",
-                        ("feedback", "items", k),
-                    )
+            )
+        elif cited.secret:
+            problems.append(
+                doc.problem(
+                    Code.SECRET_IN_FEEDBACK,
+                    f"the feedback cites {item_id}, which is covered by professional secrecy; "
+                    "it stays at the table: remove it from the note",
+                    ("feedback", "items", k),
                 )
-        if note.summary:
-            for item in items.values():
-                if item.secret and _copied(item.text, note.summary):
-                    problems.append(
-                        doc.problem(
-                            Code.SECRET_IN_FEEDBACK,
-                            f"the feedback's summary repeats item {item.id}, which is covered by professional "
-                            "secrecy; rewrite the summary without it",
-                            ("feedback", "summary"),
-                        )
-                    )
-        for k, approval in enumerate(note.approvals):
-            if approval.agency not in participants:
-                problems.append(
-                    doc.problem(
-                        Code.UNKNOWN_AGENCY,
-                        f"an approval by {approval.agency!r}, which does not take part in the consultation",
-                        ("feedback", "approvals", k),
-                    )
-                )
-    if problems:
-        raise DisclosureError(sorted(problems, key=lambda p: (p.location.line or 0, p.location.column or 0)))
-    return record
+            )
+    problems += [
+        doc.problem(
+            Code.SECRET_IN_FEEDBACK,
+            f"the feedback's summary repeats item {item.id}, which is covered by professional secrecy; "
+            "rewrite the summary without it",
+            ("feedback", "summary"),
+        )
+        for item in items.values()
+        if note.summary and item.secret and _copied(item.text, note.summary)
+    ]
+    problems += [
+        doc.problem(
+            Code.UNKNOWN_AGENCY,
+            f"an approval by {approval.agency!r}, which does not take part in the consultation",
+            ("feedback", "approvals", k),
+        )
+        for k, approval in enumerate(note.approvals)
+        if approval.agency not in record.participants
+    ]
+    return problems
 
 
 def missing_approvals(record: Consultation) -> list[str]:

@@ -25,7 +25,7 @@ import networkx as nx
 from spj.assessment import Assessment
 from spj.assessment.plan_model import AddedStep, AgreedPlanInput, Decision
 from spj.errors import Code, Problem
-from spj.evaluation.results import AgreedPlan, AgreedStep, DeclinedStep, Origin, Plan, PlanFinding
+from spj.evaluation.results import AgreedPlan, AgreedStep, DeclinedStep, Origin, Plan, PlanFinding, PlanStep
 from spj.files.yamlsource import Document
 from spj.instrument import Instrument, index_of
 
@@ -57,44 +57,78 @@ def build_agreed_plan(instrument: Instrument, assessment: Assessment, proposal: 
     if assessment.version < 2:
         return None
     given = assessment.plan or AgreedPlanInput()
-    index = index_of(instrument)
-    findings: list[PlanFinding] = []
-    proposed = proposal.ordered_steps
-    added_ids = {a.id for a in given.added}
+    build = _Builder(instrument, given)
+    build.check_decision_keys()
+    for step in proposal.ordered_steps:
+        build.decide(step)
+    for position, added in enumerate(given.added):
+        build.add(position, added)
+    build.check_agreed_steps(assessment)
+    steps, total, schedule_findings = _schedule(build.nodes, given)
+    build.findings += schedule_findings
+    if given.review_date is None and assessment.status == "final":
+        build.finding(
+            Code.MISSING_REVIEW_DATE,
+            "a final assessment's plan needs plan.review_date: when the plan is reviewed",
+            ("plan",) if assessment.plan is not None else (),
+        )
+    return AgreedPlan(
+        review_date=given.review_date.isoformat() if given.review_date else None,
+        steps=steps,
+        declined=tuple(build.declined),
+        undecided=tuple(build.undecided),
+        total_weeks=total,
+        findings=tuple(build.findings),
+    )
 
-    for iv_id in given.decisions:
-        if iv_id not in index.interventions and iv_id not in added_ids:
-            findings.append(
-                PlanFinding(
+
+class _Builder:
+    """Collects the agreed steps, the declined and undecided ones, and the findings, step by step."""
+
+    def __init__(self, instrument: Instrument, given: AgreedPlanInput) -> None:
+        self.instrument = instrument
+        self.index = index_of(instrument)
+        self.given = given
+        self.added_ids = {a.id for a in given.added}
+        self.nodes: dict[str, _Node] = {}
+        self.declined: list[DeclinedStep] = []
+        self.undecided: list[str] = []
+        self.findings: list[PlanFinding] = []
+
+    def finding(self, code: Code, message: str, path: tuple[str | int, ...]) -> None:
+        self.findings.append(PlanFinding(code, message, path))
+
+    def known(self, step_id: str) -> bool:
+        return step_id in self.index.interventions or step_id in self.added_ids
+
+    def check_decision_keys(self) -> None:
+        for iv_id in self.given.decisions:
+            if not self.known(iv_id):
+                self.finding(
                     Code.UNKNOWN_INTERVENTION,
-                    f"a decision on {iv_id!r}, which is neither an intervention of {instrument.id} nor an added step",
+                    f"a decision on {iv_id!r}, which is neither an intervention of {self.instrument.id} "
+                    "nor an added step",
                     ("plan", "decisions", iv_id),
                 )
-            )
 
-    nodes: dict[str, _Node] = {}
-    declined: list[DeclinedStep] = []
-    undecided: list[str] = []
-    for step in proposed:
-        decision = given.decisions.get(step.id)
+    def decide(self, step: PlanStep) -> None:
+        """One proposed step: undecided, declined, or agreed (accepted or amended)."""
+        decision = self.given.decisions.get(step.id)
         if decision is None:
-            undecided.append(step.id)
-            continue
-        needs_reason = decision.decision in ("amend", "decline")
-        if needs_reason and not (decision.reason and decision.reason.strip()):
-            findings.append(
-                PlanFinding(
-                    Code.DECISION_NEEDS_REASON,
-                    f"{step.id}: a decision to {decision.decision} needs a reason",
-                    ("plan", "decisions", step.id),
-                )
+            self.undecided.append(step.id)
+            return
+        if decision.decision in ("amend", "decline") and not _given(decision.reason):
+            self.finding(
+                Code.DECISION_NEEDS_REASON,
+                f"{step.id}: a decision to {decision.decision} needs a reason",
+                ("plan", "decisions", step.id),
             )
         if decision.decision == "decline":
-            declined.append(DeclinedStep(step.id, step.reason, decision.reason))
-            continue
+            self.declined.append(DeclinedStep(step.id, step.reason, decision.reason))
+            return
         iv = step.intervention
         amended = decision.decision == "amend"
-        nodes[step.id] = _Node(
+        self.nodes[step.id] = _Node(
             id=step.id,
             origin=step.reason,
             decision=decision.decision,
@@ -102,37 +136,35 @@ def build_agreed_plan(instrument: Instrument, assessment: Assessment, proposal: 
             wanted_start=decision.start_week if amended else None,
             requires=tuple(iv.requires),
             after=tuple(iv.after),
-            order=(0, index.intervention_order[step.id]),
+            order=(0, self.index.intervention_order[step.id]),
             fields=decision,
             title=iv.title,
             provider=iv.provider,
             domain=iv.domain,
         )
-    for position, added in enumerate(given.added):
-        path = ("plan", "added", position)
-        if added.id in index.interventions:
-            findings.append(
-                PlanFinding(
-                    Code.DUPLICATE_ID,
-                    f"added step {added.id!r} has the id of an intervention of the instrument; decide that one instead",
-                    (*path, "id"),
-                )
+
+    def add(self, position: int, added: AddedStep) -> None:
+        """One step the expert added."""
+        path: tuple[str | int, ...] = ("plan", "added", position)
+        if added.id in self.index.interventions:
+            self.finding(
+                Code.DUPLICATE_ID,
+                f"added step {added.id!r} has the id of an intervention of the instrument; decide that one instead",
+                (*path, "id"),
             )
-            continue
-        if not (added.reason and added.reason.strip()):
-            findings.append(PlanFinding(Code.DECISION_NEEDS_REASON, f"{added.id}: an added step needs a reason", path))
-        for key in ("requires", "after"):
-            for k, other in enumerate(getattr(added, key)):
-                if other not in index.interventions and other not in added_ids:
-                    findings.append(
-                        PlanFinding(
-                            Code.UNKNOWN_INTERVENTION,
-                            f"{added.id}.{key} names {other!r}, neither an intervention of the instrument "
-                            "nor an added step",
-                            (*path, key, k),
-                        )
+            return
+        if not _given(added.reason):
+            self.finding(Code.DECISION_NEEDS_REASON, f"{added.id}: an added step needs a reason", path)
+        for key, names in (("requires", added.requires), ("after", added.after)):
+            for k, other in enumerate(names):
+                if not self.known(other):
+                    self.finding(
+                        Code.UNKNOWN_INTERVENTION,
+                        f"{added.id}.{key} names {other!r}, "
+                        "neither an intervention of the instrument nor an added step",
+                        (*path, key, k),
                     )
-        nodes[added.id] = _Node(
+        self.nodes[added.id] = _Node(
             id=added.id,
             origin="added",
             decision="add",
@@ -147,63 +179,43 @@ def build_agreed_plan(instrument: Instrument, assessment: Assessment, proposal: 
             domain=added.domain,
         )
 
-    declined_ids = {d.id for d in declined}
-    for node in nodes.values():
-        for needed in node.requires:
-            if needed in declined_ids:
-                findings.append(
-                    PlanFinding(
+    def check_agreed_steps(self, assessment: Assessment) -> None:
+        """What the agreed steps lack: a declined prerequisite, a reason for stopping, known indicators."""
+        declined_ids = {d.id for d in self.declined}
+        for node in self.nodes.values():
+            for needed in node.requires:
+                if needed in declined_ids:
+                    self.finding(
                         Code.DECLINED_PREREQUISITE,
                         f"{node.id} is agreed but requires {needed}, which is declined; "
                         f"decline {node.id} too, or accept {needed}",
-                        _path_of(node, given),
+                        _path_of(node, self.given),
                     )
-                )
-    for step_id in undecided:
-        findings.append(
-            PlanFinding(
+        where = ("plan", "decisions") if self.given.decisions else ("plan",) if assessment.plan else ()
+        for step_id in self.undecided:
+            self.finding(
                 Code.UNDECIDED_INTERVENTION,
                 f"{step_id} is proposed but not decided; accept, amend or decline it",
-                ("plan", "decisions") if given.decisions else ("plan",) if assessment.plan else (),
+                where,
             )
-        )
-    for node in nodes.values():
-        if node.fields.status == "stopped" and not (node.fields.status_reason or node.fields.reason):
-            findings.append(
-                PlanFinding(
+        for node in self.nodes.values():
+            if node.fields.status == "stopped" and not (node.fields.status_reason or node.fields.reason):
+                self.finding(
                     Code.DECISION_NEEDS_REASON,
                     f"{node.id} is stopped; say why in status_reason",
-                    (*_path_of(node, given), "status"),
+                    (*_path_of(node, self.given), "status"),
                 )
-            )
-        for k, indicator in enumerate(node.fields.addresses):
-            if indicator not in index.indicators:
-                findings.append(
-                    PlanFinding(
+            for k, indicator in enumerate(node.fields.addresses):
+                if indicator not in self.index.indicators:
+                    self.finding(
                         Code.UNKNOWN_INDICATOR,
                         f"{node.id} addresses {indicator!r}, which is not an indicator of the instrument",
-                        (*_path_of(node, given), "addresses", k),
+                        (*_path_of(node, self.given), "addresses", k),
                     )
-                )
 
-    steps, total, schedule_findings = _schedule(nodes, given)
-    findings += schedule_findings
-    if given.review_date is None and assessment.status == "final":
-        findings.append(
-            PlanFinding(
-                Code.MISSING_REVIEW_DATE,
-                "a final assessment's plan needs plan.review_date: when the plan is reviewed",
-                ("plan",) if assessment.plan is not None else (),
-            )
-        )
-    return AgreedPlan(
-        review_date=given.review_date.isoformat() if given.review_date else None,
-        steps=steps,
-        declined=tuple(declined),
-        undecided=tuple(undecided),
-        total_weeks=total,
-        findings=tuple(findings),
-    )
+
+def _given(text: str | None) -> bool:
+    return bool(text and text.strip())
 
 
 def _path_of(node: _Node, given: AgreedPlanInput) -> tuple[str | int, ...]:
@@ -213,81 +225,91 @@ def _path_of(node: _Node, given: AgreedPlanInput) -> tuple[str | int, ...]:
 
 
 def _schedule(nodes: dict[str, _Node], given: AgreedPlanInput) -> tuple[tuple[AgreedStep, ...], int, list[PlanFinding]]:
-    graph = nx.DiGraph()
-    graph.add_nodes_from(nodes)
-    for node in nodes.values():
-        for before in (*node.requires, *node.after):
-            if before in nodes and before != node.id:
-                graph.add_edge(before, node.id)
-    findings: list[PlanFinding] = []
-    if not nx.is_directed_acyclic_graph(graph):
-        cycle = nx.find_cycle(graph)
-        names = " → ".join([cycle[0][0], *(edge[1] for edge in cycle)])
-        first = nodes[cycle[0][0]]
-        findings.append(
-            PlanFinding(Code.CYCLE, f"the added steps depend on each other in a cycle: {names}", _path_of(first, given))
-        )
-        for u, v in cycle:
-            if graph.has_edge(u, v):
-                graph.remove_edge(u, v)
-        while not nx.is_directed_acyclic_graph(graph):
-            u, v, *_ = nx.find_cycle(graph)[0]
-            graph.remove_edge(u, v)
+    """Phases and weeks over the agreed steps, in the order of the proposal, added steps after."""
+    graph, findings = _dependency_graph(nodes, given)
+    phase = {n: number for number, generation in enumerate(nx.topological_generations(graph), 1) for n in generation}
     start: dict[str, int] = {}
     end: dict[str, int] = {}
-    phase: dict[str, int] = {}
-    for generation_no, generation in enumerate(nx.topological_generations(graph), start=1):
-        for node_id in generation:
-            phase[node_id] = generation_no
     for node_id in nx.lexicographical_topological_sort(graph, key=lambda n: nodes[n].order):
         node = nodes[node_id]
-        status = node.fields.status
-        if status in UNDER_WAY:
-            # Delivery has begun: the schedule counts from today, whatever the order it was planned in.
-            start[node_id] = node.wanted_start or 0
-            end[node_id] = start[node_id] + (0 if status in DONE else node.duration)
-            continue
         earliest = max((end[p] for p in graph.predecessors(node_id)), default=0)
-        begin = earliest
-        if node.wanted_start is not None:
-            if node.wanted_start < earliest:
-                findings.append(
-                    PlanFinding(
-                        Code.START_BEFORE_DEPENDENCY,
-                        f"{node_id} is set to start in week {node.wanted_start}, but what it follows ends in week "
-                        f"{earliest}; it starts in week {earliest}",
-                        (*_path_of(node, given), "start_week"),
-                    )
-                )
-            else:
-                begin = node.wanted_start
-        start[node_id] = begin
-        end[node_id] = begin + node.duration
+        start[node_id], end[node_id] = _weeks(node, earliest, given, findings)
     ordered = sorted(nodes.values(), key=lambda n: (phase[n.id], n.order))
     steps = tuple(
-        AgreedStep(
-            id=n.id,
-            title=n.title,
-            origin=n.origin,
-            decision=n.decision,
-            status=n.fields.status,
-            partner=n.fields.partner.agency if n.fields.partner else None,
-            contact=n.fields.partner.contact if n.fields.partner else None,
-            provider=n.provider,
-            domain=n.domain,
-            phase=phase[n.id],
-            start_week=start[n.id],
-            end_week=end[n.id],
-            duration_weeks=n.duration,
-            predecessors=tuple(sorted(graph.predecessors(n.id), key=lambda p: nodes[p].order)),
-            objective=n.fields.objective,
-            addresses=n.fields.addresses,
-            reason=n.fields.reason,
-            status_reason=n.fields.status_reason,
+        _agreed_step(
+            n, phase[n.id], start[n.id], end[n.id], sorted(graph.predecessors(n.id), key=lambda p: nodes[p].order)
         )
         for n in ordered
     )
     return steps, max(end.values(), default=0), findings
+
+
+def _dependency_graph(nodes: dict[str, _Node], given: AgreedPlanInput) -> tuple[nx.DiGraph, list[PlanFinding]]:
+    """Edges from `requires` and `after` among the agreed steps; each cycle among added steps reported and cut."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from(
+        (before, node.id) for node in nodes.values() for before in (*node.requires, *node.after) if before in nodes
+    )
+    findings = []
+    while not nx.is_directed_acyclic_graph(graph):
+        cycle = nx.find_cycle(graph)
+        names = " → ".join([cycle[0][0], *(edge[1] for edge in cycle)])
+        findings.append(
+            PlanFinding(
+                Code.CYCLE,
+                f"the steps depend on each other in a cycle: {names}",
+                _path_of(nodes[cycle[0][0]], given),
+            )
+        )
+        graph.remove_edge(*cycle[-1][:2])
+    return graph, findings
+
+
+def _weeks(node: _Node, earliest: int, given: AgreedPlanInput, findings: list[PlanFinding]) -> tuple[int, int]:
+    """(start, end) of one step, once what it follows ends in week `earliest`."""
+    status = node.fields.status
+    if status in UNDER_WAY:
+        # Delivery has begun: the schedule counts from today, whatever the order it was planned in.
+        begin = node.wanted_start or 0
+        return begin, begin + (0 if status in DONE else node.duration)
+    begin = earliest
+    if node.wanted_start is not None and node.wanted_start < earliest:
+        findings.append(
+            PlanFinding(
+                Code.START_BEFORE_DEPENDENCY,
+                f"{node.id} is set to start in week {node.wanted_start}, but what it follows ends in week "
+                f"{earliest}; it starts in week {earliest}",
+                (*_path_of(node, given), "start_week"),
+            )
+        )
+    elif node.wanted_start is not None:
+        begin = node.wanted_start
+    return begin, begin + node.duration
+
+
+def _agreed_step(node: _Node, phase: int, start: int, end: int, predecessors: list[str]) -> AgreedStep:
+    fields = node.fields
+    return AgreedStep(
+        id=node.id,
+        title=node.title,
+        origin=node.origin,
+        decision=node.decision,
+        status=fields.status,
+        partner=fields.partner.agency if fields.partner else None,
+        contact=fields.partner.contact if fields.partner else None,
+        provider=node.provider,
+        domain=node.domain,
+        phase=phase,
+        start_week=start,
+        end_week=end,
+        duration_weeks=node.duration,
+        predecessors=tuple(predecessors),
+        objective=fields.objective,
+        addresses=fields.addresses,
+        reason=fields.reason,
+        status_reason=fields.status_reason,
+    )
 
 
 def plan_problems(agreed: AgreedPlan, doc: Document) -> list[Problem]:

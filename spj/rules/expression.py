@@ -168,59 +168,63 @@ def _syntax_problem(exc: BaseException) -> ExpressionProblem:
 
 
 def _check_reference(ref: Reference, ns: Namespace) -> ExpressionProblem | None:
-    where = ref.offset
     if ref.dynamic:
-        return ExpressionProblem(
-            "reference", f"write {ref.root}.NAME: a computed or whole use of {ref.root!r} cannot be checked", where
-        )
+        message: str | None = f"write {ref.root}.NAME: a computed or whole use of {ref.root!r} cannot be checked"
+    else:
+        message = _REFERENCE_CHECKS[ref.root](ref, ns)
+    return ExpressionProblem("reference", message, ref.offset) if message else None
+
+
+def _rating_reference(ref: Reference, ns: Namespace) -> str | None:
     head, rest = ref.parts[0], ref.parts[1:]
-    if ref.root == "ratings":
-        if head not in ns.indicators:
-            return ExpressionProblem(
-                "reference", f"ratings.{head}: no indicator {head!r}" + did_you_mean(head, ns.indicators), where
-            )
-        scales = ns.indicators[head]
-        if rest and rest[0] not in scales:
-            return ExpressionProblem(
-                "reference",
-                f"ratings.{head}.{rest[0]}: {head} is rated on {', '.join(scales)}" + did_you_mean(rest[0], scales),
-                where,
-            )
-        if len(rest) > 1:
-            return ExpressionProblem("reference", f"{ref.dotted}: a rating is a number, it has no fields", where)
-        return None
-    if ref.root == "flags":
-        if head not in ns.flags:
-            return ExpressionProblem(
-                "reference", f"flags.{head}: no rule {head!r}" + did_you_mean(head, ns.flags), where
-            )
-        if rest:
-            return ExpressionProblem("reference", f"{ref.dotted}: a flag is true or false, it has no fields", where)
-        return None
-    if ref.root == "case":
-        if head not in ns.case_fields:
-            return ExpressionProblem(
-                "reference", f"case.{head}: no case field {head!r}" + did_you_mean(head, ns.case_fields), where
-            )
-        return None
+    if head not in ns.indicators:
+        return f"ratings.{head}: no indicator {head!r}" + did_you_mean(head, ns.indicators)
+    scales = ns.indicators[head]
+    if rest and rest[0] not in scales:
+        return f"ratings.{head}.{rest[0]}: {head} is rated on {', '.join(scales)}" + did_you_mean(rest[0], scales)
+    if len(rest) > 1:
+        return f"{ref.dotted}: a rating is a number, it has no fields"
+    return None
+
+
+def _flag_reference(ref: Reference, ns: Namespace) -> str | None:
+    head = ref.parts[0]
+    if head not in ns.flags:
+        return f"flags.{head}: no rule {head!r}" + did_you_mean(head, ns.flags)
+    if len(ref.parts) > 1:
+        return f"{ref.dotted}: a flag is true or false, it has no fields"
+    return None
+
+
+def _case_reference(ref: Reference, ns: Namespace) -> str | None:
+    head = ref.parts[0]
+    if head not in ns.case_fields:
+        return f"case.{head}: no case field {head!r}" + did_you_mean(head, ns.case_fields)
+    return None
+
+
+def _domain_reference(ref: Reference, ns: Namespace) -> str | None:
+    head, rest = ref.parts[0], ref.parts[1:]
     if head not in ns.domains:
-        return ExpressionProblem(
-            "reference", f"domains.{head}: no domain {head!r}" + did_you_mean(head, ns.domains), where
-        )
+        return f"domains.{head}: no domain {head!r}" + did_you_mean(head, ns.domains)
     if not rest:
         return None
     if rest[0] not in DOMAIN_COUNTS:
-        return ExpressionProblem(
-            "reference",
-            f"domains.{head}.{rest[0]}: a domain has {', '.join(DOMAIN_COUNTS)}" + did_you_mean(rest[0], DOMAIN_COUNTS),
-            where,
+        return f"domains.{head}.{rest[0]}: a domain has {', '.join(DOMAIN_COUNTS)}" + did_you_mean(
+            rest[0], DOMAIN_COUNTS
         )
     counts = DOMAIN_COUNTS[rest[0]]
     if len(rest) > 1 and rest[1] not in counts:
         options = ", ".join(counts) if counts else "no fields (it is a number)"
-        return ExpressionProblem(
-            "reference", f"{ref.dotted}: {'.'.join(rest[:1])} has {options}" + did_you_mean(rest[1], counts), where
-        )
+        return f"{ref.dotted}: {rest[0]} has {options}" + did_you_mean(rest[1], counts)
     if len(rest) > 2:
-        return ExpressionProblem("reference", f"{ref.dotted}: a count is a number, it has no fields", where)
+        return f"{ref.dotted}: a count is a number, it has no fields"
     return None
+
+
+_REFERENCE_CHECKS = {
+    "ratings": _rating_reference,
+    "flags": _flag_reference,
+    "case": _case_reference,
+    "domains": _domain_reference,
+}
