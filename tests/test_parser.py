@@ -23,6 +23,7 @@ from spj.rules.syntax import (
     Name,
     Select,
     Unary,
+    children,
     height,
     walk,
 )
@@ -280,3 +281,27 @@ def test_literals_agree_with_the_library(prefix: str, quote: str, body: str) -> 
     tree = parse(literal)
     assert isinstance(tree, Literal)
     assert tree.value == theirs
+
+
+_TOKENS = st.sampled_from(
+    [
+        *"()[]{}.,!?:<>+-*/%",
+        *["&&", "||", "==", "in", "has", "a", "b.c", "x", "1", "2u", "1.5", "'s'", "r'\\d'"],
+        *["[1].all", "map", "exists", "true", "null", '"""t"""', "b'\\xff'", "-", "//c\n", "\\", "#"],
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(max_size=80), st.lists(_TOKENS, max_size=30).map(" ".join)))
+def test_any_text_is_a_tree_or_a_located_refusal(source: str) -> None:
+    try:
+        tree = parse(source)
+    except ParseError as exc:
+        assert 0 <= exc.offset <= len(source)
+        assert exc.kind in ("syntax", "too-complex")
+        return
+    for node in walk(tree):
+        assert 0 <= node.start <= node.end <= len(source)
+        for child in children(node):
+            assert node.start <= child.start <= child.end <= node.end, (source, node, child)

@@ -41,7 +41,7 @@ _DOMAIN_STATES = ("present", "partial", "absent")
 _DOMAIN_METRICS = ("rated", "omitted", "unrated", "high_relevance")
 _CONSTANT_KINDS = frozenset({"int", "string", "bool"})
 
-Path = tuple[str, ...]
+Selector = tuple[str, ...]  # ("ratings", "SO1", "presence")
 Constant = int | str | bool
 
 
@@ -167,7 +167,7 @@ class _Wording:
             inner = f"({inner})"
         return self._("it is not the case that %(clause)s") % {"clause": inner}
 
-    def _truth(self, path: Path, value: bool) -> str:
+    def _truth(self, path: Selector, value: bool) -> str:
         root, *rest = path
         if root == "flags" and len(rest) == 1:
             rule = self._rule(rest[0])
@@ -424,7 +424,7 @@ def _left_is_domain(node: Expr) -> bool:
     return all(path is not None and path[0] == "domains" and len(path) in (3, 4) for path in paths)
 
 
-def _flag_test(node: Binary) -> tuple[Path, bool] | None:
+def _flag_test(node: Binary) -> tuple[Selector, bool] | None:
     """`flags.x == true` (or `!=`, or a case boolean) as (path, expected truth)."""
     left, right = node.left, node.right
     if isinstance(left, Literal):

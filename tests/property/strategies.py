@@ -8,6 +8,7 @@ them into YAML text for `spj.parse_instrument`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -213,3 +214,161 @@ def assessments(draw: st.DrawFn, inst: dict[str, Any]) -> dict[str, Any]:
 def instrument_and_assessment(draw: st.DrawFn, use_domains: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
     inst = draw(instruments(use_domains))
     return inst, draw(assessments(inst))
+
+
+# --- rule expressions of the whole language, for the cost bound (spj.rules.cost) ---------------------
+
+RULE_LEAVES = [
+    "ratings.SO1.presence",
+    "ratings.SO1.relevance",
+    "ratings.SO1",
+    "domains.social.risk.present",
+    "domains.social",
+    "flags.f1",
+    "case.status",
+    "case.age",
+    "0",
+    "1",
+    "-3",
+    "2u",
+    "1.5",
+    "'ab'",
+    '"xyz"',
+    "b'by'",
+    "true",
+    "null",
+    "[1, 2, 3]",
+    "['a', 'bc']",
+    "[]",
+    "{'k': 1, 'l': 2}",
+]
+RULE_OPERATORS = ["+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "in", "&&", "||"]
+MACROS = ["all", "exists", "exists_one", "map", "filter"]
+
+
+@st.composite
+def literal_list(draw: st.DrawFn, max_size: int = 15) -> str:
+    """A list literal of small numbers or short texts."""
+    items = draw(
+        st.one_of(
+            st.lists(st.integers(-5, 20).map(str), max_size=max_size),
+            st.lists(st.sampled_from(["'a'", "'bb'", "'ccc'"]), max_size=max_size),
+        )
+    )
+    return "[" + ", ".join(items) + "]"
+
+
+@st.composite
+def rule_expressions(draw: st.DrawFn, depth: int = 4, scope: tuple[str, ...] = ()) -> str:
+    """Any expression of the rule language over the context of `NS`-like instruments (SO1, f1, social,
+    case.status, case.age): operators, comprehensions (nested, over literal lists or computed ones),
+    literals, calls. Most do not type-check; all parse."""
+    if depth == 0 or draw(st.integers(0, 4)) == 0:
+        return draw(st.sampled_from([*RULE_LEAVES, *scope]))
+
+    def sub(inner: tuple[str, ...] = scope) -> str:
+        return draw(rule_expressions(depth - 1, inner))
+
+    form = draw(
+        st.sampled_from(["binary", "binary", "not", "ternary", "list", "comprehension", "comprehension", "call"])
+    )
+    if form == "binary":
+        return f"({sub()} {draw(st.sampled_from(RULE_OPERATORS))} {sub()})"
+    if form == "not":
+        return f"!({sub()})"
+    if form == "ternary":
+        return f"({sub()} ? {sub()} : {sub()})"
+    if form == "list":
+        return "[" + ", ".join(sub() for _ in range(draw(st.integers(0, 4)))) + "]"
+    if form == "call":
+        function = draw(st.sampled_from(["size", "string", "int", "dyn", "type", "contains", "startsWith"]))
+        if function in ("contains", "startsWith"):
+            return f"{sub()}.{function}({sub()})"
+        return f"{function}({sub()})"
+    variable = f"v{len(scope)}"
+    target = draw(literal_list()) if draw(st.booleans()) else sub()
+    macro = draw(st.sampled_from(MACROS))
+    body = sub((*scope, variable))
+    if macro == "map" and draw(st.booleans()):
+        return f"{target}.map({variable}, {sub((*scope, variable))}, {body})"
+    return f"{target}.{macro}({variable}, {body})"
+
+
+@st.composite
+def rule_bombs(draw: st.DrawFn) -> str:
+    """Expressions that would run for minutes or fill memory, each within the length and nesting limits."""
+    kind = draw(st.sampled_from(["nested", "doubling", "concatenation"]))
+    if kind == "nested":
+        depth = draw(st.integers(5, 10))
+        size = draw(st.integers(10, 16))
+        over = "[" + ",".join(str(n) for n in range(size)) + "]"
+        source = draw(st.sampled_from(["v0 < 0", "v0 + v1 >= 0", "[v0, v1]", "'x' + string(v1)"]))
+        for level in reversed(range(depth)):
+            source = f"{over}.{draw(st.sampled_from(MACROS))}(v{level}, {source})"
+        return f"{source} == []" if "map" in source or "filter" in source else source
+    if kind == "doubling":
+        start = draw(st.sampled_from(['["ab"]', "[[1]]", "[b'x']"]))
+        steps = draw(st.integers(24, 60))
+        return start + ".map(s, s + s)" * steps + ".size() > 0"
+    levels = draw(st.integers(4, 6))
+    lists = " + ".join(["[0,1,2,3,4,5,6,7,8,9]"] * draw(st.integers(2, 4)))
+    source = f"({lists}).size() > v0"
+    for level in reversed(range(levels)):
+        source = f"[0,1,2,3,4,5,6,7,8,9].{draw(st.sampled_from(['all', 'exists']))}(v{level}, {source})"
+    return source
+
+
+_TYPED_LEAVES = {
+    "int": ["ratings.SO1.presence", "domains.social.risk.present", "case.age", "0", "1", "7", "-2"],
+    "bool": ["true", "false", "flags.f1", "has(ratings.SO1)"],
+    "string": ["'ab'", '"xyz"', "case.status", "''"],
+    "ints": ["[1, 2, 3]", "[]", "[0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55]"],
+    "strings": ["['a', 'bc']", "[case.status, 'x']"],
+}
+_ELEMENT = {"ints": "int", "strings": "string"}
+
+
+@st.composite
+def typed_rule_expressions(
+    draw: st.DrawFn, kind: str = "bool", depth: int = 4, scope: tuple[tuple[str, str], ...] = ()
+) -> str:
+    """Well-typed expressions of `kind` (int, bool, string, ints, strings): unlike `rule_expressions`,
+    they mostly run to the end, so comprehensions, concatenations and maps do their worst."""
+    variables = [name for name, k in scope if k == kind]
+    if depth == 0 or draw(st.integers(0, 3)) == 0:
+        return draw(st.sampled_from(_TYPED_LEAVES[kind] + variables))
+
+    def sub(k: str, inner: tuple[tuple[str, str], ...] = scope) -> str:
+        return draw(typed_rule_expressions(k, depth - 1, inner))
+
+    def comprehension(macro: str, body_kind: str, over: str | None = None) -> str:
+        over = over or draw(st.sampled_from(["ints", "strings"]))
+        variable = f"v{len(scope)}"
+        body = sub(body_kind, (*scope, (variable, _ELEMENT[over])))
+        return f"{sub(over)}.{macro}({variable}, {body})"
+
+    forms: dict[str, list[Callable[[], str]]] = {
+        "int": [
+            lambda: f"({sub('int')} {draw(st.sampled_from('+-*'))} {sub('int')})",
+            lambda: f"size({sub(draw(st.sampled_from(['ints', 'strings', 'string'])))})",
+        ],
+        "string": [lambda: f"({sub('string')} + {sub('string')})", lambda: f"string({sub('int')})"],
+        "bool": [
+            lambda: f"({sub('int')} {draw(st.sampled_from(['<', '<=', '==', '!=']))} {sub('int')})",
+            lambda: f"({sub('string')} == {sub('string')})",
+            lambda: f"({sub('int')} in {sub('ints')})",
+            lambda: f"!{sub('bool')}",
+            lambda: f"({sub('bool')} {draw(st.sampled_from(['&&', '||']))} {sub('bool')})",
+            lambda: comprehension(draw(st.sampled_from(["all", "exists", "exists_one"])), "bool"),
+            lambda: f"{sub('string')}.startsWith({sub('string')})",
+        ],
+    }
+    for many, one in _ELEMENT.items():
+        forms[many] = [
+            lambda many=many: f"({sub(many)} + {sub(many)})",
+            lambda one=one: f"[{sub(one)}, {sub(one)}]",
+            lambda one=one: comprehension("map", one),
+            lambda many=many: comprehension("filter", "bool", many),
+        ]
+    options = [*forms[kind], lambda: f"({sub('bool')} ? {sub(kind)} : {sub(kind)})"]
+    return draw(st.sampled_from(options))()
