@@ -25,6 +25,7 @@ def _scalar_as_text(value: Any) -> Any:
     return value
 
 
+CaseText = Annotated[str, StringConstraints(max_length=1000)]
 CodeText = Annotated[str, BeforeValidator(_scalar_as_text), StringConstraints(min_length=1, max_length=50)]
 
 
@@ -44,7 +45,8 @@ class CaseRef(Model):
     """The case, by pseudonym, and its facts for rules and reports."""
 
     id: Short
-    fields: dict[str, str | int | bool] = Field(default_factory=dict)
+    # A case fact is short (a code, a number, a few words): rules may read it, and their cost is bounded by it.
+    fields: dict[str, CaseText | int | bool] = Field(default_factory=dict)
 
 
 class Assessor(Model):

@@ -70,8 +70,8 @@ if TYPE_CHECKING:
 BUDGET = 10_000
 """The most steps an expression may take in the worst case (a step is roughly 0.1-0.2 µs in the CEL library)."""
 
-CASE_TEXT = 8 * 1024 * 1024
-"""The longest text a case fact can hold: an assessment file is at most 8 MiB."""
+CASE_TEXT = 1000
+"""The longest text a case fact can hold (the assessment model refuses longer ones: `CaseRef.fields`)."""
 
 ID_LENGTH = 100  # ids of indicators, scales, rules, domains and case fields
 SCALAR_TEXT = 400  # string() of a number, timestamp or duration (a double prints up to ~330 digits)
