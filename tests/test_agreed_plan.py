@@ -290,3 +290,41 @@ def test_a_plan_on_insufficient_information_is_provisional(instrument: spj.Instr
     assert evaluation.to_dict()["plan"]["provisional"] is True
     full = spj.evaluate(instrument, spj.parse_assessment(HEAD.replace("STATUS", "draft"), instrument))
     assert full.to_dict()["plan"]["provisional"] is False
+
+
+def test_the_report_leads_with_the_agreed_plan_and_keeps_the_proposal(instrument: spj.Instrument) -> None:
+    plan = """\
+        plan:
+          review_date: 2020-04-01
+          decisions:
+            stabilisation: {decision: accept, partner: {agency: hoj-example}, status: completed}
+            trauma_care: {decision: amend, start_week: 2, reason: Intake first., objective: Sleep <again>.}
+            psychosocial: {decision: decline, reason: Followed elsewhere.}
+        """
+    assessment = assess(plan, instrument=instrument)
+    md = spj.render_report(instrument, assessment, spj.evaluate(instrument, assessment), format="md")
+    assert isinstance(md, str)
+    agreed, proposed = md.index("## The agreed plan"), md.index("## Proposed trajectory")
+    assert agreed < md.index("## Life areas") < proposed  # it leads; the proposal with its reasons stays
+    section = md[agreed : md.index("## Sources consulted")]
+    assert "To be reviewed on April 1, 2020." in section
+    assert "**Stabilise** — hoj-example, completed; accepted as proposed" in section
+    assert "**Trauma care** — mental-health, weeks 2–14, proposed; amended: Intake first." in section
+    assert "Objective: Sleep \\<again\\>." in section  # user text escaped
+    assert "Declined:" in section and "**Guidance**: Followed elsewhere." in section
+    html = spj.render_report(instrument, assessment, spj.evaluate(instrument, assessment), format="html", lang="nl")
+    assert "Het afgesproken plan" in html and "Sleep &lt;again&gt;." in html
+
+
+def test_the_report_says_what_is_still_to_decide(instrument: spj.Instrument) -> None:
+    assessment = assess("plan: {decisions: {trauma_care: {decision: accept}}}\n", instrument=instrument, status="draft")
+    md = spj.render_report(instrument, assessment, spj.evaluate(instrument, assessment), format="md")
+    assert "Still to decide: Stabilise (stabilisation), Guidance (psychosocial)." in md
+    assert "No review date is set yet." in md
+
+
+def test_a_version_1_report_has_no_agreed_plan_section(instrument: spj.Instrument) -> None:
+    text = HEAD.replace("STATUS", "draft").replace("spj-assessment/2", "spj-assessment/1")
+    assessment = spj.parse_assessment(text, instrument)
+    md = spj.render_report(instrument, assessment, spj.evaluate(instrument, assessment), format="md")
+    assert "## The agreed plan" not in md and "## Proposed trajectory" in md

@@ -28,10 +28,11 @@ The view's shape (`…` marks a sentence, safe text):
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from spj.assessment.model import Assessment, Rating
-from spj.evaluation.results import Evaluation, FlagResult, PlanStep, Reason, render_ref
+from spj.evaluation.results import AgreedStep, Evaluation, FlagResult, PlanStep, Reason, render_ref
 from spj.instrument.model import Indicator, Instrument, ScaleLevel
 from spj.instrument.text import localize
 from spj.report.wording import Kind, Named, Wording, report_wording
@@ -140,6 +141,15 @@ class _Builder:
                 "amends": assessment.amends or "",
             },
             "heading": words("Assessment report for case %(case)s", case=assessment.case.id),
+            "agreed": self.agreed_plan(),
+            "provisional": (
+                ""
+                if c.sufficient
+                else words(
+                    "Too much is unknown for a firm plan: the proposal below is provisional until the omitted "
+                    "indicators are known."
+                )
+            ),
             "case_fields": self.case_fields(),
             "sources": tuple(
                 {"id": s.id, "kind": s.kind, "date": words.date(s.date), "description": s.description or ""}
@@ -190,6 +200,72 @@ class _Builder:
                     version=spj_version,
                 ),
             },
+        }
+
+    # -- the expert's agreed plan (DESIGN 4.6)
+
+    def agreed_plan(self) -> dict[str, Any] | None:
+        """The agreed steps, what was declined and what is still to decide; None before version 2."""
+        agreed = self.evaluation.agreed_plan
+        if agreed is None:
+            return None
+        words = self.words
+        titles = {iv.id: self.text(iv.title) for iv in self.instrument.interventions}
+        undecided = tuple(Named(i, titles.get(i, i)) for i in agreed.undecided)
+        others = len(agreed.findings) - len(agreed.undecided)
+        return {
+            "review": (
+                words("To be reviewed on %(date)s.", date=words.date(dt.date.fromisoformat(agreed.review_date)))
+                if agreed.review_date
+                else words("No review date is set yet.")
+            ),
+            "weeks": words.plural(
+                "The agreed steps take about %(weeks)s week from now.",
+                "The agreed steps take about %(weeks)s weeks from now.",
+                agreed.total_weeks,
+                weeks=agreed.total_weeks,
+            ),
+            "steps": tuple(self.agreed_step(s) for s in agreed.steps),
+            "declined": tuple({"title": titles.get(d.id, d.id), "reason": d.reason or ""} for d in agreed.declined),
+            "undecided": (words("Still to decide: %(steps)s.", steps=words.names(undecided)) if undecided else ""),
+            "incomplete": (
+                words.plural(
+                    "One more point of the plan needs the expert's attention before it is final.",
+                    "%(count)s more points of the plan need the expert's attention before it is final.",
+                    others,
+                    count=others,
+                )
+                if others > 0
+                else ""
+            ),
+        }
+
+    def agreed_step(self, step: AgreedStep) -> dict[str, Any]:
+        words = self.words
+        decision = {
+            "accept": words("accepted as proposed"),
+            "amend": words("amended"),
+            "add": words("added by the expert"),
+        }[step.decision]
+        return {
+            "title": self.text(step.title),
+            "when": (
+                words(step.status)
+                if step.status in ("completed", "stopped")
+                else words(
+                    "weeks %(start)s–%(end)s, %(status)s",
+                    start=step.start_week,
+                    end=step.end_week,
+                    status=words(step.status),
+                )
+            ),
+            "by": step.partner or step.provider or "",
+            "contact": step.contact or "",
+            "decision": decision,
+            "reason": step.reason or "",
+            "status_reason": step.status_reason or "",
+            "objective": step.objective or "",
+            "addresses": words.names(self.named_indicators(step.addresses)) if step.addresses else "",
         }
 
     # -- indicators and life areas
