@@ -278,7 +278,10 @@ def bench_startup(quick: bool) -> None:
     runs = 5 if quick else 20
     processes = startup.Processes(ROOT)
     python = sys.executable
-    load_and_evaluate = f"import spj; i = spj.load_instrument({str(SHIPPED)!r}); spj.evaluate(i, spj.load_assessment({str(EXAMPLE)!r}, i))"
+    load_and_evaluate = (
+        f"import spj; i = spj.load_instrument({str(SHIPPED)!r}); "
+        f"spj.evaluate(i, spj.load_assessment({str(EXAMPLE)!r}, i))"
+    )
     script = Path(python).with_name("spj")
     validate = [*([str(script)] if script.is_file() else [python, "-m", "spj"]), "validate", str(SHIPPED)]
     try:
