@@ -1,7 +1,8 @@
 """Engine benchmarks: evaluation, JSON pipeline vs its floor, load times, scaling.
 
     python benchmarks/bench_engine.py           # full run (about a minute)
-    python benchmarks/bench_engine.py --quick   # smoke run (a few seconds; skips 5,000 indicators)
+    python benchmarks/bench_engine.py --quick   # a quick look (seconds; skips 5,000 indicators)
+    python benchmarks/bench_engine.py --smoke   # every section once, one sample each: for the smoke test only
 
 Plain `time.perf_counter` loops: each figure is one warm-up, then several
 samples, each sample timing enough calls to last ~`min_time`; it prints the
@@ -47,9 +48,9 @@ fhirpath = _sibling("fhirpath_compare")
 
 
 class Timer:
-    def __init__(self, quick: bool) -> None:
-        self.repeat = 3 if quick else 7
-        self.min_time = 0.02 if quick else 0.2
+    def __init__(self, quick: bool, *, smoke: bool = False) -> None:
+        self.repeat = 1 if smoke else 3 if quick else 7
+        self.min_time = 0.0 if smoke else 0.02 if quick else 0.2
 
     def __call__(self, fn: Callable[[], Any], *, repeat: int | None = None) -> tuple[float, float]:
         """(best, median) seconds per call."""
@@ -83,7 +84,12 @@ def line(label: str, best: float, median: float, extra: str = "") -> None:
     print(f"  {label:<52} best {fmt(best)}  median {fmt(median)}  {extra}")
 
 
+SMOKE = False  # --smoke: one sample of each figure, so no target is judged
+
+
 def target(name: str, ok: bool | None, detail: str) -> None:
+    if SMOKE:
+        ok, detail = None, f"--smoke; {detail}"
     RESULTS.append((name, ok, detail))
     word = "SKIP" if ok is None else ("PASS" if ok else "MISS")
     print(f"  -> {word}: {name} ({detail})")
@@ -229,8 +235,8 @@ def bench_loads(timer: Timer) -> None:
     target("load_assessment 40 indicators < 5 ms", m40 < 5e-3, f"median {m40 * 1e3:.2f} ms")
 
 
-def bench_scaling(timer: Timer, quick: bool) -> None:
-    sizes = (50, 500) if quick else (50, 500, 5000)
+def bench_scaling(timer: Timer, quick: bool, *, smoke: bool = False) -> None:
+    sizes = (50,) if smoke else (50, 500) if quick else (50, 500, 5000)
     print(f"\n[4] Generated instruments: {', '.join(map(str, sizes))} indicators")
     per_indicator: dict[int, float] = {}
     loads: dict[int, float] = {}
@@ -273,9 +279,9 @@ def bench_scaling(timer: Timer, quick: bool) -> None:
     target("spj.evaluate >= 5x faster than fhirpathpy (shipped, 50, 500, 5,000)", ok, detail)
 
 
-def bench_startup(quick: bool) -> None:
+def bench_startup(quick: bool, *, smoke: bool = False) -> None:
     print("\n[5] Start-up: fresh processes (bytecode cached as after an install; see startup.py)")
-    runs = 5 if quick else 20
+    runs = 1 if smoke else 5 if quick else 20
     processes = startup.Processes(ROOT)
     python = sys.executable
     load_and_evaluate = (
@@ -313,8 +319,12 @@ def bench_startup(quick: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few samples, no 5,000-indicator instrument")
+    parser.add_argument("--smoke", action="store_true", help="one sample of each figure (the figures mean nothing)")
     args = parser.parse_args(argv)
-    timer = Timer(args.quick)
+    global SMOKE
+    SMOKE = args.smoke
+    quick = args.quick or args.smoke
+    timer = Timer(quick, smoke=args.smoke)
     print(
         f"spj {spj.__version__}, Python {sys.version.split()[0]}, PyYAML {yaml.__version__} "
         f"(libyaml: {getattr(yaml, '__with_libyaml__', False)}); best/median of {timer.repeat} samples"
@@ -322,8 +332,8 @@ def main(argv: list[str] | None = None) -> int:
     bench_shipped(timer)
     bench_pipeline(timer)
     bench_loads(timer)
-    bench_scaling(timer, args.quick)
-    bench_startup(args.quick)
+    bench_scaling(timer, quick, smoke=args.smoke)
+    bench_startup(quick, smoke=args.smoke)
     print("\nTargets")
     for name, ok, detail in RESULTS:
         print(f"  {'SKIP' if ok is None else ('PASS' if ok else 'MISS')}  {name}  ({detail})")
