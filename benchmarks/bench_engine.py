@@ -1,7 +1,8 @@
 """Engine benchmarks: evaluation, JSON pipeline vs its floor, load times, scaling.
 
     python benchmarks/bench_engine.py           # full run (about a minute)
-    python benchmarks/bench_engine.py --quick   # smoke run (a few seconds; skips 5,000 indicators)
+    python benchmarks/bench_engine.py --quick   # a quick look (seconds; skips 5,000 indicators)
+    python benchmarks/bench_engine.py --smoke   # every section once, one sample each: for the smoke test only
 
 Plain `time.perf_counter` loops: each figure is one warm-up, then several
 samples, each sample timing enough calls to last ~`min_time`; it prints the
@@ -23,6 +24,7 @@ from typing import Any
 import yaml
 
 import spj
+from spj.instrument import index_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "instruments" / "disengagement-trajectory" / "instrument.yaml"
@@ -42,12 +44,13 @@ def _sibling(name: str) -> Any:
 generate = _sibling("generate")
 floor_module = _sibling("floor")
 startup = _sibling("startup")
+fhirpath = _sibling("fhirpath_compare")
 
 
 class Timer:
-    def __init__(self, quick: bool) -> None:
-        self.repeat = 3 if quick else 7
-        self.min_time = 0.02 if quick else 0.2
+    def __init__(self, quick: bool, *, smoke: bool = False) -> None:
+        self.repeat = 1 if smoke else 3 if quick else 7
+        self.min_time = 0.0 if smoke else 0.02 if quick else 0.2
 
     def __call__(self, fn: Callable[[], Any], *, repeat: int | None = None) -> tuple[float, float]:
         """(best, median) seconds per call."""
@@ -66,6 +69,7 @@ class Timer:
 
 
 RESULTS: list[tuple[str, bool | None, str]] = []
+FHIRPATH: dict[str, float | None] = {}  # spj.evaluate speed-up over fhirpathpy (best), by instrument
 
 
 def fmt(seconds: float) -> str:
@@ -80,7 +84,12 @@ def line(label: str, best: float, median: float, extra: str = "") -> None:
     print(f"  {label:<52} best {fmt(best)}  median {fmt(median)}  {extra}")
 
 
+SMOKE = False  # --smoke: one sample of each figure, so no target is judged
+
+
 def target(name: str, ok: bool | None, detail: str) -> None:
+    if SMOKE:
+        ok, detail = None, f"--smoke; {detail}"
     RESULTS.append((name, ok, detail))
     word = "SKIP" if ok is None else ("PASS" if ok else "MISS")
     print(f"  -> {word}: {name} ({detail})")
@@ -127,6 +136,29 @@ def bench_shipped(timer: Timer) -> None:
     evaluation = spj.evaluate(instrument, assessment)
     best_d, median_d = timer(evaluation.to_dict)
     line("evaluation.to_dict()", best_d, median_d)
+    compare_fhirpath(timer, "shipped", instrument, assessment, best)
+
+
+def compare_fhirpath(timer: Timer, label: str, instrument: Any, assessment: Any, spj_best: float) -> None:
+    """fhirpathpy evaluating the same rules (translated) over the same rule context; see fhirpath_compare.py."""
+    try:
+        rules = fhirpath.FhirpathRules(instrument, [r for g in index_of(instrument).rule_generations for r in g])
+    except ImportError as exc:
+        print(f"  fhirpathpy not installed ({exc})")
+        FHIRPATH[label] = None
+        return
+    evaluation = spj.evaluate(instrument, assessment)
+    context = fhirpath.rule_context(instrument, assessment, evaluation)
+    rules.check(context, evaluation)  # both decide every rule and recommendation alike
+    b_f, m_f = timer(lambda: rules.run(context))
+    n = len(instrument.indicators)
+    FHIRPATH[label] = b_f / spj_best
+    line(
+        "  fhirpathpy, the same rules and data (rules only)",
+        b_f,
+        m_f,
+        f"{b_f / n * 1e6:.2f} µs/indicator; spj.evaluate is {b_f / spj_best:.2f}x faster (best)",
+    )
 
 
 def bench_pipeline(timer: Timer) -> None:
@@ -203,8 +235,8 @@ def bench_loads(timer: Timer) -> None:
     target("load_assessment 40 indicators < 5 ms", m40 < 5e-3, f"median {m40 * 1e3:.2f} ms")
 
 
-def bench_scaling(timer: Timer, quick: bool) -> None:
-    sizes = (50, 500) if quick else (50, 500, 5000)
+def bench_scaling(timer: Timer, quick: bool, *, smoke: bool = False) -> None:
+    sizes = (50,) if smoke else (50, 500) if quick else (50, 500, 5000)
     print(f"\n[4] Generated instruments: {', '.join(map(str, sizes))} indicators")
     per_indicator: dict[int, float] = {}
     loads: dict[int, float] = {}
@@ -227,6 +259,7 @@ def bench_scaling(timer: Timer, quick: bool) -> None:
         line("  load instrument (parse_instrument)", b_l, m_l)
         line("  load assessment (parse_assessment)", b_a, m_a, f"{m_a / n * 1e6:.1f} µs/indicator")
         line("  evaluate", b_e, m_e, f"{b_e / n * 1e6:.2f} µs/indicator (best)")
+        compare_fhirpath(timer, str(n), instrument, assessment, b_e)
     big = max(sizes)
     ratio = per_indicator[big] / per_indicator[50]
     print(f"  evaluate µs/indicator {big} vs 50: {ratio:.2f}x")
@@ -236,43 +269,47 @@ def bench_scaling(timer: Timer, quick: bool) -> None:
     else:
         target("load 5,000-indicator instrument < 2 s", loads[5000] < 2.0, f"median {loads[5000]:.2f} s")
         target("evaluate µs/indicator flat within 2x (5,000 vs 50)", ratio <= 2.0, f"{ratio:.2f}x")
+    ratios = {k: v for k, v in FHIRPATH.items() if v is not None}
+    detail = ", ".join(f"{k}: {v:.2f}x" for k, v in ratios.items()) or "fhirpathpy not installed"
+    ok: bool | None = None  # not measurable: fhirpathpy missing, or --quick with every measured size passing
+    if ratios and any(v < 5 for v in ratios.values()):
+        ok = False
+    elif ratios and not quick:
+        ok = True
+    target("spj.evaluate >= 5x faster than fhirpathpy (shipped, 50, 500, 5,000)", ok, detail)
 
 
-def bench_startup(quick: bool) -> None:
+def bench_startup(quick: bool, *, smoke: bool = False) -> None:
     print("\n[5] Start-up: fresh processes (bytecode cached as after an install; see startup.py)")
-    runs = 5 if quick else 20
+    runs = 1 if smoke else 5 if quick else 20
     processes = startup.Processes(ROOT)
+    python = sys.executable
+    load_and_evaluate = (
+        f"import spj; i = spj.load_instrument({str(SHIPPED)!r}); "
+        f"spj.evaluate(i, spj.load_assessment({str(EXAMPLE)!r}, i))"
+    )
+    script = Path(python).with_name("spj")
+    validate = [*([str(script)] if script.is_file() else [python, "-m", "spj"]), "validate", str(SHIPPED)]
     try:
-        python = sys.executable
-        b_py, m_py = processes.wall([python, "-c", "pass"], runs=runs)
-        line("python -c pass", b_py, m_py)
-        b_i, m_i = processes.wall([python, "-c", "import spj"], runs=runs)
-        line(
-            "python -c 'import spj'",
-            b_i,
-            m_i,
-            f"cold (no bytecode cache for spj): {fmt(processes.cold([python, '-c', 'import spj']))}",
-        )
+        b_py, m_py, c_py = processes.wall([python, "-c", "pass"], runs=runs)
+        line("python -c pass", b_py, m_py, f"cpu {fmt(c_py)}")
+        b_i, m_i, c_i = processes.wall([python, "-c", "import spj"], runs=runs)
+        cold = processes.cold([python, "-c", "import spj"])
+        line("python -c 'import spj'", b_i, m_i, f"cpu {fmt(c_i)}; without bytecode cache: {fmt(cold)}")
         modules = processes.modules_after("import spj")
         heavy = startup.heavy_loaded(modules)
         print(f"    {len(modules)} modules; heavy packages loaded: {', '.join(heavy) or 'none'}")
         top = processes.importtime("spj", top=8)
         print("    -X importtime, by package: " + ", ".join(f"{name} {us / 1e3:.0f} ms" for us, name in top))
-        b_u, m_u = processes.wall(
-            [
-                python,
-                "-c",
-                f"import spj; i = spj.load_instrument({str(SHIPPED)!r}); "
-                f"spj.evaluate(i, spj.load_assessment({str(EXAMPLE)!r}, i))",
-            ],
-            runs=runs,
+        b_u, m_u, c_u = processes.wall([python, "-c", load_and_evaluate], runs=runs)
+        line("import spj + load both files + evaluate", b_u, m_u, f"cpu {fmt(c_u)}")
+        b_v, m_v, c_v = processes.wall(validate, runs=runs)
+        line(
+            "spj validate <shipped instrument>",
+            b_v,
+            m_v,
+            f"cpu {fmt(c_v)}; without cache: {fmt(processes.cold(validate))}",
         )
-        line("import spj + load both files + evaluate", b_u, m_u)
-        script = Path(python).with_name("spj")
-        command = [str(script)] if script.is_file() else [python, "-m", "spj"]
-        validate = [*command, "validate", str(SHIPPED.relative_to(ROOT))]
-        b_v, m_v = processes.wall(validate, runs=runs)
-        line("spj validate <shipped instrument>", b_v, m_v, f"cold: {fmt(processes.cold(validate))}")
     finally:
         processes.close()
     target("import spj < 150 ms", m_i < 0.150, f"median {m_i * 1e3:.0f} ms, best {b_i * 1e3:.0f} ms")
@@ -282,8 +319,12 @@ def bench_startup(quick: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few samples, no 5,000-indicator instrument")
+    parser.add_argument("--smoke", action="store_true", help="one sample of each figure (the figures mean nothing)")
     args = parser.parse_args(argv)
-    timer = Timer(args.quick)
+    global SMOKE
+    SMOKE = args.smoke
+    quick = args.quick or args.smoke
+    timer = Timer(quick, smoke=args.smoke)
     print(
         f"spj {spj.__version__}, Python {sys.version.split()[0]}, PyYAML {yaml.__version__} "
         f"(libyaml: {getattr(yaml, '__with_libyaml__', False)}); best/median of {timer.repeat} samples"
@@ -291,8 +332,8 @@ def main(argv: list[str] | None = None) -> int:
     bench_shipped(timer)
     bench_pipeline(timer)
     bench_loads(timer)
-    bench_scaling(timer, args.quick)
-    bench_startup(args.quick)
+    bench_scaling(timer, quick, smoke=args.smoke)
+    bench_startup(quick, smoke=args.smoke)
     print("\nTargets")
     for name, ok, detail in RESULTS:
         print(f"  {'SKIP' if ok is None else ('PASS' if ok else 'MISS')}  {name}  ({detail})")

@@ -12,6 +12,9 @@ its reasons; summary judgements are always the expert's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from spj import _cel  # noqa: F401 - first: `import cel` without the binding's command-line tool (see there)
 from spj.assessment import Assessment as Assessment
 from spj.assessment import load_assessment as load_assessment
 from spj.assessment import parse_assessment as parse_assessment
@@ -31,7 +34,6 @@ from spj.evaluation.results import Plan as Plan
 from spj.instrument import Instrument as Instrument
 from spj.instrument import load_instrument as load_instrument
 from spj.instrument import parse_instrument as parse_instrument
-from spj.report import render_report as render_report
 from spj.version import __version__ as __version__
 
 __all__ = [
@@ -57,3 +59,22 @@ __all__ = [
     "parse_instrument",
     "render_report",
 ]
+
+
+def render_report(
+    instrument: Instrument,
+    assessment: Assessment,
+    evaluation: Evaluation,
+    *,
+    format: str = "html",
+    lang: str | None = None,
+    history: Sequence[tuple[Assessment, Evaluation]] | None = None,
+) -> str | bytes:
+    """The narrative report of an assessment: `spj.report.render_report` (see there).
+
+    The report stack (Jinja, Babel, the templates) is imported on the first call,
+    not with `spj`: loading and evaluating do not need it.
+    """
+    from spj.report import render_report as render
+
+    return render(instrument, assessment, evaluation, format=format, lang=lang, history=history)

@@ -18,9 +18,10 @@ in the file.
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Callable
 from dataclasses import dataclass
-
-import networkx as nx
+from graphlib import CycleError, TopologicalSorter
 
 from spj.assessment import Assessment
 from spj.assessment.plan_model import AddedStep, AgreedPlanInput, Decision
@@ -226,44 +227,75 @@ def _path_of(node: _Node, given: AgreedPlanInput) -> tuple[str | int, ...]:
 
 def _schedule(nodes: dict[str, _Node], given: AgreedPlanInput) -> tuple[tuple[AgreedStep, ...], int, list[PlanFinding]]:
     """Phases and weeks over the agreed steps, in the order of the proposal, added steps after."""
-    graph, findings = _dependency_graph(nodes, given)
-    phase = {n: number for number, generation in enumerate(nx.topological_generations(graph), 1) for n in generation}
+    predecessors, findings = _dependencies(nodes, given)
+    phase = {n: number for number, generation in enumerate(_generations(predecessors), 1) for n in generation}
     start: dict[str, int] = {}
     end: dict[str, int] = {}
-    for node_id in nx.lexicographical_topological_sort(graph, key=lambda n: nodes[n].order):
+    for node_id in _in_order(predecessors, key=lambda n: nodes[n].order):
         node = nodes[node_id]
-        earliest = max((end[p] for p in graph.predecessors(node_id)), default=0)
+        earliest = max((end[p] for p in predecessors[node_id]), default=0)
         start[node_id], end[node_id] = _weeks(node, earliest, given, findings)
     ordered = sorted(nodes.values(), key=lambda n: (phase[n.id], n.order))
     steps = tuple(
-        _agreed_step(
-            n, phase[n.id], start[n.id], end[n.id], sorted(graph.predecessors(n.id), key=lambda p: nodes[p].order)
-        )
+        _agreed_step(n, phase[n.id], start[n.id], end[n.id], sorted(predecessors[n.id], key=lambda p: nodes[p].order))
         for n in ordered
     )
     return steps, max(end.values(), default=0), findings
 
 
-def _dependency_graph(nodes: dict[str, _Node], given: AgreedPlanInput) -> tuple[nx.DiGraph, list[PlanFinding]]:
-    """Edges from `requires` and `after` among the agreed steps; each cycle among added steps reported and cut."""
-    graph = nx.DiGraph()
-    graph.add_nodes_from(nodes)
-    graph.add_edges_from(
-        (before, node.id) for node in nodes.values() for before in (*node.requires, *node.after) if before in nodes
-    )
+def _dependencies(nodes: dict[str, _Node], given: AgreedPlanInput) -> tuple[dict[str, set[str]], list[PlanFinding]]:
+    """Each agreed step's predecessors (`requires` and `after` among agreed steps); each cycle reported and cut."""
+    predecessors = {
+        node.id: {before for before in (*node.requires, *node.after) if before in nodes and before != node.id}
+        for node in nodes.values()
+    }
     findings = []
-    while not nx.is_directed_acyclic_graph(graph):
-        cycle = nx.find_cycle(graph)
-        names = " → ".join([cycle[0][0], *(edge[1] for edge in cycle)])
-        findings.append(
-            PlanFinding(
-                Code.CYCLE,
-                f"the steps depend on each other in a cycle: {names}",
-                _path_of(nodes[cycle[0][0]], given),
+    while True:
+        try:
+            TopologicalSorter(predecessors).prepare()
+        except CycleError as exc:
+            cycle: list[str] = exc.args[1]  # each node an immediate predecessor of the next; first == last
+            findings.append(
+                PlanFinding(
+                    Code.CYCLE,
+                    f"the steps depend on each other in a cycle: {' → '.join(cycle)}",
+                    _path_of(nodes[cycle[0]], given),
+                )
             )
-        )
-        graph.remove_edge(*cycle[-1][:2])
-    return graph, findings
+            predecessors[cycle[1]].discard(cycle[0])
+            continue
+        return predecessors, findings
+
+
+def _generations(predecessors: dict[str, set[str]]) -> list[tuple[str, ...]]:
+    sorter = TopologicalSorter(predecessors)
+    sorter.prepare()
+    out = []
+    while sorter.is_active():
+        ready = sorter.get_ready()
+        out.append(ready)
+        sorter.done(*ready)
+    return out
+
+
+def _in_order(predecessors: dict[str, set[str]], *, key: Callable[[str], tuple[int, int]]) -> list[str]:
+    """A topological order that takes, whenever it may choose, the step that comes first by `key`."""
+    waiting = {n: len(p) for n, p in predecessors.items()}
+    successors: dict[str, list[str]] = {n: [] for n in predecessors}
+    for node, before in predecessors.items():
+        for p in before:
+            successors[p].append(node)
+    ready = [(key(n), n) for n, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
+    out = []
+    while ready:
+        _, node = heapq.heappop(ready)
+        out.append(node)
+        for nxt in successors[node]:
+            waiting[nxt] -= 1
+            if waiting[nxt] == 0:
+                heapq.heappush(ready, (key(nxt), nxt))
+    return out
 
 
 def _weeks(node: _Node, earliest: int, given: AgreedPlanInput, findings: list[PlanFinding]) -> tuple[int, int]:

@@ -1,4 +1,4 @@
-"""The intervention plan: a networkx DiGraph with phases, schedule and critical path.
+"""The intervention plan: phases, schedule and critical path; its graph as a networkx DiGraph on demand.
 
 Semantics (DESIGN 4.1, "Plan semantics"):
 
@@ -14,9 +14,7 @@ Semantics (DESIGN 4.1, "Plan semantics"):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
-
-import networkx as nx
+from graphlib import TopologicalSorter
 
 from spj.evaluation.results import Plan, PlanStep, Recommendation
 from spj.instrument import Instrument, index_of
@@ -43,56 +41,70 @@ def build_plan(
             continue
         nodes.add(node)
         stack.extend(by_id[node].requires)
-    graph = nx.DiGraph()
+    kinds: dict[tuple[str, str], str] = {}
     for node in sorted(nodes, key=order.__getitem__):
-        graph.add_node(node)
-    for node in nodes:
         iv = by_id[node]
         for other in iv.after:
             if other in nodes:
-                graph.add_edge(other, node, kind="after")
+                kinds[other, node] = "after"
         for other in iv.requires:
-            graph.add_edge(other, node, kind="requires")  # requires wins when both are declared
-    phases = tuple(tuple(sorted(generation, key=order.__getitem__)) for generation in nx.topological_generations(graph))
+            kinds[other, node] = "requires"  # requires wins when both are declared
+    predecessors: dict[str, list[str]] = {node: [] for node in nodes}
+    successors: dict[str, list[str]] = {node: [] for node in nodes}
+    for before, after in kinds:
+        predecessors[after].append(before)
+        successors[before].append(after)
+    phases = tuple(tuple(sorted(generation, key=order.__getitem__)) for generation in _generations(predecessors))
     phase_of = {node: n for n, phase in enumerate(phases, start=1) for node in phase}
     start: dict[str, int] = {}
     end: dict[str, int] = {}
     for phase in phases:
         for node in phase:
-            start[node] = max((end[p] for p in graph.predecessors(node)), default=0)
+            start[node] = max((end[p] for p in predecessors[node]), default=0)
             end[node] = start[node] + by_id[node].duration_weeks
     total = max(end.values(), default=0)
     recs = recommendations or {}
     steps = {}
-    for node in nodes:
-        required_by = tuple(
-            sorted(
-                (x for x in graph.successors(node) if graph.edges[node, x]["kind"] == "requires"),
-                key=order.__getitem__,
-            )
-        )
+    for node in sorted(nodes, key=order.__getitem__):
         steps[node] = PlanStep(
             intervention=by_id[node],
             reason="recommended" if node in recommended_set else "prerequisite",
-            required_by=required_by,
+            required_by=tuple(
+                sorted((x for x in successors[node] if kinds[node, x] == "requires"), key=order.__getitem__)
+            ),
             phase=phase_of[node],
             start_week=start[node],
             end_week=end[node],
-            predecessors=tuple(sorted(graph.predecessors(node), key=order.__getitem__)),
+            predecessors=tuple(sorted(predecessors[node], key=order.__getitem__)),
             recommendation=recs.get(node),
         )
-        graph.nodes[node]["step"] = steps[node]
-    return Plan(graph, steps, phases, total, _critical_path(graph, start, end, order))
+    position = {node: n for n, node in enumerate(node for phase in phases for node in phase)}
+    edges = tuple((u, v, kinds[u, v]) for u, v in sorted(kinds, key=lambda e: (position[e[0]], position[e[1]])))
+    return Plan(steps, phases, total, _critical_path(predecessors, start, end, order), edges)
 
 
-def _critical_path(graph: Any, start: dict[str, int], end: dict[str, int], order: Mapping[str, int]) -> tuple[str, ...]:
+def _generations(predecessors: Mapping[str, Iterable[str]]) -> list[tuple[str, ...]]:
+    """Topological generations: the nodes without predecessors, then those whose predecessors are all placed…"""
+    sorter = TopologicalSorter(predecessors)
+    sorter.prepare()
+    out = []
+    while sorter.is_active():
+        ready = sorter.get_ready()
+        out.append(ready)
+        sorter.done(*ready)
+    return out
+
+
+def _critical_path(
+    predecessors: Mapping[str, Iterable[str]], start: dict[str, int], end: dict[str, int], order: Mapping[str, int]
+) -> tuple[str, ...]:
     if not end:
         return ()
     total = max(end.values())
     current = min((n for n in end if end[n] == total), key=order.__getitem__)
     path = [current]
     while True:
-        candidates = [p for p in graph.predecessors(current) if end[p] == start[current]]
+        candidates = [p for p in predecessors[current] if end[p] == start[current]]
         if not candidates:
             break
         current = min(candidates, key=order.__getitem__)

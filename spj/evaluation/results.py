@@ -6,6 +6,7 @@ case fields its expression read, with their values, so a reader sees why.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -268,13 +269,30 @@ class PlanStep:
 
 @dataclass(frozen=True)
 class Plan:
-    """The phased, scheduled trajectory."""
+    """The phased, scheduled trajectory.
 
-    graph: Any  # networkx.DiGraph; node attribute "step" holds the PlanStep
-    steps: dict[str, PlanStep]
+    `graph` is the networkx DiGraph of the plan (node attribute "step" holds the
+    PlanStep, edge attribute "kind" is "requires" or "after"), built on first
+    use: evaluating does not need networkx.
+    """
+
+    steps: dict[str, PlanStep]  # in instrument order
     phases: tuple[tuple[str, ...], ...]
     total_weeks: int
     critical_path: tuple[str, ...]
+    edges: tuple[tuple[str, str, str], ...] = ()  # (before, after, kind), in phase order
+
+    @functools.cached_property
+    def graph(self) -> Any:
+        """The plan as a networkx DiGraph (nodes in instrument order)."""
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        for node, step in self.steps.items():
+            graph.add_node(node, step=step)
+        for before, after, kind in self.edges:
+            graph.add_edge(before, after, kind=kind)
+        return graph
 
     @property
     def ordered_steps(self) -> list[PlanStep]:
@@ -286,12 +304,8 @@ class Plan:
             "phases": [list(p) for p in self.phases],
             "total_weeks": self.total_weeks,
             "critical_path": list(self.critical_path),
-            "edges": [[u, v, self.graph.edges[u, v]["kind"]] for u, v in sorted(self.graph.edges, key=self._edge_key)],
+            "edges": [[u, v, kind] for u, v, kind in self.edges],
         }
-
-    def _edge_key(self, edge: tuple[str, str]) -> tuple[int, int]:
-        order = {s: n for n, s in enumerate(i for p in self.phases for i in p)}
-        return order[edge[0]], order[edge[1]]
 
 
 Origin = Literal["recommended", "prerequisite", "added"]

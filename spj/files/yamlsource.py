@@ -17,20 +17,14 @@ collected in `Document.problems`; a syntax error raises at once.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from spj.errors import Code, Location, Problem, SpjError
-
-try:  # libyaml's C parser; the pure-Python one gives the same events, slower
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - every wheel of PyYAML ships libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 40
@@ -131,6 +125,15 @@ class Document:
         return found_line, found_column
 
 
+@functools.cache
+def _pyyaml() -> tuple[Any, Any]:
+    """PyYAML and its parser, imported when the first YAML text is read (`import spj` does not need them)."""
+    import yaml
+
+    # libyaml's C parser; the pure-Python one gives the same events, slower (every PyYAML wheel ships libyaml)
+    return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
 
@@ -181,9 +184,10 @@ def parse_yaml(
     """Parse one YAML document strictly; fatal problems raise `error`."""
     if len(text) > max_bytes:
         raise error(Problem(Code.FILE_TOO_LARGE, f"document is larger than {max_bytes} bytes", Location(file)))
+    yaml, loader = _pyyaml()
     builder = _Builder(file, max_depth)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in yaml.parse(text, Loader=loader):
             builder.feed(event)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -231,6 +235,9 @@ class _Builder:
         self.positions: dict[PathT, tuple[int, int]] = {}
         self.scalars: dict[PathT, tuple[int, int, str | None, bool]] = {}
         self.problems: list[Problem] = []
+        yaml = _pyyaml()[0]
+        self._scalar_event = yaml.ScalarEvent
+        self._mapping_start_event = yaml.MappingStartEvent
         self._handlers: dict[type, Callable[[Any], None]] = {
             yaml.StreamStartEvent: _ignore,
             yaml.StreamEndEvent: _ignore,
@@ -266,7 +273,7 @@ class _Builder:
         )
 
     def _check_tag(self, event: Any) -> None:
-        if event.tag is not None and not (isinstance(event, yaml.ScalarEvent) and event.tag == "!"):
+        if event.tag is not None and not (isinstance(event, self._scalar_event) and event.tag == "!"):
             raise _Fatal(
                 Problem(Code.YAML_TAG, f"YAML tags ({event.tag}) are not allowed; remove the tag", self._loc(event))
             )
@@ -337,7 +344,7 @@ class _Builder:
             raise _Fatal(
                 Problem(Code.YAML_TOO_DEEP, f"nested deeper than {self.max_depth} levels", self._loc(event, path))
             )
-        container: dict[str, Any] | list[Any] = {} if isinstance(event, yaml.MappingStartEvent) else []
+        container: dict[str, Any] | list[Any] = {} if isinstance(event, self._mapping_start_event) else []
         self._place(container, path, event)
         self.stack.append(_Frame(container, path))
 

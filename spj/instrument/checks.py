@@ -9,9 +9,8 @@ evaluation.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from graphlib import CycleError, TopologicalSorter
 from typing import Any
-
-import networkx as nx
 
 from spj.errors import Code, Problem, RuleError, did_you_mean
 from spj.files.yamlsource import Document, PathT
@@ -222,14 +221,12 @@ def _rule_generations(
 ) -> tuple[tuple[str, ...], ...]:
     """Rules in dependency order: each generation reads only flags of earlier ones."""
     order = {r.id: n for n, r in enumerate(instrument.rules)}
-    graph = nx.DiGraph()
-    graph.add_nodes_from(rules)
-    for rule_id, compiled in rules.items():
-        for flag in compiled.expression.flags:
-            if flag in rules:
-                graph.add_edge(flag, rule_id)
-    cycle = _find_cycle(graph, order)
-    if cycle:
+    edges = [
+        (flag, rule_id) for rule_id, compiled in rules.items() for flag in compiled.expression.flags if flag in rules
+    ]
+    generations = _generations(rules, edges)
+    if generations is None:
+        cycle = _find_cycle(rules, edges, order)
         first = order[cycle[0]]
         problems.append(
             doc.problem(
@@ -239,20 +236,15 @@ def _rule_generations(
             )
         )
         return ()
-    return tuple(tuple(sorted(gen, key=order.__getitem__)) for gen in nx.topological_generations(graph))
+    return tuple(tuple(sorted(gen, key=order.__getitem__)) for gen in generations)
 
 
 def _intervention_cycles(instrument: Instrument, doc: Document) -> list[Problem]:
     order = {iv.id: n for n, iv in enumerate(instrument.interventions)}
-    graph = nx.DiGraph()
-    graph.add_nodes_from(order)
-    for iv in instrument.interventions:
-        for other in (*iv.requires, *iv.after):
-            if other in order:
-                graph.add_edge(other, iv.id)
-    cycle = _find_cycle(graph, order)
-    if not cycle:
+    edges = [(other, iv.id) for iv in instrument.interventions for other in (*iv.requires, *iv.after) if other in order]
+    if _generations(order, edges) is not None:
         return []
+    cycle = _find_cycle(order, edges, order)
     first = min(cycle, key=order.__getitem__)
     return [
         doc.problem(
@@ -265,15 +257,36 @@ def _intervention_cycles(instrument: Instrument, doc: Document) -> list[Problem]
     ]
 
 
-def _find_cycle(graph: Any, order: dict[str, int]) -> list[str]:
-    """One cycle, as nodes in dependency order starting from the earliest declared."""
+def _generations(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> list[tuple[str, ...]] | None:
+    """Topological generations of the graph (each node after all its predecessors); None if it has a cycle."""
+    sorter: TopologicalSorter[str] = TopologicalSorter({node: () for node in nodes})
+    for before, after in edges:
+        sorter.add(after, before)
     try:
-        edges = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
-        return []
-    nodes = [u for u, _ in edges]
-    start = min(range(len(nodes)), key=lambda i: order[nodes[i]])
-    return nodes[start:] + nodes[:start]
+        sorter.prepare()
+    except CycleError:
+        return None
+    out = []
+    while sorter.is_active():
+        ready = sorter.get_ready()
+        out.append(ready)
+        sorter.done(*ready)
+    return out
+
+
+def _find_cycle(nodes: Iterable[str], edges: Sequence[tuple[str, str]], order: dict[str, int]) -> list[str]:
+    """One cycle, as nodes in dependency order starting from the earliest declared.
+
+    Only for a graph known to have one: networkx names it (the same cycle as always), imported only then.
+    """
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from(edges)
+    nodes_in_cycle = [u for u, _ in nx.find_cycle(graph)]
+    start = min(range(len(nodes_in_cycle)), key=lambda i: order[nodes_in_cycle[i]])
+    return nodes_in_cycle[start:] + nodes_in_cycle[:start]
 
 
 def _probe(instrument: Instrument, index: InstrumentIndex, doc: Document) -> list[Problem]:

@@ -14,7 +14,7 @@ from strategies import rule_bombs, rule_expressions, typed_rule_expressions
 
 from spj import RuleError
 from spj.rules import Namespace, RuleContext, compile_expression
-from spj.rules.cost import BUDGET, Shape, estimate
+from spj.rules.cost import BUDGET, CASE_TEXT, Shape, estimate
 
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -38,7 +38,7 @@ VARIABLES: dict[str, Any] = {
         }
     },
     "flags": {"f1": True},
-    "case": {"status": "s" * 2000, "age": 40},  # a long text: what an assessment may hold
+    "case": {"status": "s" * CASE_TEXT, "age": 40},  # the longest text an assessment may hold
 }
 SECONDS = 0.25  # the budget is ~1-2 ms of work in the CEL library; this leaves room for a busy machine
 _FAILED = object()

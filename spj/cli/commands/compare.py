@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from spj.evaluation.comparison_model import Comparison
+if TYPE_CHECKING:
+    from spj.evaluation.comparison_model import Comparison
 
 
 def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:

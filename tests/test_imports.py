@@ -1,0 +1,113 @@
+"""What importing spj loads: the core, not the report, web or store stacks, nor the CEL binding's own CLI.
+
+Each check runs a fresh interpreter and reads its `sys.modules`: an eager
+import added anywhere shows here, not as a slower start nobody notices.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import spj
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTRUMENT = ROOT / "instruments" / "disengagement-trajectory" / "instrument.yaml"
+EXAMPLE = INSTRUMENT.parent / "examples" / "case-0101.assessment.yaml"
+
+REPORT_STACK = ("jinja2", "babel", "markupsafe", "weasyprint")
+WEB_AND_STORE = ("fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "openpyxl")
+CEL_CLI = ("cel.cli", "typer", "rich", "prompt_toolkit", "pygments")
+
+
+def _loaded_after(code: str) -> set[str]:
+    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def _present(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return [name for name in names if name in modules or any(m.startswith(name + ".") for m in modules)]
+
+
+def test_import_spj_loads_the_core_only() -> None:
+    loaded = _loaded_after("import spj")
+    assert _present(loaded, (*REPORT_STACK, *WEB_AND_STORE, *CEL_CLI, "networkx", "yaml")) == []
+    assert "spj.report" not in loaded
+
+
+def test_loading_and_evaluating_need_no_report_stack_nor_networkx() -> None:
+    loaded = _loaded_after(
+        f"import spj; i = spj.load_instrument({str(INSTRUMENT)!r}); "
+        f"spj.evaluate(i, spj.load_assessment({str(EXAMPLE)!r}, i))"
+    )
+    assert _present(loaded, (*REPORT_STACK, *WEB_AND_STORE, *CEL_CLI, "networkx")) == []
+
+
+def test_the_command_line_imports_the_library_in_its_commands() -> None:
+    loaded = _loaded_after("import spj.cli.app")
+    assert _present(loaded, (*REPORT_STACK, *WEB_AND_STORE, "rich", "prompt_toolkit", "networkx")) == []
+
+
+def test_the_cel_binding_comes_without_its_cli_and_keeps_its_names() -> None:
+    loaded = _loaded_after(
+        "import spj, cel\n"
+        "assert cel.compile('a + 1').execute({'a': 1}) == 2 and cel.evaluate('2 * 3') == 6\n"
+        "assert {'Context', 'Program', 'OptionalValue'} <= set(dir(cel))\n"
+        "import sys; assert 'cel.cli' not in sys.modules\n"
+        "assert callable(cel.stdlib.add_stdlib_to_context)  # submodules still import on first use"
+    )
+    assert "cel.stdlib" in loaded
+    assert _present(loaded, CEL_CLI) == []
+
+
+def test_render_report_imports_the_report_stack_on_its_first_call() -> None:
+    loaded = _loaded_after(
+        f"import spj; i = spj.load_instrument({str(INSTRUMENT)!r}); a = spj.load_assessment({str(EXAMPLE)!r}, i)\n"
+        "from spj.report import render_report\n"
+        "e = spj.evaluate(i, a)\n"
+        "assert spj.render_report(i, a, e, format='md', lang='nl') == render_report(i, a, e, format='md', lang='nl')"
+    )
+    assert _present(loaded, ("jinja2", "babel")) == ["jinja2", "babel"]
+
+
+@pytest.mark.parametrize("name", ["render_report"])
+def test_the_thin_wrapper_takes_what_the_report_takes(name: str) -> None:
+    from spj import report
+
+    def shape(function: object) -> list[tuple[str, object, object]]:
+        return [(p.name, p.kind, p.default) for p in inspect.signature(function).parameters.values()]  # type: ignore[arg-type]
+
+    assert shape(getattr(spj, name)) == shape(getattr(report, name))
+
+
+def test_the_public_api_is_unchanged() -> None:
+    assert spj.__all__ == [
+        "Assessment",
+        "AssessmentError",
+        "Code",
+        "Evaluation",
+        "Instrument",
+        "InstrumentError",
+        "Location",
+        "Plan",
+        "Problem",
+        "RenderError",
+        "RuleError",
+        "SpjError",
+        "__version__",
+        "build_plan",
+        "evaluate",
+        "load_assessment",
+        "load_instrument",
+        "parse_assessment",
+        "parse_assessment_json",
+        "parse_instrument",
+        "render_report",
+    ]
+    assert all(hasattr(spj, name) for name in spj.__all__)
