@@ -13,14 +13,19 @@ its reasons; summary judgements are always the expert's.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from spj import _cel  # noqa: F401 - first: `import cel` without the binding's command-line tool (see there)
 from spj.assessment import Assessment as Assessment
 from spj.assessment import load_assessment as load_assessment
 from spj.assessment import parse_assessment as parse_assessment
 from spj.assessment import parse_assessment_json as parse_assessment_json
+from spj.disclosure import Deployment as Deployment
+from spj.disclosure import load_deployment as load_deployment
 from spj.errors import AssessmentError as AssessmentError
 from spj.errors import Code as Code
+from spj.errors import DeploymentError as DeploymentError
+from spj.errors import DisclosureError as DisclosureError
 from spj.errors import InstrumentError as InstrumentError
 from spj.errors import Location as Location
 from spj.errors import Problem as Problem
@@ -40,6 +45,9 @@ __all__ = [
     "Assessment",
     "AssessmentError",
     "Code",
+    "Deployment",
+    "DeploymentError",
+    "DisclosureError",
     "Evaluation",
     "Instrument",
     "InstrumentError",
@@ -51,8 +59,10 @@ __all__ = [
     "SpjError",
     "__version__",
     "build_plan",
+    "disclose",
     "evaluate",
     "load_assessment",
+    "load_deployment",
     "load_instrument",
     "parse_assessment",
     "parse_assessment_json",
@@ -78,3 +88,38 @@ def render_report(
     from spj.report import render_report as render
 
     return render(instrument, assessment, evaluation, format=format, lang=lang, history=history)
+
+
+def disclose(
+    instrument: Instrument,
+    assessment: Assessment,
+    evaluation: Evaluation,
+    deployment: Deployment,
+    agency: str,
+    *,
+    log: str | Path,
+    by: str,
+    format: str = "html",
+    lang: str | None = None,
+) -> str | bytes:
+    """What `agency` may see of the assessment (DESIGN 4.7), logged first in the disclosure log at `log`.
+
+    The assessing agency gets the whole report; any other agency of the
+    deployment its extract (html, md, pdf or json), professional secrets
+    withheld. `DisclosureError` for an agency outside the deployment or a log
+    entry that cannot be written: then nothing is returned.
+    """
+    from spj.report.extract import disclose as give
+
+    return give(
+        instrument,
+        assessment,
+        evaluation,
+        deployment,
+        agency,
+        log=Path(log),
+        by=by,
+        channel="python",
+        format=format,
+        lang=lang,
+    )

@@ -311,3 +311,32 @@ def test_a_pdf_extract_is_written_and_logged(files: Path) -> None:
 def test_json_is_refused_for_a_whole_report(files: Path) -> None:
     result = CliRunner().invoke(app, ["report", str(files / "i.yaml"), str(files / "a.yaml"), "--format", "json"])
     assert result.exit_code == 1 and "spj score --json" in result.stderr
+
+
+def test_the_python_api_discloses_with_a_log(files: Path) -> None:
+    instrument = spj.load_instrument(files / "i.yaml")
+    assessment = spj.load_assessment(files / "a.yaml", instrument)
+    deployment = spj.load_deployment(files / "d.yaml")
+    out = spj.disclose(
+        instrument,
+        assessment,
+        spj.evaluate(instrument, assessment),
+        deployment,
+        "police-example",
+        log=files / "api.jsonl",
+        by="integrator",
+        format="json",
+    )
+    assert isinstance(out, str) and json.loads(out)["recipient_id"] == "police-example"
+    [entry] = read_log(files / "api.jsonl")
+    assert (entry["channel"], entry["by"]) == ("python", "integrator")
+    with pytest.raises(spj.DisclosureError):
+        spj.disclose(
+            instrument,
+            assessment,
+            spj.evaluate(instrument, assessment),
+            deployment,
+            "x",
+            log=files / "api.jsonl",
+            by="integrator",
+        )

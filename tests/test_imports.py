@@ -86,11 +86,15 @@ def test_the_thin_wrapper_takes_what_the_report_takes(name: str) -> None:
     assert shape(getattr(spj, name)) == shape(getattr(report, name))
 
 
-def test_the_public_api_is_unchanged() -> None:
+def test_the_public_api_keeps_every_name_and_adds_disclosure() -> None:
+    """DESIGN 4.5 is extended, never broken: the earlier names stay; DESIGN 4.7 adds the deployment's."""
     assert spj.__all__ == [
         "Assessment",
         "AssessmentError",
         "Code",
+        "Deployment",
+        "DeploymentError",
+        "DisclosureError",
         "Evaluation",
         "Instrument",
         "InstrumentError",
@@ -102,8 +106,10 @@ def test_the_public_api_is_unchanged() -> None:
         "SpjError",
         "__version__",
         "build_plan",
+        "disclose",
         "evaluate",
         "load_assessment",
+        "load_deployment",
         "load_instrument",
         "parse_assessment",
         "parse_assessment_json",
