@@ -442,3 +442,35 @@ def test_output_cannot_overwrite_an_input(tmp_path, command):
     assert done.returncode == 1
     assert "overwrite" in done.stderr
     assert assessment.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "{inst}"],
+        ["validate", "{case}", "--instrument", "{inst}"],
+        ["validate", "{inst}", "{case}"],
+        ["validate"],
+        ["validate", "--nope"],
+        ["validate", "--help"],
+        ["score", "{inst}", "{case}", "--json"],
+        ["plan", "{inst}", "{case}", "--format", "mermaid"],
+        ["report", "{inst}", "{case}", "--format", "md"],
+        ["schema", "assessment"],
+        ["test", "--help"],
+        ["diff", "--help"],
+        ["xlsx", "--help"],
+        ["--help"],
+        ["nope"],
+    ],
+)
+def test_the_console_script_builds_only_the_command_it_runs_and_behaves_the_same(files, args):
+    """`spj.cli.app.main` builds the parser of the command named, not of all: what the user sees is unchanged."""
+    from spj.cli.app import app_for
+
+    _, inst, case = files
+    argv = [a.format(inst=inst, case=case) for a in args]
+    whole, narrow = RUNNER.invoke(app, argv), RUNNER.invoke(app_for(argv), argv)
+    assert (narrow.exit_code, narrow.output) == (whole.exit_code, whole.output)
+    if args and args[0] in ("validate", "score", "report"):
+        assert app_for(argv) is not app

@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
+from collections.abc import Sequence
 
 import typer
 
 from spj.cli import commands
 from spj.cli.common import handles_errors
 
-app = typer.Typer(
-    name="spj",
-    help="Structured professional judgement: validate instruments and assessments, score, plan, report.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
+HELP = "Structured professional judgement: validate instruments and assessments, score, plan, report."
+
+
+def _typer() -> typer.Typer:
+    return typer.Typer(
+        name="spj", help=HELP, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False
+    )
+
+
+app = _typer()
 
 # The everyday commands first in `spj --help`; the others follow by name.
 ORDER = ("validate", "new", "score", "plan", "report", "compare", "schema", "testcases", "lint", "codebook")
@@ -36,9 +41,35 @@ def _register_commands() -> None:
 _register_commands()
 
 
+def app_for(args: Sequence[str]) -> typer.Typer:
+    """`app` with just the command `args` name, when it is a plain command; else `app` itself.
+
+    Typer builds the parser of every command before it runs one (about 20 ms for all of
+    them); a process runs one command, so the console script builds only that one.
+    """
+    name = args[0] if args else ""
+    chosen = [c for c in app.registered_commands if _command_name(c) == name]
+    if len(chosen) != 1:
+        return app  # --help, a group (`spj xlsx …`), a typo: the whole command line, as always
+    narrow = _typer()
+    narrow.registered_commands = chosen
+    narrow.callback()(_group)  # a group of one, not a single command: `spj validate …` still names it
+    return narrow
+
+
+def _command_name(command: typer.models.CommandInfo) -> str:
+    if command.name:
+        return command.name
+    return typer.main.get_command_name(command.callback.__name__) if command.callback else ""
+
+
+def _group() -> None:
+    pass
+
+
 def main() -> None:
     """Entry point of the `spj` console script."""
-    app()
+    app_for(sys.argv[1:])()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,7 +14,6 @@ Semantics (DESIGN 4.1, "Plan semantics"):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from graphlib import TopologicalSorter
 
 from spj.evaluation.results import Plan, PlanStep, Recommendation
 from spj.instrument import Instrument, index_of
@@ -54,7 +53,9 @@ def build_plan(
     for before, after in kinds:
         predecessors[after].append(before)
         successors[before].append(after)
-    phases = tuple(tuple(sorted(generation, key=order.__getitem__)) for generation in _generations(predecessors))
+    phases = tuple(
+        tuple(sorted(generation, key=order.__getitem__)) for generation in _generations(predecessors, successors)
+    )
     phase_of = {node: n for n, phase in enumerate(phases, start=1) for node in phase}
     start: dict[str, int] = {}
     end: dict[str, int] = {}
@@ -83,15 +84,22 @@ def build_plan(
     return Plan(steps, phases, total, _critical_path(predecessors, start, end, order), edges)
 
 
-def _generations(predecessors: Mapping[str, Iterable[str]]) -> list[tuple[str, ...]]:
+def _generations(predecessors: Mapping[str, list[str]], successors: Mapping[str, list[str]]) -> list[list[str]]:
     """Topological generations: the nodes without predecessors, then those whose predecessors are all placed…"""
-    sorter = TopologicalSorter(predecessors)
-    sorter.prepare()
+    waiting = {node: len(before) for node, before in predecessors.items()}
+    current = [node for node, count in waiting.items() if not count]
     out = []
-    while sorter.is_active():
-        ready = sorter.get_ready()
-        out.append(ready)
-        sorter.done(*ready)
+    while current:
+        out.append(current)
+        following = []
+        for node in current:
+            for after in successors[node]:
+                waiting[after] -= 1
+                if not waiting[after]:
+                    following.append(after)
+        current = following
+    if sum(map(len, out)) != len(waiting):  # the instrument's checks refuse cycles; this is a bug if reached
+        raise ValueError("the interventions' requires/after graph has a cycle")
     return out
 
 
