@@ -14,7 +14,7 @@ from spj.service import AssessmentView
 from spj.store.interface import AssessmentRecord, Case, Revision
 
 EXAMPLE_CONTENT: dict[str, Any] = {
-    "format": "spj-assessment/1",
+    "format": "spj-assessment/2",
     "instrument": {"id": "disengagement-trajectory", "version": "1.0.0"},
     "id": "A-0001",
     "case": {"id": "CASE-0001", "fields": {"status": "convict", "phase": "probation"}},
@@ -26,6 +26,21 @@ EXAMPLE_CONTENT: dict[str, Any] = {
     "formulation": "",
     "scenarios": [],
     "judgements": {},
+    "plan": {
+        "review_date": "2027-05-05",
+        "decisions": {
+            "daily_structure": {"decision": "accept", "partner": {"agency": "house-of-justice-example"}},
+            "trauma_treatment": {
+                "decision": "amend",
+                "start_week": 8,
+                "reason": "A diagnostic intake comes first.",
+                "partner": {"agency": "mental-health-centre-example", "contact": "intake team"},
+                "objective": "The nightmares no longer disturb sleep.",
+                "addresses": ["MH1"],
+            },
+        },
+        "added": [],
+    },
 }
 
 
@@ -117,7 +132,7 @@ class SaveAssessment(Body):
     base_revision: int | None = Field(
         default=None, ge=1, le=MAX_REVISION, description='the head revision you edited (or send If-Match: "<revision>")'
     )
-    content: dict[str, Any] = Field(description="the assessment document, format spj-assessment/1")
+    content: dict[str, Any] = Field(description="the assessment document, format spj-assessment/2")
 
 
 class RecordOut(BaseModel):

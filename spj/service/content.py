@@ -1,8 +1,13 @@
-"""Assessment content as the store keeps it: JSON data in the `spj-assessment/1` format.
+"""Assessment content as the store keeps it: JSON data in the `spj-assessment/2` format (DESIGN 4.6).
 
 Pure functions: a blank draft for an instrument, the carry-over of a
 reassessment or an amendment, the identity fields the service owns, and
 validation into located problems. No store, no HTTP.
+
+New assessments start as version 2, with an empty agreed plan. A revision
+saved before version 2 (`spj-assessment/1`) keeps loading as it is; the
+service writes every save as version 2 (`with_identity`), so an older
+assessment is upgraded on its next save and its history is left untouched.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from spj.errors import AssessmentError, Code, Location, Problem
 from spj.instrument import Instrument
 from spj.store.interface import AssessmentRecord, User
 
-FORMAT = "spj-assessment/1"
+FORMAT = "spj-assessment/2"
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # matched whole: `fullmatch` (no final newline)
 
 
@@ -52,6 +57,7 @@ def blank_content(
         "formulation": "",
         "scenarios": [],
         "judgements": {},
+        "plan": {"decisions": {}, "added": []},
     }
 
 
@@ -68,9 +74,10 @@ def carried_over(
 ) -> dict[str, Any]:
     """A new draft from an earlier assessment's content, for the expert to review.
 
-    Sources, ratings with their evidence, case fields, formulation and
-    scenarios are carried over. Judgements are carried over only for an
-    amendment (`keep_judgements`): a reassessment's judgements are made anew.
+    Sources, ratings with their evidence, case fields, formulation,
+    scenarios and the plan's decisions and statuses are carried over.
+    Judgements and the plan's review date are carried over only for an
+    amendment (`keep_judgements`): a reassessment makes them anew.
     """
     case = _mapping(previous.get("case"))
     content = blank_content(
@@ -80,8 +87,13 @@ def carried_over(
     for key in ("sources", "ratings", "formulation", "scenarios", "language"):
         if key in previous:
             content[key] = copy.deepcopy(previous[key])
+    plan = _mapping(previous.get("plan"))
+    if plan:
+        content["plan"] = copy.deepcopy(plan)
     if keep_judgements:
         content["judgements"] = copy.deepcopy(previous.get("judgements") or {})
+    else:
+        content["plan"].pop("review_date", None)  # the new plan is reviewed on a date of its own
     if previous_id is not None:
         content["previous"] = previous_id
     if amends_id is not None:
