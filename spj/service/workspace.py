@@ -22,6 +22,7 @@ from typing import Any
 from argon2 import PasswordHasher
 
 from spj.assessment import Assessment
+from spj.disclosure import Deployment
 from spj.errors import AssessmentError, Code, Location, Problem
 from spj.evaluation.comparison_model import Comparison
 from spj.evaluation.evaluate import evaluate
@@ -34,6 +35,7 @@ from spj.service.cache import LruCache
 from spj.service.errors import FinaliseRefusedError, ForbiddenError, InvalidContentError, SaveConflictError, StateError
 from spj.service.instruments import InstrumentRegistry
 from spj.service.views import AssessmentView
+from spj.store.hashing import content_sha256
 from spj.store.interface import (
     ApiToken,
     AssessmentRecord,
@@ -52,11 +54,23 @@ REPORT_FORMATS = ("html", "md", "pdf")
 
 
 class Workspace:
-    """The service layer of `spj serve`: accounts, cases, assessments, evaluations, reports."""
+    """The service layer of `spj serve`: accounts, cases, assessments, evaluations, reports.
 
-    def __init__(self, store: Store, instruments: InstrumentRegistry, *, hasher: PasswordHasher | None = None) -> None:
+    `deployment` (DESIGN 4.7), when given, is the register of partner agencies:
+    a plan's partners must be listed there.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        instruments: InstrumentRegistry,
+        *,
+        hasher: PasswordHasher | None = None,
+        deployment: Deployment | None = None,
+    ) -> None:
         self.store = store
         self.instruments = instruments
+        self.deployment = deployment
         self.auth = Auth(store, hasher=hasher)
         # SQLite has one writer at a time and its busy handler sleeps with back-off: queueing writers on a lock
         # here instead keeps their order and the latency tail short. Other databases take writes in parallel.
@@ -209,7 +223,7 @@ class Workspace:
         the assessment is final.
         """
         record, instrument, data = self._prepare(user, assessment_id, content, status="draft")
-        _, problems = self._validate(data, instrument)
+        problems = self._check(data, instrument)
         if problems:
             raise InvalidContentError(problems, data)
         try:
@@ -226,10 +240,11 @@ class Workspace:
 
         Refused with `FinaliseRefusedError` listing every reason while the
         assessment is incomplete (an indicator neither rated nor omitted, a
-        judgement or rationale missing, ...).
+        judgement or rationale missing, a proposed step of the plan not
+        decided, no review date, ...).
         """
         _, instrument, data = self._prepare(user, assessment_id, content, status="final")
-        _, problems = self._validate(data, instrument)
+        problems = self._check(data, instrument)
         if problems:
             raise FinaliseRefusedError(problems, data)
         try:
@@ -423,6 +438,17 @@ class Workspace:
 
     def _validate(self, data: dict[str, Any], instrument: Instrument) -> tuple[Assessment | None, list[Problem]]:
         return contents.problems_of(data, instrument)
+
+    def _check(self, data: dict[str, Any], instrument: Instrument) -> list[Problem]:
+        """Every reason to refuse saving `data`: the content's problems, then its plan's and partners'."""
+        assessment, problems = self._validate(data, instrument)
+        if assessment is None:
+            return problems
+        key = (instrument.sha256, content_sha256(data))
+        evaluation = self._evaluations.get_or_make(key, lambda: evaluate(instrument, assessment))
+        return contents.plan_problems(
+            evaluation.agreed_plan, final=assessment.status == "final"
+        ) + contents.partner_problems(assessment, self.deployment)
 
     def _view(self, record: AssessmentRecord, revision: Revision) -> AssessmentView:
         instrument = self.instruments.get(record.instrument_id, record.instrument_version)

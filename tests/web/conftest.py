@@ -84,8 +84,9 @@ def start_assessment(client: TestClient, case_id: str = "CASE-0001") -> str:
     return response.headers["location"].split("/assessments/")[1].split("?")[0]
 
 
-def form_fields(html: str) -> dict[str, list[str]]:
-    """The values a browser would post from the assessment form (checked radios/boxes, texts, selects)."""
+def form_fields(html: str, form_id: str = "assessment-form") -> dict[str, list[str]]:
+    """The values a browser would post from a form (checked radios/boxes, texts, selects); the assessment form
+    unless `form_id` names another."""
     from html.parser import HTMLParser
 
     fields: dict[str, list[str]] = {}
@@ -94,10 +95,11 @@ def form_fields(html: str) -> dict[str, list[str]]:
         in_form = False
         textarea: str | None = None
         select: str | None = None
+        multiple = False
 
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
             a = {k: v or "" for k, v in attrs}
-            if tag == "form" and a.get("id") == "assessment-form":
+            if tag == "form" and a.get("id") == form_id:
                 self.in_form = True
             if not self.in_form:
                 return
@@ -114,9 +116,13 @@ def form_fields(html: str) -> dict[str, list[str]]:
                 fields.setdefault(name, []).append("")
             elif tag == "select" and name:
                 self.select = name
+                self.multiple = "multiple" in a
                 fields.setdefault(name, [])
             elif tag == "option" and self.select and "selected" in a:
-                fields[self.select] = [a.get("value", "")]
+                if self.multiple:
+                    fields[self.select].append(a.get("value", ""))
+                else:
+                    fields[self.select] = [a.get("value", "")]
 
         def handle_endtag(self, tag: str) -> None:
             if tag == "form":
@@ -124,7 +130,7 @@ def form_fields(html: str) -> dict[str, list[str]]:
             elif tag == "textarea":
                 self.textarea = None
             elif tag == "select":
-                if self.select and not fields[self.select]:
+                if self.select and not fields[self.select] and not self.multiple:
                     fields[self.select] = [""]
                 self.select = None
 
@@ -143,3 +149,25 @@ def post_form(client: TestClient, assessment_id: str, fields: dict[str, list[str
         name = key.replace("__", ".")
         data[name] = value if isinstance(value, list) else [value]
     return client.post(f"/assessments/{assessment_id}", data=data, follow_redirects=False)
+
+
+def plan_fields(client: TestClient, assessment_id: str) -> dict[str, list[str]]:
+    """The plan form as a browser would post it."""
+    return form_fields(client.get(f"/assessments/{assessment_id}/plan").text, "plan-form")
+
+
+def post_plan(client: TestClient, assessment_id: str, fields: dict[str, list[str]], **changes: Any) -> Any:
+    """Post the plan form with `changes` (`p.trauma_treatment.decision="accept"`: dots written as `__`)."""
+    data = {k: list(v) for k, v in fields.items()}
+    for key, value in changes.items():
+        data[key.replace("__", ".")] = value if isinstance(value, list) else [value]
+    return client.post(f"/assessments/{assessment_id}/plan", data=data, follow_redirects=False)
+
+
+def accept_every_step(fields: dict[str, list[str]], review_date: str = "2027-03-01") -> dict[str, list[str]]:
+    """The plan form with every proposed step accepted and a review date."""
+    out = {k: list(v) for k, v in fields.items()}
+    for name in [n for n in out if n.startswith("p.") and n.endswith(".decision")]:
+        out[name] = ["accept"]
+    out["plan.review_date"] = [review_date]
+    return out
