@@ -22,8 +22,9 @@ from typing import Any
 from argon2 import PasswordHasher
 
 from spj.assessment import Assessment
+from spj.assessment.final_changes import DELIVERY_KEYS, changes_after_final, with_step_delivery
 from spj.disclosure import Deployment
-from spj.errors import AssessmentError, Code, Location, Problem
+from spj.errors import AssessmentError, Code, Location, Problem, did_you_mean
 from spj.evaluation.comparison_model import Comparison
 from spj.evaluation.evaluate import evaluate
 from spj.evaluation.results import Evaluation
@@ -32,7 +33,15 @@ from spj.report import render_report
 from spj.service import content as contents
 from spj.service.auth import Auth, require_role
 from spj.service.cache import LruCache
-from spj.service.errors import FinaliseRefusedError, ForbiddenError, InvalidContentError, SaveConflictError, StateError
+from spj.service.errors import (
+    FinalChangedError,
+    FinaliseRefusedError,
+    ForbiddenError,
+    InvalidContentError,
+    InvalidRequestError,
+    SaveConflictError,
+    StateError,
+)
 from spj.service.instruments import InstrumentRegistry
 from spj.service.views import AssessmentView
 from spj.store.hashing import content_sha256
@@ -50,6 +59,7 @@ from spj.store.interface import (
 )
 
 COUNTERSIGNERS: tuple[Role, ...] = ("reviewer", "administrator")
+STAFF: tuple[Role, ...] = ("assessor", "reviewer", "administrator")  # the assessing agency's own people
 REPORT_FORMATS = ("html", "md", "pdf")
 
 
@@ -255,6 +265,72 @@ class Workspace:
         except ConflictError as exc:
             raise self._conflict(user, assessment_id, base_revision, data) from exc
         return self._view(self.store.get_assessment(user.agency_id, assessment_id), revision)
+
+    def update_status(
+        self, user: User, assessment_id: str, base_revision: int, step_id: str, delivery: dict[str, Any]
+    ) -> AssessmentView:
+        """On a final assessment: where the delivery of one step of its agreed plan stands, as a new revision.
+
+        `delivery` holds the fields to change (`status`, `status_reason`,
+        `started_on`, `ended_on`; None removes one). Refused with `StateError`
+        (`not-final`) on a draft, `AssessmentError` (`unknown-intervention`) for
+        a step that is not agreed in the plan, `InvalidContentError` when the
+        result is not valid (a step stopped without a reason), and as
+        `update_delivery` otherwise.
+        """
+        view = self.get(user, assessment_id)
+        require_role(user, *STAFF)
+        for key in set(delivery) - set(DELIVERY_KEYS):
+            raise InvalidRequestError(f"{key!r} is not a delivery field; use {', '.join(DELIVERY_KEYS)}", key)
+        if not view.final:
+            raise StateError(
+                f"assessment {assessment_id} is a draft: update its plan on the plan page (or by saving it)",
+                code=Code.NOT_FINAL,
+            )
+        agreed = self._evaluation(view).agreed_plan
+        agreed_ids = [s.id for s in agreed.steps] if agreed is not None else []
+        content = with_step_delivery(view.content, step_id, **delivery) if step_id in agreed_ids else None
+        if content is None:
+            declined = agreed is not None and step_id in {d.id for d in agreed.declined}
+            raise AssessmentError(
+                Problem(
+                    Code.UNKNOWN_INTERVENTION,
+                    f"{step_id!r} is declined in the agreed plan; only agreed steps are delivered"
+                    if declined
+                    else f"no step {step_id!r} in the agreed plan" + did_you_mean(step_id, agreed_ids),
+                    Location(path=("step",)),
+                )
+            )
+        return self.update_delivery(user, assessment_id, base_revision, content)
+
+    def update_delivery(self, user: User, assessment_id: str, base_revision: int, content: Any) -> AssessmentView:
+        """Append `content` to a final assessment as a status update, on top of `base_revision`.
+
+        The rule of a final assessment: nothing but the delivery of its plan's
+        steps may change (`spj.assessment.final_changes`); anything else is
+        `FinalChangedError` (423, one `locked` problem per path). The result is
+        validated like a final; `SaveConflictError` when someone saved in between.
+        """
+        view = self.get(user, assessment_id)
+        require_role(user, *STAFF)
+        if not view.final:
+            raise StateError(f"assessment {assessment_id} is a draft; save it instead", code=Code.NOT_FINAL)
+        data = contents.as_json_data(content)
+        changed = changes_after_final(view.content, data)
+        if changed:
+            raise FinalChangedError(assessment_id, changed)
+        problems = self._check(data, view.instrument)
+        if problems:
+            raise InvalidContentError(problems, data)
+        try:
+            with self._writing():
+                revision = self.store.append_status_update(
+                    user.agency_id, assessment_id, base=base_revision, content=data, actor=user.id
+                )
+        except ConflictError as exc:
+            raise self._conflict(user, assessment_id, base_revision, data) from exc
+        record = dataclasses.replace(view.record, head=revision.number, updated_at=revision.created_at)
+        return self._view(record, revision)
 
     def preview(self, user: User, assessment_id: str, content: Any) -> tuple[Evaluation | None, list[Problem]]:
         """Evaluate unsaved content (the live panel of the form): (evaluation, []) or (None, problems)."""

@@ -72,6 +72,18 @@ def id_clash() -> StoreError:
     )
 
 
+def not_final(assessment_id: str) -> StoreError:
+    """A status update on a draft: its plan is edited by saving the draft."""
+    return StoreError(
+        Problem(
+            Code.CONFLICT,
+            f"assessment {assessment_id} is a draft; update its plan by saving the draft (status updates are for "
+            "final assessments)",
+            Location(),
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Agency:
     id: str
@@ -192,6 +204,9 @@ class Store(Protocol):
         self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str
     ) -> Revision: ...
     def countersign(self, agency_id: str, assessment_id: str, *, actor: str) -> AssessmentRecord: ...
+    def append_status_update(
+        self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str
+    ) -> Revision: ...
     def get_revision(self, agency_id: str, assessment_id: str, number: int | None = None) -> Revision: ...
     def list_revisions(self, agency_id: str, assessment_id: str) -> list[Revision]: ...
     def record(

@@ -25,6 +25,7 @@ from spj.store.interface import (
     Status,
     User,
     id_clash,
+    not_final,
 )
 from spj.store.verification import StoredRevision, check_assessment
 
@@ -366,3 +367,29 @@ class MemoryStore:
                 "revisions": sum(len(v) for v in self._revisions.values()),
                 "audit_events": len(self._audit),
             }
+
+    # ------------------------------------------------------------------ delivery updates on a final assessment
+
+    def append_status_update(
+        self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str
+    ) -> Revision:
+        """Append a final revision to a final assessment: where the delivery of a plan step stands.
+
+        The service checks that nothing else changed (`spj.assessment.final_changes`).
+        """
+        text = canonical_json(content)
+        with self._lock:
+            record = self._assessment(agency_id, assessment_id)
+            if record.status != "final":
+                raise not_final(assessment_id)
+            if record.head != base:
+                raise ConflictError(assessment_id, base, record.head)
+            now = utc_now()
+            chain = self._revisions[assessment_id]
+            revision = self._new_revision(
+                assessment_id, base + 1, actor, now, "final", text, chain[base - 1].chain_sha256
+            )
+            chain.append(revision)
+            self._assessments[assessment_id] = dataclasses.replace(record, head=base + 1, updated_at=now)
+            self._add_audit(agency_id, actor, "update-status", assessment_id, base + 1, "", now)
+            return copy.deepcopy(revision)

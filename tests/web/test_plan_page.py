@@ -240,3 +240,84 @@ def test_with_a_deployment_the_partner_is_chosen_from_its_register() -> None:
         refused = post_plan(client, assessment_id, fields, p__trauma_treatment__partner="not-a-partner")
         assert refused.status_code == 422 and "is not a partner of this deployment" in refused.text
         assert 'href="#f-p-trauma_treatment-partner"' in refused.text
+
+
+# ---- status updates on a final assessment ----------------------------------------------------------------
+
+
+def _final_with_plan(client: TestClient) -> str:
+    assessment_id = _rated(client)
+    _complete_the_ratings(client, assessment_id)
+    response = post_plan(
+        client, assessment_id, accept_every_step(plan_fields(client, assessment_id)), action="finalise"
+    )
+    assert response.status_code == 303, response.text
+    return assessment_id
+
+
+def _status_form(html: str, step: str) -> dict[str, list[str]]:
+    return form_fields(html, f"status-{step}")
+
+
+def test_the_assessing_agency_updates_a_steps_status_on_a_final_without_reopening_it(login: Login) -> None:
+    client = login("alice")
+    assessment_id = _final_with_plan(client)
+    page = client.get(f"/assessments/{assessment_id}/plan").text
+    assert 'id="delivery"' in page and 'id="status-trauma_treatment"' in page
+    fields = _status_form(page, "trauma_treatment")
+    assert fields["step"] == ["trauma_treatment"] and fields["status"] == ["proposed"]
+    final_revision = int(fields["base_revision"][0])
+    fields |= {"status": ["referred"], "started_on": ["2027-02-01"]}
+    response = client.post(f"/assessments/{assessment_id}/plan/status", data=fields, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    page = client.get(response.headers["location"]).text
+    assert f"Status updated: revision {final_revision + 1}" in page
+    assert _status_form(page, "trauma_treatment")["status"] == ["referred"]
+    assert _status_form(page, "trauma_treatment")["started_on"] == ["2027-02-01"]
+    assert "<fieldset disabled>" in page  # the rest of the plan stays locked
+    history = client.get(f"/assessments/{assessment_id}/history").text
+    assert history.count('<td><span class="badge final">') == 2  # the final revision and the update
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "status_code"),
+    [
+        ({"status": ["stopped"]}, "u.trauma_treatment.status_reason", 422),
+        ({"started_on": ["not a date"]}, "u.trauma_treatment.started_on", 422),
+        ({"base_revision": ["stale"]}, None, 409),
+    ],
+    ids=["stopped-without-reason", "bad-date", "stale-revision"],
+)
+def test_a_refused_status_update_is_shown_and_nothing_is_written(
+    login: Login, changes: dict[str, list[str]], field: str | None, status_code: int
+) -> None:
+    client = login("alice")
+    assessment_id = _final_with_plan(client)
+    page = client.get(f"/assessments/{assessment_id}/plan").text
+    fields = _status_form(page, "trauma_treatment") | {"status_reason": ["Typed and kept."]}
+    final_revision = int(fields["base_revision"][0])
+    if "base_revision" in changes:
+        changes = {"base_revision": [str(final_revision - 1)]}
+    fields |= changes
+    if field == "u.trauma_treatment.status_reason":
+        fields["status_reason"] = [""]
+    response = client.post(f"/assessments/{assessment_id}/plan/status", data=fields, follow_redirects=False)
+    assert response.status_code == status_code, response.text
+    if field is not None:
+        field_id = "f-" + field.replace(".", "-")
+        assert f'href="#{field_id}"' in response.text and f'id="{field_id}-error"' in response.text
+        typed = _status_form(response.text, "trauma_treatment")
+        assert typed["status"] == fields["status"] and typed["started_on"] == fields["started_on"]  # kept
+    else:
+        assert f"Someone saved revision {final_revision} in between" in response.text
+    history = client.get(f"/assessments/{assessment_id}/history").text
+    assert history.count('<td><span class="badge final">') == 1
+
+
+def test_another_agency_cannot_update_a_status(login: Login) -> None:
+    alice, bob = login("alice"), login("bob")
+    assessment_id = _final_with_plan(alice)
+    fields = _status_form(alice.get(f"/assessments/{assessment_id}/plan").text, "trauma_treatment")
+    fields |= {"csrf_token": [csrf_of(bob.get("/cases").text)], "status": ["running"]}
+    response = bob.post(f"/assessments/{assessment_id}/plan/status", data=fields, follow_redirects=False)
+    assert response.status_code == 404

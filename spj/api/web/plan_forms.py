@@ -28,6 +28,7 @@ from typing import Any
 
 from spj.api.web.forms import FieldErrors, FormData
 from spj.api.web.templating import gettext
+from spj.assessment.final_changes import DELIVERY_KEYS
 from spj.errors import Code, Problem
 
 STEP_KEYS = (
@@ -307,4 +308,16 @@ def errors_for_plan(
         errors.add(name, problem.message)
     for step_id in undecided:
         errors.add(f"p.{step_id}.decision", gettext(lang, "Decide this step: accept, amend or decline it."))
+    return errors
+
+
+def errors_for_update(problems: Iterable[Problem], step_id: str) -> FieldErrors:
+    """A refused status update's problems at the fields of that step's update form (`u.<STEP>.<field>`)."""
+    errors = FieldErrors()
+    for problem in problems:
+        keys = [str(part) for part in problem.location.path if str(part) in DELIVERY_KEYS]
+        key = keys[-1] if keys else "status"
+        if problem.code == Code.DECISION_NEEDS_REASON:
+            key = "status_reason"
+        errors.add(f"u.{step_id}.{key}", problem.message)
     return errors

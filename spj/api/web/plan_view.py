@@ -46,6 +46,19 @@ class ScheduledStep:
     status: str
 
 
+@dataclass(frozen=True)
+class StepUpdate:
+    """An agreed step of a final assessment, with where its delivery stands (the status update form)."""
+
+    id: str
+    title: str
+    partner: str
+    status: str
+    status_reason: str
+    started_on: str
+    ended_on: str
+
+
 @dataclass
 class PlanPage:
     """Everything the plan page shows besides the form values."""
@@ -59,6 +72,7 @@ class PlanPage:
     indicators: list[tuple[str, str]]
     statuses: tuple[str, ...] = STEP_STATUSES
     step_ids: list[str] = field(default_factory=list)
+    updates: list[StepUpdate] = field(default_factory=list)
 
 
 def build_plan_page(
@@ -120,7 +134,21 @@ def build_plan_page(
     kept = [
         f"{loc(interventions[i].title) if i in interventions else i} ({i})" for i in decided if i not in proposed_ids
     ]
-    added_ids = [str(a.get("id")) for a in plan.get("added") or () if isinstance(a, Mapping) and a.get("id")]
+    added = [a for a in plan.get("added") or () if isinstance(a, Mapping)]
+    added_ids = [str(a.get("id")) for a in added if a.get("id")]
+    entries: dict[str, Mapping[str, Any]] = {**{str(a.get("id")): a for a in added}, **decided}
+    updates = [
+        StepUpdate(
+            id=s.id,
+            title=s.title,
+            partner=s.partner,
+            status=str(entries.get(s.id, {}).get("status") or "proposed"),
+            status_reason=str(entries.get(s.id, {}).get("status_reason") or ""),
+            started_on=str(entries.get(s.id, {}).get("started_on") or ""),
+            ended_on=str(entries.get(s.id, {}).get("ended_on") or ""),
+        )
+        for s in scheduled
+    ]
     return PlanPage(
         proposed=proposed,
         kept=kept,
@@ -130,6 +158,7 @@ def build_plan_page(
         partners=partner_choices(deployment, own_agency, lang, instrument),
         indicators=[(i.id, f"{i.id} {loc(i.title)}") for i in instrument.indicators],
         step_ids=[p.id for p in proposed] + added_ids,
+        updates=updates,
     )
 
 
@@ -159,6 +188,14 @@ def added_rows(values: FormValues) -> list[dict[str, Any]]:
 def plan_labels(page: PlanPage, rows: Sequence[Mapping[str, Any]], lang: str) -> dict[str, str]:
     """A readable label for each field of the plan page (for the error summary)."""
     labels: dict[str, str] = {"plan.review_date": gettext(lang, "Review date")}
+    for update in page.updates:
+        for key, label in (
+            ("status", "status"),
+            ("status_reason", "reason for the status"),
+            ("started_on", "started on"),
+            ("ended_on", "ended on"),
+        ):
+            labels[f"u.{update.id}.{key}"] = f"{update.title} — {gettext(lang, label)}"
     names = (
         ("decision", "decision"),
         ("start_week", "start week"),

@@ -27,7 +27,7 @@ from spj.api.web.pages import (
     t,
     workspace_of,
 )
-from spj.api.web.plan_forms import errors_for_plan, form_from_plan, plan_from_form, renumber_added
+from spj.api.web.plan_forms import errors_for_plan, errors_for_update, form_from_plan, plan_from_form, renumber_added
 from spj.api.web.plan_view import added_rows, build_plan_page, plan_labels
 from spj.api.web.viewmodels import FormValues
 from spj.errors import AssessmentError
@@ -49,6 +49,7 @@ def _page(
     base_revision: int | None = None,
     notice: dict[str, str] | None = None,
     heading: str = "",
+    updates: Mapping[str, Mapping[str, str]] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     workspace = workspace_of(request)
@@ -82,15 +83,20 @@ def _page(
         "notice": notice,
         "heading": heading,
         "instrument_title": localize(view.instrument.title, lang, view.instrument),
+        "typed": updates or {},
     }
     return render(request, "plan.html", context, status_code=status_code, user=user)
 
 
 @router.get("/assessments/{assessment_id}/plan")
-async def show(request: Request, assessment_id: str, saved: int | None = None) -> Response:
+async def show(request: Request, assessment_id: str, saved: int | None = None, updated: int | None = None) -> Response:
     user = current_user(request)
     view = workspace_of(request).read(user, assessment_id)
-    notice = {"kind": "ok", "text": t(request, "Saved as revision %(n)s.", n=saved)} if saved is not None else None
+    notice = None
+    if saved is not None:
+        notice = {"kind": "ok", "text": t(request, "Saved as revision %(n)s.", n=saved)}
+    elif updated is not None:
+        notice = {"kind": "ok", "text": t(request, "Status updated: revision %(n)s.", n=updated)}
     return _page(request, user, view, notice=notice)
 
 
@@ -168,3 +174,41 @@ def _proposed(request: Request, user: User, view: AssessmentView) -> list[str]:
         return list(workspace_of(request).evaluate(user, view.id).plan.steps)
     except AssessmentError:
         return []
+
+
+@router.post("/assessments/{assessment_id}/plan/status")
+async def update_status(request: Request, assessment_id: str) -> Response:
+    """A status update of one agreed step of a final assessment: a new revision, nothing else changes."""
+    user = current_user(request)
+    workspace = workspace_of(request)
+    fields = form_lists(await posted_form(request))
+    base = posted_revision(fields)
+    step_id = (fields.get("step") or [""])[0]
+    delivery = {
+        key: (fields.get(key) or [""])[0].strip() or None
+        for key in ("status", "status_reason", "started_on", "ended_on")
+    }
+    view = workspace.get(user, assessment_id)
+    try:
+        updated = workspace.update_status(user, assessment_id, base, step_id, delivery)
+    except SaveConflictError as exc:
+        notice = {
+            "kind": "warn",
+            "text": t(
+                request,
+                "Someone saved revision %(n)s in between. Check where the step stands now, then update again.",
+                n=exc.current,
+            ),
+        }
+        return _page(request, user, workspace.get(user, assessment_id), notice=notice, status_code=409)
+    except (InvalidContentError, AssessmentError) as exc:
+        return _page(
+            request,
+            user,
+            view,
+            errors=errors_for_update(exc.problems, step_id),
+            heading=t(request, "The status was not updated"),
+            updates={step_id: {key: value or "" for key, value in delivery.items()}},
+            status_code=422,
+        )
+    return redirect(request, f"/assessments/{assessment_id}/plan?updated={updated.head}#delivery")
