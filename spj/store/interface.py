@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from spj.errors import Code, Location, Problem, StoreError
 
-Role = Literal["assessor", "reviewer", "administrator"]
+if TYPE_CHECKING:
+    from spj.store.disclosures import DisclosureLog
+    from spj.store.referrals import ReferralStore
+
+Role = Literal["assessor", "reviewer", "administrator", "partner"]
 Status = Literal["draft", "final"]
 
 
@@ -164,7 +168,16 @@ class AuditEvent:
 
 
 class Store(Protocol):
-    """Persistence for the workspace. Every method scoped by agency raises NotFoundError across agencies."""
+    """Persistence for the workspace. Every method scoped by agency raises NotFoundError across agencies.
+
+    `referrals` indexes where partners' referrals may be; `disclosures` is the
+    hash-chained log of every extract shown to another agency.
+    """
+
+    @property
+    def referrals(self) -> ReferralStore: ...
+    @property
+    def disclosures(self) -> DisclosureLog: ...
 
     # agencies, users, tokens
     def create_agency(self, agency_id: str, name: str) -> Agency: ...

@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from spj.errors import Code, Location, Problem, StoreError
+from spj.store.disclosures import MemoryDisclosures
 from spj.store.hashing import canonical_json, chain_sha256, sha256_hex, utc_now
 from spj.store.interface import (
     Agency,
@@ -27,6 +28,7 @@ from spj.store.interface import (
     id_clash,
     not_final,
 )
+from spj.store.referrals import MemoryReferrals
 from spj.store.verification import StoredRevision, check_assessment
 
 
@@ -46,6 +48,8 @@ class MemoryStore:
         self._assessments: dict[str, AssessmentRecord] = {}
         self._revisions: dict[str, list[Revision]] = {}
         self._audit: list[AuditEvent] = []
+        self.referrals = MemoryReferrals()  # where partners' referrals may be (spj.store.referrals)
+        self.disclosures = MemoryDisclosures()  # every extract shown to another agency (spj.store.disclosures)
 
     def close(self) -> None:
         """Nothing to release."""

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from spj.errors import Code, Location, Problem, StoreError
+from spj.store.disclosures import SqlDisclosures
 from spj.store.engine import WRITE_OPTION, make_engine
 from spj.store.hashing import canonical_json, chain_sha256, sha256_hex, utc_now
 from spj.store.interface import (
@@ -39,6 +40,7 @@ from spj.store.interface import (
     not_final,
 )
 from spj.store.migrate import upgrade
+from spj.store.referrals import SqlReferrals
 from spj.store.tables import AgencyRow, ApiTokenRow, AssessmentRow, AuditRow, Base, CaseRow, RevisionRow, UserRow
 from spj.store.verification import StoredRevision, check_assessment
 
@@ -71,6 +73,8 @@ class SqlStore:
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = url
         self.engine: Engine = make_engine(url)
+        self.referrals = SqlReferrals(self)  # where partners' referrals may be (spj.store.referrals)
+        self.disclosures = SqlDisclosures(self)  # every extract shown to another agency (spj.store.disclosures)
         if migrate:
             try:
                 self.migrate()
