@@ -43,6 +43,7 @@ from spj.service.errors import (
     StateError,
 )
 from spj.service.instruments import InstrumentRegistry
+from spj.service.referrals import ReferralDesk, referred_partners
 from spj.service.views import AssessmentView
 from spj.store.hashing import content_sha256
 from spj.store.interface import (
@@ -67,7 +68,10 @@ class Workspace:
     """The service layer of `spj serve`: accounts, cases, assessments, evaluations, reports.
 
     `deployment` (DESIGN 4.7), when given, is the register of partner agencies:
-    a plan's partners must be listed there.
+    a plan's partners must be listed there, and partners see their referrals
+    (`referrals`, `spj.service.referrals`). Partner accounts see nothing else:
+    every case or assessment is "not found" to them, listing or creating one
+    is forbidden.
     """
 
     def __init__(
@@ -89,6 +93,7 @@ class Workspace:
         self._write_lock = threading.Lock()
         self._validated: LruCache[tuple[Assessment | None, list[Problem]]] = LruCache(512)
         self._evaluations: LruCache[Evaluation] = LruCache(512)
+        self.referrals = ReferralDesk(self)
 
     # ---- accounts ---------------------------------------------------------------------------------------
 
@@ -144,16 +149,18 @@ class Workspace:
 
     def list_cases(self, user: User) -> list[Case]:
         """The cases of the user's agency."""
+        require_role(user, *STAFF)
         return self.store.list_cases(user.agency_id)
 
     def get_case(self, user: User, case_id: str) -> Case:
         """One case of the user's agency."""
-        return self.store.get_case(user.agency_id, case_id)
+        return self.store.get_case(self._agency(user, f"case {case_id}"), case_id)
 
     def list_assessments(self, user: User, case_id: str | None = None) -> list[AssessmentRecord]:
         """The assessments of the user's agency (of one case, when given)."""
         if case_id is not None:
-            self.store.get_case(user.agency_id, case_id)
+            self.store.get_case(self._agency(user, f"case {case_id}"), case_id)
+        require_role(user, *STAFF)
         return self.store.list_assessments(user.agency_id, case_id=case_id)
 
     def create(
@@ -164,6 +171,7 @@ class Workspace:
         version: str,
     ) -> AssessmentView:
         """Start a blank draft for a case (created in the user's agency when new); its id is generated."""
+        require_role(user, *STAFF)
         instrument = self.instruments.get(instrument_id, version)
         contents.check_identifier(case_id, "case_id")
         assessment_id = self._new_id()
@@ -212,9 +220,18 @@ class Workspace:
 
     def get(self, user: User, assessment_id: str) -> AssessmentView:
         """The assessment at its head revision, validated."""
-        record = self.store.get_assessment(user.agency_id, assessment_id)
-        revision = self.store.get_revision(user.agency_id, assessment_id)
+        agency_id = self._agency(user, f"assessment {assessment_id}")
+        record = self.store.get_assessment(agency_id, assessment_id)
+        revision = self.store.get_revision(agency_id, assessment_id)
         return self._view(record, revision)
+
+    def head_of(self, record: AssessmentRecord) -> AssessmentView:
+        """The head revision of `record`, validated: for the service's own use (referrals), not scoped to a user."""
+        return self._view(record, self.store.get_revision(record.agency_id, record.id))
+
+    def evaluation_of(self, view: AssessmentView) -> Evaluation:
+        """The evaluation of a valid view (cached by content); `AssessmentError` for an invalid one."""
+        return self._evaluation(view)
 
     def read(self, user: User, assessment_id: str) -> AssessmentView:
         """The assessment at its head revision for the user to see: like `get`, and the read is audited."""
@@ -233,7 +250,7 @@ class Workspace:
         the assessment is final.
         """
         record, instrument, data = self._prepare(user, assessment_id, content, status="draft")
-        problems = self._check(data, instrument)
+        _, problems = self._check(data, instrument)
         if problems:
             raise InvalidContentError(problems, data)
         try:
@@ -254,9 +271,10 @@ class Workspace:
         decided, no review date, ...).
         """
         _, instrument, data = self._prepare(user, assessment_id, content, status="final")
-        problems = self._check(data, instrument)
-        if problems:
+        assessment, problems = self._check(data, instrument)
+        if problems or assessment is None:
             raise FinaliseRefusedError(problems, data)
+        self.store.referrals.index(user.agency_id, assessment_id, referred_partners(assessment))
         try:
             with self._writing():
                 revision = self.store.finalise(
@@ -319,9 +337,10 @@ class Workspace:
         changed = changes_after_final(view.content, data)
         if changed:
             raise FinalChangedError(assessment_id, changed)
-        problems = self._check(data, view.instrument)
-        if problems:
+        assessment, problems = self._check(data, view.instrument)
+        if problems or assessment is None:
             raise InvalidContentError(problems, data)
+        self.store.referrals.index(user.agency_id, assessment_id, referred_partners(assessment))
         try:
             with self._writing():
                 revision = self.store.append_status_update(
@@ -382,7 +401,7 @@ class Workspace:
         What the report and the workspace compare against: changes since the
         last assessment, a chart per life area across all of them.
         """
-        record = self.store.get_assessment(user.agency_id, assessment_id)
+        record = self.store.get_assessment(self._agency(user, f"assessment {assessment_id}"), assessment_id)
         out = []
         for other in sorted(
             self.store.list_assessments(user.agency_id, case_id=record.case_id), key=lambda r: r.created_at
@@ -438,11 +457,11 @@ class Workspace:
 
     def history(self, user: User, assessment_id: str) -> list[Revision]:
         """Every revision of the assessment, oldest first."""
-        return self.store.list_revisions(user.agency_id, assessment_id)
+        return self.store.list_revisions(self._agency(user, f"assessment {assessment_id}"), assessment_id)
 
     def countersign(self, user: User, assessment_id: str) -> AssessmentRecord:
         """A reviewer's (or administrator's) countersignature on a final assessment made by someone else."""
-        record = self.store.get_assessment(user.agency_id, assessment_id)
+        record = self.store.get_assessment(self._agency(user, f"assessment {assessment_id}"), assessment_id)
         require_role(user, *COUNTERSIGNERS)
         if record.status != "final":
             raise StateError(f"assessment {assessment_id} is a draft; only a final assessment can be countersigned")
@@ -454,6 +473,13 @@ class Workspace:
         return self.store.countersign(user.agency_id, assessment_id, actor=user.id)
 
     # ---- helpers ----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _agency(user: User, what: str) -> str:
+        """The agency whose records the user works on; for a partner account none: `what` is not found."""
+        if user.role not in STAFF:
+            raise NotFoundError(what)
+        return user.agency_id
 
     @staticmethod
     def _new_id() -> str:
@@ -501,7 +527,7 @@ class Workspace:
     def _prepare(
         self, user: User, assessment_id: str, content: Any, *, status: str
     ) -> tuple[AssessmentRecord, Instrument, dict[str, Any]]:
-        record = self.store.get_assessment(user.agency_id, assessment_id)
+        record = self.store.get_assessment(self._agency(user, f"assessment {assessment_id}"), assessment_id)
         if record.status == "final":
             raise LockedError(assessment_id)
         instrument = self.instruments.get(record.instrument_id, record.instrument_version)
@@ -515,16 +541,18 @@ class Workspace:
     def _validate(self, data: dict[str, Any], instrument: Instrument) -> tuple[Assessment | None, list[Problem]]:
         return contents.problems_of(data, instrument)
 
-    def _check(self, data: dict[str, Any], instrument: Instrument) -> list[Problem]:
-        """Every reason to refuse saving `data`: the content's problems, then its plan's and partners'."""
+    def _check(self, data: dict[str, Any], instrument: Instrument) -> tuple[Assessment | None, list[Problem]]:
+        """The validated assessment and every reason to refuse saving `data`: the content's problems, then its
+        plan's and partners'. The referral index is written before a final revision, from this assessment."""
         assessment, problems = self._validate(data, instrument)
         if assessment is None:
-            return problems
+            return None, problems
         key = (instrument.sha256, content_sha256(data))
         evaluation = self._evaluations.get_or_make(key, lambda: evaluate(instrument, assessment))
-        return contents.plan_problems(
+        problems = contents.plan_problems(
             evaluation.agreed_plan, final=assessment.status == "final"
         ) + contents.partner_problems(assessment, self.deployment)
+        return assessment, problems
 
     def _view(self, record: AssessmentRecord, revision: Revision) -> AssessmentView:
         instrument = self.instruments.get(record.instrument_id, record.instrument_version)

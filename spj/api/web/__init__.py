@@ -16,12 +16,19 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from starlette.exceptions import HTTPException
 
-from spj.api.web import routes_account, routes_assessment, routes_cases, routes_output, routes_plan
+from spj.api.web import (
+    routes_account,
+    routes_assessment,
+    routes_cases,
+    routes_output,
+    routes_plan,
+    routes_referrals,
+)
 from spj.api.web.pages import WebRoute, not_found
 from spj.api.web.session import add_session_middleware as add_session_middleware
 
 router = APIRouter(include_in_schema=False)
-for _module in (routes_account, routes_cases, routes_assessment, routes_plan, routes_output):
+for _module in (routes_account, routes_cases, routes_assessment, routes_plan, routes_output, routes_referrals):
     router.include_router(_module.router)
 
 _fallback = APIRouter(route_class=WebRoute, include_in_schema=False)

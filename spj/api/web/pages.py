@@ -20,6 +20,7 @@ from spj.api.deps import get_workspace
 from spj.api.web.session import CSRF_FIELD, CsrfError, LoginRequired, check_csrf, csrf_token, session_of
 from spj.api.web.templating import DEFAULT_LANGUAGE, LANGUAGES, environment, gettext
 from spj.errors import SpjError
+from spj.report.i18n import report_languages
 from spj.service import FinaliseRefusedError, ForbiddenError, InvalidRequestError, StateError, Workspace
 from spj.service.views import AssessmentView
 from spj.store.interface import LockedError, NotFoundError, User
@@ -51,6 +52,12 @@ def optional_user(request: Request) -> User | None:
     if not isinstance(user_id, str):
         return None
     return workspace_of(request).signed_in(user_id, session.get("epoch"))
+
+
+def report_language(request: Request, instrument_languages: Sequence[str]) -> str:
+    """The page's language for a report or an extract, when the report or the instrument has it; else the default."""
+    lang = language_of(request)
+    return lang if lang in set(report_languages()) | set(instrument_languages) else instrument_languages[0]
 
 
 def current_user(request: Request) -> User:

@@ -1,0 +1,176 @@
+"""The partners' pages: a partner signs in to its referrals; per referral the extract its profile allows, logged
+each time it is shown; every other page of the workspace is the one 404 page (or not allowed) to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from spj.api.app import create_app
+from spj.disclosure import parse_deployment
+from spj.store import MemoryStore
+
+from .conftest import (
+    FAST_HASHER,
+    PASSWORD,
+    TestClient,
+    accept_every_step,
+    csrf_of,
+    form_fields,
+    plan_fields,
+    post_form,
+    post_plan,
+    start_assessment,
+)
+
+DEPLOYMENT = """\
+format: spj-deployment/1
+agencies:
+  - {id: hoj-gent, kind: probation, title: {en: House of Justice Gent (synthetic)}}
+  - {id: hoj-brugge, kind: probation}
+  - {id: care-gent, kind: care, title: {en: Care centre Gent (synthetic)}}
+  - {id: school-gent, kind: education}
+profiles:
+  care:
+    basis: {en: Consent of the client}
+    sees: [case, plan.own, ratings.mental_health]
+"""
+PEOPLE = (
+    ("alice", "assessor", "hoj-gent"),
+    ("bob", "assessor", "hoj-brugge"),
+    ("carla", "partner", "care-gent"),
+    ("sam", "partner", "school-gent"),
+)
+
+
+@pytest.fixture
+def partner_app() -> Any:
+    app = create_app(
+        MemoryStore(), secret_key="test-secret", hasher=FAST_HASHER, deployment=parse_deployment(DEPLOYMENT)
+    )
+    workspace = app.state.workspace
+    for agency in ("hoj-gent", "hoj-brugge", "care-gent", "school-gent"):
+        workspace.store.create_agency(agency, agency)
+    for name, role, agency in PEOPLE:
+        workspace.create_user(username=name, password=PASSWORD, role=role, agency_id=agency)
+    return app
+
+
+@pytest.fixture
+def sign_in(partner_app: Any) -> Iterator[Any]:
+    clients: list[TestClient] = []
+
+    def login(username: str) -> TestClient:
+        client = TestClient(partner_app)
+        client.__enter__()
+        clients.append(client)
+        page = client.get("/login")
+        response = client.post(
+            "/login",
+            data={"username": username, "password": PASSWORD, "csrf_token": csrf_of(page.text), "next": ""},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
+        return client
+
+    yield login
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+def referred_assessment(alice: TestClient, partner: str = "care-gent") -> str:
+    """A final assessment whose trauma treatment is referred to `partner`, through the pages."""
+    assessment_id = start_assessment(alice, "CASE-REF-1")
+    fields = form_fields(alice.get(f"/assessments/{assessment_id}").text)
+    for name in [n for n in fields if n.endswith(".presence")]:
+        fields[name] = ["N"]
+    fields |= {"r.MH1.presence": ["Y"], "r.MH1.relevance": ["high"]}
+    for judgement in ("case_priority", "trajectory_readiness"):
+        fields[f"j.{judgement}.level"] = ["moderate"]
+        fields[f"j.{judgement}.rationale"] = ["Synthetic rationale"]
+    assert post_form(alice, assessment_id, fields).status_code == 303
+    decided = accept_every_step(plan_fields(alice, assessment_id))
+    decided |= {"p.trauma_treatment.partner": [partner], "p.trauma_treatment.status": ["referred"]}
+    response = post_plan(alice, assessment_id, decided, action="finalise")
+    assert response.status_code == 303, response.text
+    return assessment_id
+
+
+def _referral_id(client: TestClient) -> str:
+    html = client.get("/referrals").text
+    return html.split('data-referral="')[1].split('"')[0]
+
+
+def test_a_partner_signs_in_to_its_referrals_and_sees_the_extract_its_profile_allows(
+    sign_in: Any, partner_app: Any
+) -> None:
+    alice, carla = sign_in("alice"), sign_in("carla")
+    referred_assessment(alice)
+    assert carla.get("/", follow_redirects=False).headers["location"] == "/referrals"
+    assert carla.get("/cases", follow_redirects=False).headers["location"] == "/referrals"
+    listing = carla.get("/referrals").text
+    assert 'href="/referrals"' in listing and 'href="/cases"' not in listing and 'href="/new"' not in listing
+    assert "Specialised trauma treatment" in listing and "CASE-REF-1" in listing
+    assert "House of Justice Gent (synthetic)" in listing
+    referral_id = _referral_id(carla)
+    page = carla.get(f"/referrals/{referral_id}")
+    assert page.status_code == 200
+    assert f'src="/referrals/{referral_id}/extract.html"' in page.text
+    store = partner_app.state.workspace.store
+    assert store.disclosures.count() == 0  # the page itself shows no extract: its frame does
+    extract = carla.get(f"/referrals/{referral_id}/extract.html")
+    assert extract.status_code == 200 and "CASE-REF-1" in extract.text and "Consent of the client" in extract.text
+    assert "script-src 'none'" in extract.headers["content-security-policy"]
+    assert "Formulation" not in extract.text and "Case priority" not in extract.text  # not in its profile
+    pdf = carla.get(f"/referrals/{referral_id}/extract.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    download = carla.get(f"/referrals/{referral_id}/extract.html?download=1")
+    assert "attachment" in download.headers["content-disposition"]
+    entries = store.disclosures.entries(case="CASE-REF-1")
+    assert [(e["by"], e["agency"], e["from_agency"], e["channel"]) for e in entries] == [
+        ("carla", "care-gent", "hoj-gent", "web"),
+        ("carla", "care-gent", "hoj-gent", "download"),
+        ("carla", "care-gent", "hoj-gent", "download"),
+    ]
+    assert all(e["sections"] == ["case", "ratings.mental_health", "plan.own"] for e in entries)
+
+
+def test_a_partner_sees_nothing_else_of_the_workspace(sign_in: Any) -> None:
+    alice, carla = sign_in("alice"), sign_in("carla")
+    assessment_id = referred_assessment(alice)
+    for path in ("", "/plan", "/report", "/report.html", "/report.pdf", "/history", "/changes"):
+        theirs = carla.get(f"/assessments/{assessment_id}{path}")
+        missing = carla.get(f"/assessments/A-does-not-exist{path}")
+        assert theirs.status_code == missing.status_code == 404, path
+        assert theirs.text.replace(assessment_id, "X") == missing.text.replace("A-does-not-exist", "X")
+    theirs, missing = carla.get("/cases/CASE-REF-1"), carla.get("/cases/CASE-missing")
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.text.replace("CASE-REF-1", "X") == missing.text.replace("CASE-missing", "X")
+    token = csrf_of(carla.get("/referrals").text)
+    for action in ("", "/plan", "/plan/status", "/preview", "/reassess", "/amend", "/countersign"):
+        response = carla.post(
+            f"/assessments/{assessment_id}{action}", data={"csrf_token": token, "base_revision": "1", "step": "x"}
+        )
+        assert response.status_code == 404, action
+    assert carla.get("/new").status_code == 403
+    refused = carla.post("/new", data={"csrf_token": token, "instrument": "x@1", "case_id": "CASE-9"})
+    assert refused.status_code == 403
+
+
+@pytest.mark.parametrize("path", ["", "/extract.html", "/extract.html?download=1", "/extract.pdf"])
+@pytest.mark.parametrize("who", ["sam", "bob", "alice"])
+def test_another_agencys_referral_is_the_same_404_as_a_missing_one(
+    sign_in: Any, partner_app: Any, path: str, who: str
+) -> None:
+    alice, carla = sign_in("alice"), sign_in("carla")
+    referred_assessment(alice)
+    referral_id = _referral_id(carla)
+    other = alice if who == "alice" else sign_in(who)
+    missing_id = "R-" + "0" * 32
+    theirs = other.get(f"/referrals/{referral_id}{path}")
+    missing = other.get(f"/referrals/{missing_id}{path}")
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.text.replace(referral_id, "X") == missing.text.replace(missing_id, "X")
+    assert partner_app.state.workspace.store.disclosures.count() == 0
