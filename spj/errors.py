@@ -89,6 +89,7 @@ class Code(StrEnum):
     SECRET_IN_FEEDBACK = "secret-in-feedback"
     # The workspace's plan over time (issue 8)
     NOT_FINAL = "not-final"
+    REFERRAL_STATE = "referral-state"
     FEEDBACK_NOT_APPROVED = "feedback-not-approved"
 
 

@@ -1,11 +1,53 @@
-"""Response bodies of the partners' routes (`/api/v1/referrals`)."""
+"""Bodies of the partners' routes (`/api/v1/referrals`) and of the delivery of a plan."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import BaseModel, Field
 
+from spj.instrument import Instrument
 from spj.instrument.text import localize
-from spj.service.referrals import Referral
+from spj.service.delivery import Delivery
+from spj.service.referrals import PlanDelivery, Referral
+
+
+class SessionOut(BaseModel):
+    date: dt.date
+    attended: bool
+    by: str
+    at: dt.datetime
+
+
+class NoteOut(BaseModel):
+    text: str
+    secret: bool = Field(description="covered by professional secrecy: never shown to the assessing agency")
+    by: str
+    at: dt.datetime
+
+
+class DeliveryOut(BaseModel):
+    """Where a referral stands, as its partner recorded it."""
+
+    response: str = Field(description="pending | accepted | declined")
+    response_reason: str | None
+    started_on: dt.date | None
+    ended_on: dt.date | None
+    outcome: str | None = Field(description="completed | dropped | stopped, once ended")
+    sessions: list[SessionOut]
+    notes: list[NoteOut]
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> DeliveryOut:
+        return cls(
+            response=delivery.response,
+            response_reason=delivery.response_reason,
+            started_on=delivery.started_on,
+            ended_on=delivery.ended_on,
+            outcome=delivery.outcome,
+            sessions=[SessionOut(date=s.date, attended=s.attended, by=s.by, at=s.at) for s in delivery.sessions],
+            notes=[NoteOut(text=n.text, secret=n.secret, by=n.by, at=n.at) for n in delivery.notes],
+        )
 
 
 class ReferredStepOut(BaseModel):
@@ -34,11 +76,13 @@ class ReferralOut(BaseModel):
     assessment_id: str = Field(description="the current final assessment the referral comes from")
     assessment_date: str
     step: ReferredStepOut
+    delivery: DeliveryOut | None = Field(default=None, description="what your agency recorded (GET one referral)")
 
     @classmethod
-    def of(cls, referral: Referral, lang: str | None = None) -> ReferralOut:
+    def of(cls, referral: Referral, lang: str | None = None, delivery: Delivery | None = None) -> ReferralOut:
         step = referral.step
         return cls(
+            delivery=DeliveryOut.of(delivery) if delivery is not None else None,
             id=referral.id,
             from_agency=referral.agency_id,
             case_id=referral.case_id,
@@ -58,4 +102,55 @@ class ReferralOut(BaseModel):
                 end_week=step.end_week,
                 duration_weeks=step.duration_weeks,
             ),
+        )
+
+
+class StepDeliveryOut(BaseModel):
+    """One agreed step against the plan: due dates, the verdict, and what its partner recorded."""
+
+    step: str
+    title: str
+    partner: str | None
+    status: str = Field(description="the plan's status, as the assessing agency updates it")
+    due_start: dt.date
+    due_end: dt.date
+    verdict: str = Field(description="planned | not-started | blocked | on-time | late | ended")
+    waiting_for: list[str] = Field(description="the steps it follows that are not completed, when blocked")
+    days_late: int
+    outcome: str | None
+    referral_id: str | None
+    delivery: DeliveryOut | None = Field(description="the partner's records, without its secret notes")
+
+
+class PlanDeliveryOut(BaseModel):
+    """Delivery against the agreed plan (week 0: the assessment's date)."""
+
+    assessment_id: str
+    start: dt.date
+    today: dt.date
+    steps: list[StepDeliveryOut]
+
+    @classmethod
+    def of(cls, assessment_id: str, plan: PlanDelivery, lang: str | None, instrument: Instrument) -> PlanDeliveryOut:
+        return cls(
+            assessment_id=assessment_id,
+            start=plan.start,
+            today=plan.today,
+            steps=[
+                StepDeliveryOut(
+                    step=s.step.id,
+                    title=localize(s.step.title, lang, instrument),
+                    partner=s.step.partner,
+                    status=s.step.status,
+                    due_start=s.progress.due_start,
+                    due_end=s.progress.due_end,
+                    verdict=s.progress.verdict,
+                    waiting_for=list(s.progress.waiting_for),
+                    days_late=s.progress.days_late,
+                    outcome=s.progress.outcome,
+                    referral_id=s.referral_id,
+                    delivery=DeliveryOut.of(s.delivery) if s.delivery is not None else None,
+                )
+                for s in plan.steps
+            ],
         )

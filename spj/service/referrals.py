@@ -17,16 +17,20 @@ deployment there are no partners.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from spj.assessment import Assessment
+from spj.assessment.plan_model import AddedStep, Decision
 from spj.disclosure.extract import Extract, basis_for
 from spj.errors import DisclosureError
+from spj.evaluation.progress import DeliveryRecord, StepProgress, progress
 from spj.evaluation.results import AgreedPlan, AgreedStep, Evaluation
 from spj.instrument import Instrument
 from spj.report.extract import render_extract
+from spj.service.delivery import Delivery, DeliveryEntry, check_entry, delivery_from
 from spj.store.disclosures import Disclosure
 from spj.store.hashing import canonical_json
 from spj.store.interface import AssessmentRecord, NotFoundError, User
@@ -86,8 +90,28 @@ class Referral:
     evaluation: Evaluation
 
 
+@dataclass(frozen=True)
+class StepDelivery:
+    """One agreed step as the assessing agency follows it: its referral and what the partner recorded (no secret
+    notes), and how it stands against the plan."""
+
+    step: AgreedStep
+    referral_id: str | None
+    delivery: Delivery | None
+    progress: StepProgress
+
+
+@dataclass(frozen=True)
+class PlanDelivery:
+    """Delivery against an agreed plan that started on `start` (the assessment's date), as of `today`."""
+
+    start: dt.date
+    today: dt.date
+    steps: tuple[StepDelivery, ...]
+
+
 class ReferralDesk:
-    """What partners do with their referrals, over the workspace's store and deployment."""
+    """What partners do with their referrals, and what the assessing agency sees of their delivery."""
 
     def __init__(self, workspace: Workspace) -> None:
         self._workspace = workspace
@@ -152,12 +176,60 @@ class ReferralDesk:
         )
         return content, extract
 
-    def of_assessment(self, user: User, assessment_id: str) -> list[Referral]:
-        """The referrals the user's own (current, final) assessment makes: what the assessing agency follows."""
+    def delivery(self, user: User, referral_id: str) -> Delivery:
+        """Where a referral to the user's agency stands, as it recorded it (its secret notes included)."""
+        referral = self.get(user, referral_id)
+        return delivery_from(self._workspace.store.referrals.events([referral.id]), secrets=True)
+
+    def record(self, user: User, referral_id: str, entry: DeliveryEntry, *, today: dt.date | None = None) -> Delivery:
+        """Record a response, start, session, end or note on a referral to the user's agency; the delivery now.
+
+        Refused (nothing written) when it may not follow what is recorded
+        (`spj.service.delivery.check_entry`).
+        """
+        referral = self.get(user, referral_id)
+        store = self._workspace.store.referrals
+        check_entry(delivery_from(store.events([referral.id]), secrets=True), entry, today=today or dt.date.today())
+        store.append_event(
+            referral_id=referral.id,
+            partner_agency_id=referral.partner,
+            agency_id=referral.agency_id,
+            case_id=referral.case_id,
+            actor_id=user.id,
+            by=user.username,
+            kind=entry.kind,
+            data=entry.model_dump(mode="json", exclude={"kind"}),
+        )
+        return delivery_from(store.events([referral.id]), secrets=True)
+
+    def plan_delivery(self, user: User, assessment_id: str, *, today: dt.date | None = None) -> PlanDelivery:
+        """Delivery against the user's agency's agreed plan: each step's records (secret notes left out) and verdict.
+
+        A referred step reads the partner's records once it has recorded the
+        start; any other step, the plan's own status and dates.
+        """
         view = self._workspace.get(user, assessment_id)
-        if not view.final or self._current(view.record).id != view.id:
-            return []
-        return self._referrals_of(view.record)
+        day = today or dt.date.today()
+        agreed = self._workspace.evaluation_of(view).agreed_plan if view.assessment is not None else None
+        if agreed is None or view.assessment is None:
+            start = view.assessment.date if view.assessment is not None else day
+            return PlanDelivery(start, day, ())
+        record = view.record
+        referred = {s.id for s in referred_steps(agreed, assessing_agency=record.agency_id)}
+        ids = {
+            s.id: referral_id(record.agency_id, record.case_id, record.instrument_id, s.id, s.partner or "")
+            for s in agreed.steps
+            if s.id in referred
+        }
+        events = self._workspace.store.referrals.events(list(ids.values()))
+        deliveries = {
+            step_id: delivery_from([e for e in events if e.referral_id == rid], secrets=False)
+            for step_id, rid in ids.items()
+        }
+        records = {s.id: _record(s, view.assessment, deliveries.get(s.id)) for s in agreed.steps}
+        verdicts = progress(agreed, start=view.assessment.date, today=day, records=records)
+        steps = tuple(StepDelivery(s, ids.get(s.id), deliveries.get(s.id), verdicts[s.id]) for s in agreed.steps)
+        return PlanDelivery(view.assessment.date, day, steps)
 
     # ---- helpers ----------------------------------------------------------------------------------------
 
@@ -193,3 +265,23 @@ class ReferralDesk:
             )
             for step in referred_steps(agreed, assessing_agency=record.agency_id)
         ]
+
+
+def _record(step: AgreedStep, assessment: Assessment, delivery: Delivery | None) -> DeliveryRecord:
+    """The partner's record once it recorded the start; else what the plan says (status, started_on, ended_on)."""
+    if delivery is not None and delivery.started_on is not None:
+        return delivery.record()
+    fields = _plan_fields(assessment, step.id)
+    return DeliveryRecord(
+        started_on=fields.started_on if fields else None,
+        ended_on=fields.ended_on if fields else None,
+        outcome="completed" if step.status == "completed" else "stopped" if step.status == "stopped" else None,
+        started=step.status in ("running", "completed", "stopped"),
+    )
+
+
+def _plan_fields(assessment: Assessment, step_id: str) -> Decision | AddedStep | None:
+    if assessment.plan is None:
+        return None
+    decision = assessment.plan.decisions.get(step_id)
+    return decision if decision is not None else next((a for a in assessment.plan.added if a.id == step_id), None)

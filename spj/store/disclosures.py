@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import Row, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from spj.disclosure.log import GENESIS, chain_problems, entry_hash
@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     from spj.store.sql import SqlStore
 
 _table = Base.metadata.tables[DisclosureRow.__tablename__]
-APPEND_ATTEMPTS = 8  # concurrent appends race for the next number; the loser tries again
+APPEND_ATTEMPTS = 8  # should two appends still take the same number, the loser reads the new last entry again
+_PG_LOCK = 0x5B1_D15C  # advisory lock id: PostgreSQL appends one entry at a time (SQLite: BEGIN IMMEDIATE does)
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,8 @@ class SqlDisclosures:
         for _ in range(APPEND_ATTEMPTS):
             try:
                 with self._store._write() as conn:
+                    if conn.dialect.name == "postgresql":
+                        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
                     last = conn.execute(select(_table.c.seq, _table.c.hash).order_by(_table.c.seq.desc()).limit(1))
                     row = last.first()
                     at = utc_now()

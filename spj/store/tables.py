@@ -206,4 +206,28 @@ class DisclosureRow(Base):
     __table_args__ = (Index("ix_disclosures_from_case", "from_agency_id", "case_id"),)
 
 
-APPEND_ONLY_TABLES = ("revisions", "audit_events", "disclosures")
+class ReferralEventRow(Base):
+    """What a partner records about a referral: its response, the start, each session, the end, a note.
+
+    Appended, never updated or deleted; the referral's delivery is read from
+    them in order (`spj.service.delivery`). A note marked secret stays with
+    the partner: it is never shown to the assessing agency.
+    """
+
+    __tablename__ = "referral_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    referral_id: Mapped[str] = mapped_column(String(ID))
+    partner_agency_id: Mapped[str] = mapped_column(String(ID))
+    agency_id: Mapped[str] = mapped_column(String(ID))  # the agency that made the assessment
+    case_id: Mapped[str] = mapped_column(String(ID))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    actor_id: Mapped[str] = mapped_column(String(ID))
+    by: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    data: Mapped[str] = mapped_column(Text)  # JSON
+
+    __table_args__ = (Index("ix_referral_events_referral", "referral_id"),)
+
+
+APPEND_ONLY_TABLES = ("revisions", "audit_events", "disclosures", "referral_events")

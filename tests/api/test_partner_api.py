@@ -6,6 +6,7 @@ it (even the assessment it has a referral from), and another agency's referral i
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -77,7 +78,9 @@ REFERRAL_ROUTES = [
     ("GET", "/referrals/{id}"),
     ("GET", "/referrals/{id}/extract?format=md"),
     ("GET", "/referrals/{id}/extract?format=pdf"),
+    ("POST", "/referrals/{id}/delivery"),
 ]
+BODIES = {"POST": {"kind": "accept"}}
 
 
 def _same_as_missing(theirs: Any, missing: Any, *ids: tuple[str, str]) -> None:
@@ -131,16 +134,18 @@ def test_listing_or_creating_cases_is_forbidden_to_a_partner(world: World, metho
 @pytest.mark.parametrize("who", ["sam", "bob", "alice"])
 def test_another_agencys_referral_is_exactly_a_missing_one(world: World, method: str, path: str, who: str) -> None:
     def call(referral_id: str) -> Any:
-        return world.client.request(method, API + path.format(id=referral_id), headers=world.headers[who])
+        url = API + path.format(id=referral_id)
+        return world.client.request(method, url, headers=world.headers[who], json=BODIES.get(method))
 
     missing_id = "R-" + "0" * 32
     _same_as_missing(call(world.referral_id), call(missing_id), (world.referral_id, missing_id))
     assert world.workspace.store.disclosures.count() == 0  # nothing was shown
+    assert world.workspace.store.referrals.events([world.referral_id]) == []  # nothing was recorded
 
 
 @pytest.mark.parametrize(("method", "path"), REFERRAL_ROUTES)
 def test_the_referral_routes_need_a_token(world: World, method: str, path: str) -> None:
-    response = world.client.request(method, API + path.format(id=world.referral_id))
+    response = world.client.request(method, API + path.format(id=world.referral_id), json=BODIES.get(method))
     assert response.status_code == 401 and response.json()["error"]["code"] == "unauthenticated"
 
 
@@ -155,7 +160,8 @@ def test_a_partner_sees_its_referral_and_the_extract_its_profile_allows(world: W
         world.assessment_id,
     )
     assert referral["step"]["id"] == world.step and referral["step"]["status"] == "referred"
-    assert world.client.get(f"{API}/referrals/{world.referral_id}", headers=carla).json() == referral
+    one = world.client.get(f"{API}/referrals/{world.referral_id}", headers=carla).json()
+    assert one == {**referral, "delivery": one["delivery"]} and one["delivery"]["response"] == "pending"
     for other in ("sam", "bob", "alice"):
         assert world.client.get(f"{API}/referrals", headers=world.headers[other]).json() == []
     extract = world.client.get(f"{API}/referrals/{world.referral_id}/extract?format=md", headers=carla)
@@ -167,3 +173,38 @@ def test_a_partner_sees_its_referral_and_the_extract_its_profile_allows(world: W
     entries = world.workspace.store.disclosures.entries(case="CASE-1")
     assert [(e["by"], e["agency"], e["channel"]) for e in entries] == [("carla", "care-c", "api")] * 2
     assert entries[0]["sections"] == ["case", "plan.own"]
+
+
+def ago(days: int) -> str:
+    return (dt.date.today() - dt.timedelta(days=days)).isoformat()
+
+
+def test_a_partner_records_delivery_and_the_assessing_agency_follows_it(world: World) -> None:
+    carla, alice = world.headers["carla"], world.headers["alice"]
+    url = f"{API}/referrals/{world.referral_id}/delivery"
+    for entry in (
+        {"kind": "accept"},
+        {"kind": "start", "date": ago(30)},
+        {"kind": "session", "date": ago(23), "attended": True},
+        {"kind": "note", "text": "Synthetic: came on time."},
+        {"kind": "note", "text": "SECRET-SYNTHETIC", "secret": True},
+    ):
+        response = world.client.post(url, json=entry, headers=carla)
+        assert response.status_code == 200, response.text
+    delivery = response.json()["delivery"]
+    assert delivery["response"] == "accepted" and delivery["started_on"] == ago(30)
+    assert [n["secret"] for n in delivery["notes"]] == [False, True]
+    again = world.client.post(url, json={"kind": "start", "date": ago(29)}, headers=carla)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "referral-state"
+    no_reason = world.client.post(url, json={"kind": "decline"}, headers=carla)
+    assert no_reason.status_code == 409  # under way: a decline cannot follow
+    bad = world.client.post(url, json={"kind": "end", "date": ago(2), "outcome": "finished"}, headers=carla)
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid-request"
+    plan = world.client.get(f"{API}/assessments/{world.assessment_id}/delivery", headers=alice)
+    assert plan.status_code == 200, plan.text
+    step = next(s for s in plan.json()["steps"] if s["step"] == world.step)
+    assert step["referral_id"] == world.referral_id and step["partner"] == "care-c"
+    assert step["delivery"]["started_on"] == ago(30) and len(step["delivery"]["sessions"]) == 1
+    assert [n["text"] for n in step["delivery"]["notes"]] == ["Synthetic: came on time."]
+    assert "SECRET-SYNTHETIC" not in plan.text
+    assert step["verdict"] in ("on-time", "late")

@@ -143,3 +143,42 @@ def test_the_database_refuses_to_change_a_disclosure(sql_store: SqlStore, statem
 def test_disclosure_is_a_plain_value() -> None:
     shown = _shown()
     assert dataclasses.replace(shown, channel="api").channel == "api" and shown.channel == "web"
+
+
+def _event(store: Store, referral: str, kind: str, **data: object) -> object:
+    return store.referrals.append_event(
+        referral_id=referral,
+        partner_agency_id="care",
+        agency_id="hoj",
+        case_id="case-1",
+        actor_id="u-carla",
+        by="carla",
+        kind=kind,
+        data=dict(data),
+    )
+
+
+def test_delivery_events_are_appended_and_read_back_per_referral(store: Store) -> None:
+    _seed(store)
+    first = _event(store, "R-1", "accept")
+    _event(store, "R-2", "decline", reason="No place before spring.")
+    _event(store, "R-1", "session", date="2027-02-01", attended=True)
+    _event(store, "R-1", "note", text="Synthetic note, secret.", secret=True)
+    events = store.referrals.events(["R-1"])
+    assert [(e.kind, e.data) for e in events] == [
+        ("accept", {}),
+        ("session", {"date": "2027-02-01", "attended": True}),
+        ("note", {"text": "Synthetic note, secret.", "secret": True}),
+    ]
+    assert events[0] == first and events[0].by == "carla" and events[0].partner_agency_id == "care"
+    assert [e.referral_id for e in store.referrals.events(["R-1", "R-2"])] == ["R-1", "R-2", "R-1", "R-1"]
+    assert store.referrals.events([]) == [] and store.referrals.events(["R-9"]) == []
+
+
+@pytest.mark.parametrize("statement", ["UPDATE referral_events SET kind = 'x'", "DELETE FROM referral_events"])
+def test_the_database_refuses_to_change_a_delivery_event(sql_store: SqlStore, statement: str) -> None:
+    _seed(sql_store)
+    _event(sql_store, "R-1", "accept")
+    with pytest.raises(sa.exc.DBAPIError), sql_store.engine.begin() as conn:
+        conn.exec_driver_sql(statement)
+    assert len(sql_store.referrals.events(["R-1"])) == 1

@@ -3,6 +3,7 @@ each time it is shown; every other page of the workspace is the one 404 page (or
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,6 +38,13 @@ profiles:
     basis: {en: Consent of the client}
     sees: [case, plan.own, ratings.mental_health]
 """
+
+
+def ago(days: int) -> str:
+    """A date `days` before today: delivery is recorded after the fact, never ahead of it."""
+    return (dt.date.today() - dt.timedelta(days=days)).isoformat()
+
+
 PEOPLE = (
     ("alice", "assessor", "hoj-gent"),
     ("bob", "assessor", "hoj-brugge"),
@@ -174,3 +182,77 @@ def test_another_agencys_referral_is_the_same_404_as_a_missing_one(
     assert theirs.status_code == missing.status_code == 404
     assert theirs.text.replace(referral_id, "X") == missing.text.replace(missing_id, "X")
     assert partner_app.state.workspace.store.disclosures.count() == 0
+
+
+def _post(client: TestClient, referral_id: str, **fields: str) -> Any:
+    token = csrf_of(client.get(f"/referrals/{referral_id}").text)
+    return client.post(f"/referrals/{referral_id}", data={"csrf_token": token, **fields}, follow_redirects=False)
+
+
+def test_the_partner_responds_and_records_delivery_and_the_expert_follows_it(sign_in: Any) -> None:
+    alice, carla = sign_in("alice"), sign_in("carla")
+    assessment_id = referred_assessment(alice)
+    referral_id = _referral_id(carla)
+    page = carla.get(f"/referrals/{referral_id}").text
+    assert 'id="respond"' in page and "Pending" in page
+    steps = [
+        {"action": "accept"},
+        {"action": "start", "start.date": ago(60)},
+        {"action": "session", "session.date": ago(53), "session.attended": "yes"},
+        {"action": "session", "session.date": ago(46), "session.attended": "no"},
+        {"action": "note", "note.text": "Synthetic: progress is steady."},
+        {"action": "note", "note.text": "SECRET-SYNTHETIC-NOTE", "note.secret": "1"},
+        {"action": "end", "end.date": ago(1), "end.outcome": "completed"},
+    ]
+    for fields in steps:
+        response = _post(carla, referral_id, **fields)
+        assert response.status_code == 303, (fields, response.text)
+        assert response.headers["location"] == f"/referrals/{referral_id}?recorded={fields['action']}"
+    page = carla.get(f"/referrals/{referral_id}?recorded=end").text
+    assert "Recorded." in page and 'id="respond"' not in page
+    assert ago(60) in page and ago(1) in page and "SECRET-SYNTHETIC-NOTE" in page
+    assert page.count('data-session="') == 2
+    plan = alice.get(f"/assessments/{assessment_id}/plan").text
+    row = plan.split('data-delivery="trauma_treatment"')[1].split("</tr>")[0]
+    assert "accepted" in row and "1 of 2" in row and "ended" in row and "completed" in row
+    assert "Synthetic: progress is steady." in plan
+    assert "SECRET-SYNTHETIC-NOTE" not in plan  # it stays with the partner
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "status_code"),
+    [
+        ({"action": "decline", "decline.reason": ""}, "decline.reason", 422),
+        ({"action": "start", "start.date": ago(3)}, None, 409),
+        ({"action": "note", "note.text": ""}, "note.text", 422),
+        ({"action": "start", "start.date": "yesterday"}, "start.date", 422),
+    ],
+    ids=["decline-without-reason", "start-before-accepting", "blank-note", "bad-date"],
+)
+def test_a_refused_record_is_shown_and_nothing_is_written(
+    sign_in: Any, partner_app: Any, fields: dict[str, str], field: str | None, status_code: int
+) -> None:
+    alice, carla = sign_in("alice"), sign_in("carla")
+    referred_assessment(alice)
+    referral_id = _referral_id(carla)
+    if fields["action"] == "start" and field is not None:
+        assert _post(carla, referral_id, action="accept").status_code == 303
+    before = len(partner_app.state.workspace.store.referrals.events([referral_id]))
+    response = _post(carla, referral_id, **fields)
+    assert response.status_code == status_code, response.text
+    assert 'id="error-summary"' in response.text
+    if field is not None:
+        field_id = "f-" + field.replace(".", "-")
+        assert f'href="#{field_id}"' in response.text and f'id="{field_id}-error"' in response.text
+    assert len(partner_app.state.workspace.store.referrals.events([referral_id])) == before
+
+
+def test_another_agency_cannot_record_on_a_referral(sign_in: Any, partner_app: Any) -> None:
+    alice, carla, sam = sign_in("alice"), sign_in("carla"), sign_in("sam")
+    referred_assessment(alice)
+    referral_id = _referral_id(carla)
+    for other in (sam, alice):
+        token = csrf_of(other.get("/cases", follow_redirects=True).text)
+        response = other.post(f"/referrals/{referral_id}", data={"csrf_token": token, "action": "accept"})
+        assert response.status_code == 404
+    assert partner_app.state.workspace.store.referrals.events([referral_id]) == []

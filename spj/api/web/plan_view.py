@@ -16,6 +16,7 @@ from spj.disclosure import Deployment
 from spj.evaluation.results import Evaluation
 from spj.instrument.model import Instrument
 from spj.instrument.text import localize
+from spj.service.referrals import PlanDelivery
 
 
 @dataclass(frozen=True)
@@ -219,3 +220,70 @@ def plan_labels(page: PlanPage, rows: Sequence[Mapping[str, Any]], lang: str) ->
         for key, label in (*names, ("id", "id"), ("title", "title"), ("requires", "requires"), ("after", "after")):
             labels[f"pa.{n}.{key}"] = f"{name} — {gettext(lang, label)}"
     return labels
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    """One agreed step against the plan, as the assessing agency follows it (a partner's secret notes never here)."""
+
+    id: str
+    title: str
+    partner: str
+    referred: bool
+    response: str  # pending | accepted | declined | "" (not referred)
+    response_reason: str
+    started_on: str
+    sessions: str  # "2 of 3" attended
+    ended_on: str
+    outcome: str
+    verdict: str
+    verdict_text: str
+    due: str
+    notes: list[tuple[str, str, str]]  # (when, who, text)
+
+
+def delivery_rows(
+    plan: PlanDelivery, instrument: Instrument, lang: str, partner_names: Mapping[str, str]
+) -> list[DeliveryRow]:
+    """The plan page's delivery table: verdicts worded, dates and counts formatted."""
+    rows = []
+    for item in plan.steps:
+        step, d, verdict = item.step, item.delivery, item.progress
+        if verdict.verdict == "blocked":
+            text = gettext(lang, "blocked: waiting for %(steps)s", steps=", ".join(verdict.waiting_for))
+        elif verdict.verdict == "late" and verdict.days_late:
+            text = gettext(lang, "late by %(days)s days", days=verdict.days_late)
+        else:
+            text = gettext(lang, VERDICT_WORDS[verdict.verdict])
+        attended = sum(1 for s in d.sessions if s.attended) if d else 0
+        sessions = gettext(lang, "%(attended)s of %(held)s", attended=attended, held=len(d.sessions)) if d else ""
+        rows.append(
+            DeliveryRow(
+                id=step.id,
+                title=localize(step.title, lang, instrument),
+                partner=partner_names.get(step.partner or "", step.partner or ""),
+                referred=item.referral_id is not None,
+                response=d.response if d else "",
+                response_reason=(d.response_reason or "") if d else "",
+                started_on=d.started_on.isoformat() if d and d.started_on else "",
+                sessions=sessions,
+                ended_on=d.ended_on.isoformat() if d and d.ended_on else "",
+                outcome=verdict.outcome or "",
+                verdict=verdict.verdict,
+                verdict_text=text,
+                due=f"{verdict.due_start.isoformat()} – {verdict.due_end.isoformat()}",
+                notes=[(n.at.date().isoformat(), n.by, n.text) for n in (d.notes if d else ())],
+            )
+        )
+    return rows
+
+
+# The verdicts as the page words them (translated by the `web` catalog).
+VERDICT_WORDS = {
+    "planned": "planned",
+    "not-started": "not started",
+    "blocked": "blocked",
+    "on-time": "on time",
+    "late": "late",
+    "ended": "ended",
+}

@@ -28,7 +28,7 @@ from spj.api.web.pages import (
     workspace_of,
 )
 from spj.api.web.plan_forms import errors_for_plan, errors_for_update, form_from_plan, plan_from_form, renumber_added
-from spj.api.web.plan_view import added_rows, build_plan_page, plan_labels
+from spj.api.web.plan_view import added_rows, build_plan_page, delivery_rows, partner_choices, plan_labels
 from spj.api.web.viewmodels import FormValues
 from spj.errors import AssessmentError
 from spj.instrument.text import localize
@@ -67,6 +67,10 @@ def _page(
         deployment=workspace.deployment,
         own_agency=view.record.agency_id,
     )
+    delivery = []
+    if view.final and evaluation is not None:
+        names = dict(partner_choices(workspace.deployment, view.record.agency_id, lang, view.instrument) or [])
+        delivery = delivery_rows(workspace.referrals.plan_delivery(user, view.id), view.instrument, lang, names)
     form_values = FormValues(renumber_added(values) if values is not None else form_from_plan(plan))
     rows = added_rows(form_values)
     context = {
@@ -84,6 +88,7 @@ def _page(
         "heading": heading,
         "instrument_title": localize(view.instrument.title, lang, view.instrument),
         "typed": updates or {},
+        "delivery": delivery,
     }
     return render(request, "plan.html", context, status_code=status_code, user=user)
 
