@@ -58,7 +58,6 @@ class ReferredStepOut(BaseModel):
     origin: str = Field(description="recommended | prerequisite | added")
     decision: str = Field(description="accept | amend | add")
     status: str = Field(description="referred | running | completed | stopped (as the assessing agency records it)")
-    status_reason: str | None
     contact: str | None
     objective: str | None
     phase: int
@@ -94,7 +93,6 @@ class ReferralOut(BaseModel):
                 origin=step.origin,
                 decision=step.decision,
                 status=step.status,
-                status_reason=step.status_reason,
                 contact=step.contact,
                 objective=step.objective,
                 phase=step.phase,

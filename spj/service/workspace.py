@@ -296,15 +296,10 @@ class Workspace:
         result is not valid (a step stopped without a reason), and as
         `update_delivery` otherwise.
         """
-        view = self.get(user, assessment_id)
-        require_role(user, *STAFF)
-        for key in set(delivery) - set(DELIVERY_KEYS):
-            raise InvalidRequestError(f"{key!r} is not a delivery field; use {', '.join(DELIVERY_KEYS)}", key)
-        if not view.final:
-            raise StateError(
-                f"assessment {assessment_id} is a draft: update its plan on the plan page (or by saving it)",
-                code=Code.NOT_FINAL,
-            )
+        unknown = sorted(set(delivery) - set(DELIVERY_KEYS))
+        if unknown:
+            raise InvalidRequestError(f"{unknown[0]!r} is not a delivery field; use {', '.join(DELIVERY_KEYS)}")
+        view = self._final_of(user, assessment_id)
         agreed = self._evaluation(view).agreed_plan
         agreed_ids = [s.id for s in agreed.steps] if agreed is not None else []
         content = with_step_delivery(view.content, step_id, **delivery) if step_id in agreed_ids else None
@@ -319,7 +314,7 @@ class Workspace:
                     Location(path=("step",)),
                 )
             )
-        return self.update_delivery(user, assessment_id, base_revision, content)
+        return self._append_update(user, view, base_revision, content)
 
     def update_delivery(self, user: User, assessment_id: str, base_revision: int, content: Any) -> AssessmentView:
         """Append `content` to a final assessment as a status update, on top of `base_revision`.
@@ -329,25 +324,35 @@ class Workspace:
         `FinalChangedError` (423, one `locked` problem per path). The result is
         validated like a final; `SaveConflictError` when someone saved in between.
         """
+        return self._append_update(user, self._final_of(user, assessment_id), base_revision, content)
+
+    def _final_of(self, user: User, assessment_id: str) -> AssessmentView:
+        """The final assessment a status update is for: of the user's agency, by its staff; else refused."""
         view = self.get(user, assessment_id)
         require_role(user, *STAFF)
         if not view.final:
-            raise StateError(f"assessment {assessment_id} is a draft; save it instead", code=Code.NOT_FINAL)
+            raise StateError(
+                f"assessment {assessment_id} is a draft: update its plan on the plan page (or by saving it)",
+                code=Code.NOT_FINAL,
+            )
+        return view
+
+    def _append_update(self, user: User, view: AssessmentView, base_revision: int, content: Any) -> AssessmentView:
         data = contents.as_json_data(content)
         changed = changes_after_final(view.content, data)
         if changed:
-            raise FinalChangedError(assessment_id, changed)
+            raise FinalChangedError(view.id, changed)
         assessment, problems = self._check(data, view.instrument)
         if problems or assessment is None:
             raise InvalidContentError(problems, data)
-        self.store.referrals.index(user.agency_id, assessment_id, referred_partners(assessment))
+        self.store.referrals.index(user.agency_id, view.id, referred_partners(assessment))
         try:
             with self._writing():
                 revision = self.store.append_status_update(
-                    user.agency_id, assessment_id, base=base_revision, content=data, actor=user.id
+                    user.agency_id, view.id, base=base_revision, content=data, actor=user.id
                 )
         except ConflictError as exc:
-            raise self._conflict(user, assessment_id, base_revision, data) from exc
+            raise self._conflict(user, view.id, base_revision, data) from exc
         record = dataclasses.replace(view.record, head=revision.number, updated_at=revision.created_at)
         return self._view(record, revision)
 

@@ -56,7 +56,6 @@ class ReferralRow:
     assessment_id: str
     assessment_date: str
     status: str
-    status_reason: str
     contact: str
     objective: str
     start_week: int
@@ -75,7 +74,6 @@ def referral_row(referral: Referral, lang: str, deployment: Deployment | None) -
         assessment_id=referral.assessment_id,
         assessment_date=referral.assessment.date.isoformat(),
         status=step.status,
-        status_reason=step.status_reason or "",
         contact=step.contact or "",
         objective=step.objective or "",
         start_week=step.start_week,
