@@ -145,10 +145,31 @@ def test_a_partner_signs_in_to_its_referrals_and_sees_the_extract_its_profile_al
     assert all(e["sections"] == ["case", "ratings.mental_health", "plan.own"] for e in entries)
 
 
+ASSESSMENT_GETS = ("", "/plan", "/report", "/report.html", "/report.pdf", "/history", "/changes")
+ASSESSMENT_POSTS = ("", "/plan", "/plan/status", "/preview", "/reassess", "/amend", "/countersign")
+REFERRAL_PAGES = ("", "/extract.html", "/extract.html?download=1", "/extract.pdf")
+
+
+def test_the_tables_cover_every_page_of_a_record(partner_app: Any) -> None:
+    covered = {
+        **{("GET", "/assessments/{assessment_id}" + p): True for p in ASSESSMENT_GETS},
+        **{("POST", "/assessments/{assessment_id}" + p): True for p in ASSESSMENT_POSTS},
+        **{("GET", "/referrals/{referral_id}" + p.split("?")[0]): True for p in REFERRAL_PAGES},
+        ("POST", "/referrals/{referral_id}"): True,
+        ("GET", "/cases/{case_id}"): True,
+    }
+    for route in partner_app.routes:
+        path = getattr(route, "path", "")
+        if path.startswith("/api/") or not any(k in path for k in ("{assessment_id}", "{referral_id}", "{case_id}")):
+            continue
+        for method in getattr(route, "methods", ()):
+            assert (method, path) in covered, (method, path)
+
+
 def test_a_partner_sees_nothing_else_of_the_workspace(sign_in: Any) -> None:
     alice, carla = sign_in("alice"), sign_in("carla")
     assessment_id = referred_assessment(alice)
-    for path in ("", "/plan", "/report", "/report.html", "/report.pdf", "/history", "/changes"):
+    for path in ASSESSMENT_GETS:
         theirs = carla.get(f"/assessments/{assessment_id}{path}")
         missing = carla.get(f"/assessments/A-does-not-exist{path}")
         assert theirs.status_code == missing.status_code == 404, path
@@ -157,7 +178,7 @@ def test_a_partner_sees_nothing_else_of_the_workspace(sign_in: Any) -> None:
     assert theirs.status_code == missing.status_code == 404
     assert theirs.text.replace("CASE-REF-1", "X") == missing.text.replace("CASE-missing", "X")
     token = csrf_of(carla.get("/referrals").text)
-    for action in ("", "/plan", "/plan/status", "/preview", "/reassess", "/amend", "/countersign"):
+    for action in ASSESSMENT_POSTS:
         response = carla.post(
             f"/assessments/{assessment_id}{action}", data={"csrf_token": token, "base_revision": "1", "step": "x"}
         )
@@ -167,7 +188,7 @@ def test_a_partner_sees_nothing_else_of_the_workspace(sign_in: Any) -> None:
     assert refused.status_code == 403
 
 
-@pytest.mark.parametrize("path", ["", "/extract.html", "/extract.html?download=1", "/extract.pdf"])
+@pytest.mark.parametrize("path", REFERRAL_PAGES)
 @pytest.mark.parametrize("who", ["sam", "bob", "alice"])
 def test_another_agencys_referral_is_the_same_404_as_a_missing_one(
     sign_in: Any, partner_app: Any, path: str, who: str
