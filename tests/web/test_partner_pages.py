@@ -4,7 +4,6 @@ each time it is shown; every other page of the workspace is the one 404 page (or
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -54,7 +53,8 @@ PEOPLE = (
 
 
 @pytest.fixture
-def partner_app() -> Any:
+def app() -> Any:
+    """The pages over a deployment (overrides conftest's `app`, so that its `login` signs in here)."""
     app = create_app(
         MemoryStore(), secret_key="test-secret", hasher=FAST_HASHER, deployment=parse_deployment(DEPLOYMENT)
     )
@@ -64,28 +64,6 @@ def partner_app() -> Any:
     for name, role, agency in PEOPLE:
         workspace.create_user(username=name, password=PASSWORD, role=role, agency_id=agency)
     return app
-
-
-@pytest.fixture
-def sign_in(partner_app: Any) -> Iterator[Any]:
-    clients: list[TestClient] = []
-
-    def login(username: str) -> TestClient:
-        client = TestClient(partner_app)
-        client.__enter__()
-        clients.append(client)
-        page = client.get("/login")
-        response = client.post(
-            "/login",
-            data={"username": username, "password": PASSWORD, "csrf_token": csrf_of(page.text), "next": ""},
-            follow_redirects=False,
-        )
-        assert response.status_code == 303, response.text
-        return client
-
-    yield login
-    for client in clients:
-        client.__exit__(None, None, None)
 
 
 def referred_assessment(alice: TestClient, partner: str = "care-gent") -> str:
@@ -111,10 +89,8 @@ def _referral_id(client: TestClient) -> str:
     return html.split('data-referral="')[1].split('"')[0]
 
 
-def test_a_partner_signs_in_to_its_referrals_and_sees_the_extract_its_profile_allows(
-    sign_in: Any, partner_app: Any
-) -> None:
-    alice, carla = sign_in("alice"), sign_in("carla")
+def test_a_partner_signs_in_to_its_referrals_and_sees_the_extract_its_profile_allows(login: Any, app: Any) -> None:
+    alice, carla = login("alice"), login("carla")
     referred_assessment(alice)
     assert carla.get("/", follow_redirects=False).headers["location"] == "/referrals"
     assert carla.get("/cases", follow_redirects=False).headers["location"] == "/referrals"
@@ -126,7 +102,7 @@ def test_a_partner_signs_in_to_its_referrals_and_sees_the_extract_its_profile_al
     page = carla.get(f"/referrals/{referral_id}")
     assert page.status_code == 200
     assert f'src="/referrals/{referral_id}/extract.html"' in page.text
-    store = partner_app.state.workspace.store
+    store = app.state.workspace.store
     assert store.disclosures.count() == 0  # the page itself shows no extract: its frame does
     extract = carla.get(f"/referrals/{referral_id}/extract.html")
     assert extract.status_code == 200 and "CASE-REF-1" in extract.text and "Consent of the client" in extract.text
@@ -150,7 +126,7 @@ ASSESSMENT_POSTS = ("", "/plan", "/plan/status", "/preview", "/reassess", "/amen
 REFERRAL_PAGES = ("", "/extract.html", "/extract.html?download=1", "/extract.pdf")
 
 
-def test_the_tables_cover_every_page_of_a_record(partner_app: Any) -> None:
+def test_the_tables_cover_every_page_of_a_record(app: Any) -> None:
     covered = {
         **{("GET", "/assessments/{assessment_id}" + p): True for p in ASSESSMENT_GETS},
         **{("POST", "/assessments/{assessment_id}" + p): True for p in ASSESSMENT_POSTS},
@@ -158,7 +134,7 @@ def test_the_tables_cover_every_page_of_a_record(partner_app: Any) -> None:
         ("POST", "/referrals/{referral_id}"): True,
         ("GET", "/cases/{case_id}"): True,
     }
-    for route in partner_app.routes:
+    for route in app.routes:
         path = getattr(route, "path", "")
         if path.startswith("/api/") or not any(k in path for k in ("{assessment_id}", "{referral_id}", "{case_id}")):
             continue
@@ -166,8 +142,8 @@ def test_the_tables_cover_every_page_of_a_record(partner_app: Any) -> None:
             assert (method, path) in covered, (method, path)
 
 
-def test_a_partner_sees_nothing_else_of_the_workspace(sign_in: Any) -> None:
-    alice, carla = sign_in("alice"), sign_in("carla")
+def test_a_partner_sees_nothing_else_of_the_workspace(login: Any) -> None:
+    alice, carla = login("alice"), login("carla")
     assessment_id = referred_assessment(alice)
     for path in ASSESSMENT_GETS:
         theirs = carla.get(f"/assessments/{assessment_id}{path}")
@@ -190,19 +166,17 @@ def test_a_partner_sees_nothing_else_of_the_workspace(sign_in: Any) -> None:
 
 @pytest.mark.parametrize("path", REFERRAL_PAGES)
 @pytest.mark.parametrize("who", ["sam", "bob", "alice"])
-def test_another_agencys_referral_is_the_same_404_as_a_missing_one(
-    sign_in: Any, partner_app: Any, path: str, who: str
-) -> None:
-    alice, carla = sign_in("alice"), sign_in("carla")
+def test_another_agencys_referral_is_the_same_404_as_a_missing_one(login: Any, app: Any, path: str, who: str) -> None:
+    alice, carla = login("alice"), login("carla")
     referred_assessment(alice)
     referral_id = _referral_id(carla)
-    other = alice if who == "alice" else sign_in(who)
+    other = alice if who == "alice" else login(who)
     missing_id = "R-" + "0" * 32
     theirs = other.get(f"/referrals/{referral_id}{path}")
     missing = other.get(f"/referrals/{missing_id}{path}")
     assert theirs.status_code == missing.status_code == 404
     assert theirs.text.replace(referral_id, "X") == missing.text.replace(missing_id, "X")
-    assert partner_app.state.workspace.store.disclosures.count() == 0
+    assert app.state.workspace.store.disclosures.count() == 0
 
 
 def _post(client: TestClient, referral_id: str, **fields: str) -> Any:
@@ -210,8 +184,8 @@ def _post(client: TestClient, referral_id: str, **fields: str) -> Any:
     return client.post(f"/referrals/{referral_id}", data={"csrf_token": token, **fields}, follow_redirects=False)
 
 
-def test_the_partner_responds_and_records_delivery_and_the_expert_follows_it(sign_in: Any) -> None:
-    alice, carla = sign_in("alice"), sign_in("carla")
+def test_the_partner_responds_and_records_delivery_and_the_expert_follows_it(login: Any) -> None:
+    alice, carla = login("alice"), login("carla")
     assessment_id = referred_assessment(alice)
     referral_id = _referral_id(carla)
     page = carla.get(f"/referrals/{referral_id}").text
@@ -251,29 +225,29 @@ def test_the_partner_responds_and_records_delivery_and_the_expert_follows_it(sig
     ids=["decline-without-reason", "start-before-accepting", "blank-note", "bad-date"],
 )
 def test_a_refused_record_is_shown_and_nothing_is_written(
-    sign_in: Any, partner_app: Any, fields: dict[str, str], field: str | None, status_code: int
+    login: Any, app: Any, fields: dict[str, str], field: str | None, status_code: int
 ) -> None:
-    alice, carla = sign_in("alice"), sign_in("carla")
+    alice, carla = login("alice"), login("carla")
     referred_assessment(alice)
     referral_id = _referral_id(carla)
     if fields["action"] == "start" and field is not None:
         assert _post(carla, referral_id, action="accept").status_code == 303
-    before = len(partner_app.state.workspace.store.referrals.events([referral_id]))
+    before = len(app.state.workspace.store.referrals.events([referral_id]))
     response = _post(carla, referral_id, **fields)
     assert response.status_code == status_code, response.text
     assert 'id="error-summary"' in response.text
     if field is not None:
         field_id = "f-" + field.replace(".", "-")
         assert f'href="#{field_id}"' in response.text and f'id="{field_id}-error"' in response.text
-    assert len(partner_app.state.workspace.store.referrals.events([referral_id])) == before
+    assert len(app.state.workspace.store.referrals.events([referral_id])) == before
 
 
-def test_another_agency_cannot_record_on_a_referral(sign_in: Any, partner_app: Any) -> None:
-    alice, carla, sam = sign_in("alice"), sign_in("carla"), sign_in("sam")
+def test_another_agency_cannot_record_on_a_referral(login: Any, app: Any) -> None:
+    alice, carla, sam = login("alice"), login("carla"), login("sam")
     referred_assessment(alice)
     referral_id = _referral_id(carla)
     for other in (sam, alice):
         token = csrf_of(other.get("/cases", follow_redirects=True).text)
         response = other.post(f"/referrals/{referral_id}", data={"csrf_token": token, "action": "accept"})
         assert response.status_code == 404
-    assert partner_app.state.workspace.store.referrals.events([referral_id]) == []
+    assert app.state.workspace.store.referrals.events([referral_id]) == []
