@@ -89,6 +89,9 @@ class Code(StrEnum):
     UNKNOWN_AGENCY = "unknown-agency"
     DISCLOSURE_LOG = "disclosure-log"
     SECRET_IN_FEEDBACK = "secret-in-feedback"
+    # The workspace's plan over time (issue 8)
+    NOT_FINAL = "not-final"
+    REFERRAL_STATE = "referral-state"
     FEEDBACK_NOT_APPROVED = "feedback-not-approved"
 
 

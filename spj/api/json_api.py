@@ -26,6 +26,7 @@ from spj.api.models import (
     RecordOut,
     RevisionOut,
     SaveAssessment,
+    StatusUpdate,
 )
 from spj.errors import Code, Location, Problem
 from spj.service import AssessmentView, SaveConflictError
@@ -64,7 +65,7 @@ def _if_match(value: str | None) -> int | None:
     return int(text)
 
 
-def _base(body: SaveAssessment, if_match: str | None) -> tuple[int, bool]:
+def _base(body: SaveAssessment | StatusUpdate, if_match: str | None) -> tuple[int, bool]:
     """The revision the save edits, and whether it came from If-Match."""
     from_header = _if_match(if_match)
     if from_header is not None:
@@ -198,6 +199,38 @@ def amend(
     """A new draft that corrects a final assessment (which stays locked)."""
     view = workspace.amend(user, assessment_id)
     response.headers["Location"] = f"{router.prefix}/assessments/{view.id}"
+    return _assessment(response, AssessmentOut.of_view(view))
+
+
+@router.post(
+    "/assessments/{assessment_id}/status",
+    response_model=AssessmentOut,
+    tags=["plan"],
+    responses={
+        **CONFLICTS,
+        409: {"model": ErrorOut, "description": "not final (code not-final), or saved by someone else in between"},
+        423: {"model": ErrorOut, "description": "more than the delivery of a step would change (code locked)"},
+    },
+)
+def update_status(
+    assessment_id: str,
+    body: StatusUpdate,
+    user: TokenUser,
+    workspace: WorkspaceDep,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> AssessmentOut:
+    """On a final assessment: where the delivery of one agreed step stands, as a new revision in its chain.
+
+    Nothing else of a final assessment changes this way (amend it to correct anything else).
+    """
+    base, conditional = _base(body, if_match)
+    try:
+        view = workspace.update_status(user, assessment_id, base, body.step, body.delivery())
+    except SaveConflictError as exc:
+        if conditional:
+            raise _precondition(exc) from exc
+        raise
     return _assessment(response, AssessmentOut.of_view(view))
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from spj.assessment.plan_model import StepStatus
 from spj.errors import Problem
 from spj.instrument import Instrument
 from spj.instrument.text import localize
@@ -14,7 +15,7 @@ from spj.service import AssessmentView
 from spj.store.interface import AssessmentRecord, Case, Revision
 
 EXAMPLE_CONTENT: dict[str, Any] = {
-    "format": "spj-assessment/1",
+    "format": "spj-assessment/2",
     "instrument": {"id": "disengagement-trajectory", "version": "1.0.0"},
     "id": "A-0001",
     "case": {"id": "CASE-0001", "fields": {"status": "convict", "phase": "probation"}},
@@ -26,6 +27,21 @@ EXAMPLE_CONTENT: dict[str, Any] = {
     "formulation": "",
     "scenarios": [],
     "judgements": {},
+    "plan": {
+        "review_date": "2027-05-05",
+        "decisions": {
+            "daily_structure": {"decision": "accept", "partner": {"agency": "house-of-justice-example"}},
+            "trauma_treatment": {
+                "decision": "amend",
+                "start_week": 8,
+                "reason": "A diagnostic intake comes first.",
+                "partner": {"agency": "mental-health-centre-example", "contact": "intake team"},
+                "objective": "The nightmares no longer disturb sleep.",
+                "addresses": ["MH1"],
+            },
+        },
+        "added": [],
+    },
 }
 
 
@@ -117,7 +133,44 @@ class SaveAssessment(Body):
     base_revision: int | None = Field(
         default=None, ge=1, le=MAX_REVISION, description='the head revision you edited (or send If-Match: "<revision>")'
     )
-    content: dict[str, Any] = Field(description="the assessment document, format spj-assessment/1")
+    content: dict[str, Any] = Field(description="the assessment document, format spj-assessment/2")
+
+
+class StatusUpdate(Body):
+    """Where the delivery of one step of a final assessment's agreed plan stands (a new revision).
+
+    Only the fields sent change; `null` removes one. Nothing else of a final assessment changes this way.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"base_revision": 2, "step": "trauma_treatment", "status": "running", "started_on": "2027-03-01"}
+            ]
+        },
+    )
+
+    base_revision: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_REVISION,
+        description='the head revision you updated (or send If-Match: "<revision>")',
+    )
+    step: str = Field(min_length=1, max_length=100, description="an agreed step of the plan (accepted, amended, added)")
+    status: StepStatus | None = None
+    status_reason: str | None = Field(default=None, max_length=100_000, description="why a step stopped")
+    started_on: dt.date | None = None
+    ended_on: dt.date | None = None
+
+    def delivery(self) -> dict[str, Any]:
+        """The delivery fields sent (as JSON values), and only those."""
+        return {
+            key: (value.isoformat() if isinstance(value, dt.date) else value)
+            for key in ("status", "status_reason", "started_on", "ended_on")
+            if key in self.model_fields_set
+            for value in [getattr(self, key)]
+        }
 
 
 class RecordOut(BaseModel):

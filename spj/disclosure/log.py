@@ -117,22 +117,23 @@ def read_log(path: Path) -> list[dict[str, Any]]:
 
 def verify_log(path: Path) -> list[Problem]:
     """Problems of the chain: a broken hash, a gap or repeat in numbering, a link to the wrong entry."""
+    return [
+        Problem(Code.DISCLOSURE_LOG, message, Location(str(path), number, 1))
+        for number, message in chain_problems(read_log(path))
+    ]
+
+
+def chain_problems(entries: Sequence[dict[str, Any]]) -> list[tuple[int, str]]:
+    """(position from 1, message) for each break in a chain of entries: the file log's and the store's."""
     problems = []
     prev, seq = GENESIS, 0
-    for number, entry in enumerate(read_log(path), start=1):
-        where = Location(str(path), number, 1)
+    for number, entry in enumerate(entries, start=1):
         if entry.get("seq") != seq + 1:
-            problems.append(
-                Problem(
-                    Code.DISCLOSURE_LOG, f"entry {entry.get('seq')!r} follows {seq}: one is missing or moved", where
-                )
-            )
+            problems.append((number, f"entry {entry.get('seq')!r} follows {seq}: one is missing or moved"))
         if entry.get("prev") != prev:
-            problems.append(Problem(Code.DISCLOSURE_LOG, "entry does not link to the one before it", where))
+            problems.append((number, "entry does not link to the one before it"))
         if entry.get("hash") != entry_hash(entry, str(entry.get("prev"))):
-            problems.append(
-                Problem(Code.DISCLOSURE_LOG, "entry was changed after it was written (hash differs)", where)
-            )
+            problems.append((number, "entry was changed after it was written (hash differs)"))
         prev, seq = str(entry.get("hash")), int(entry["seq"]) if isinstance(entry.get("seq"), int) else seq + 1
     return problems
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from spj.service.auth import ROLES as ROLES
 from spj.service.auth import require_role as require_role
 from spj.service.auth import token_sha256 as token_sha256
+from spj.service.errors import FinalChangedError as FinalChangedError
 from spj.service.errors import FinaliseRefusedError as FinaliseRefusedError
 from spj.service.errors import ForbiddenError as ForbiddenError
 from spj.service.errors import InvalidContentError as InvalidContentError
@@ -25,6 +26,7 @@ from spj.service.workspace import Workspace as Workspace
 __all__ = [
     "ROLES",
     "AssessmentView",
+    "FinalChangedError",
     "FinaliseRefusedError",
     "ForbiddenError",
     "InstrumentRegistry",

@@ -21,7 +21,7 @@ from spj.service.errors import ForbiddenError, InvalidRequestError, TooManyAttem
 from spj.service.throttle import LoginThrottle
 from spj.store.interface import ApiToken, Role, Store, User
 
-ROLES: tuple[Role, ...] = ("assessor", "reviewer", "administrator")
+ROLES: tuple[Role, ...] = ("assessor", "reviewer", "administrator", "partner")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
 MIN_PASSWORD_LENGTH = 10
 MAX_CONCURRENT_VERIFICATIONS = 4  # argon2 is memory-hard: a burst of sign-ins must not exhaust memory or CPU

@@ -1,8 +1,13 @@
-"""Assessment content as the store keeps it: JSON data in the `spj-assessment/1` format.
+"""Assessment content as the store keeps it: JSON data in the `spj-assessment/2` format (DESIGN 4.6).
 
 Pure functions: a blank draft for an instrument, the carry-over of a
 reassessment or an amendment, the identity fields the service owns, and
 validation into located problems. No store, no HTTP.
+
+New assessments start as version 2, with an empty agreed plan. A revision
+saved before version 2 (`spj-assessment/1`) keeps loading as it is; the
+service writes every save as version 2 (`with_identity`), so an older
+assessment is upgraded on its next save and its history is left untouched.
 """
 
 from __future__ import annotations
@@ -14,11 +19,18 @@ import re
 from typing import Any
 
 from spj.assessment import Assessment, assessment_from_data
-from spj.errors import AssessmentError, Code, Location, Problem
+from spj.disclosure import Deployment
+from spj.errors import AssessmentError, Code, Location, Problem, did_you_mean
+from spj.evaluation.results import AgreedPlan
 from spj.instrument import Instrument
 from spj.store.interface import AssessmentRecord, User
 
-FORMAT = "spj-assessment/1"
+FORMAT = "spj-assessment/2"
+# What a draft's plan may still lack: the expert decides step by step. Any other finding is a malformed
+# decision (an unknown step, a decline without reason, ...) and is refused on every save.
+DRAFT_WARNINGS = frozenset(
+    {Code.UNDECIDED_INTERVENTION, Code.MISSING_REVIEW_DATE, Code.START_BEFORE_DEPENDENCY, Code.DECLINED_PREREQUISITE}
+)
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # matched whole: `fullmatch` (no final newline)
 
 
@@ -52,6 +64,7 @@ def blank_content(
         "formulation": "",
         "scenarios": [],
         "judgements": {},
+        "plan": {"decisions": {}, "added": []},
     }
 
 
@@ -68,9 +81,10 @@ def carried_over(
 ) -> dict[str, Any]:
     """A new draft from an earlier assessment's content, for the expert to review.
 
-    Sources, ratings with their evidence, case fields, formulation and
-    scenarios are carried over. Judgements are carried over only for an
-    amendment (`keep_judgements`): a reassessment's judgements are made anew.
+    Sources, ratings with their evidence, case fields, formulation,
+    scenarios and the plan's decisions and statuses are carried over.
+    Judgements and the plan's review date are carried over only for an
+    amendment (`keep_judgements`): a reassessment makes them anew.
     """
     case = _mapping(previous.get("case"))
     content = blank_content(
@@ -80,8 +94,13 @@ def carried_over(
     for key in ("sources", "ratings", "formulation", "scenarios", "language"):
         if key in previous:
             content[key] = copy.deepcopy(previous[key])
+    plan = _mapping(previous.get("plan"))
+    if plan:
+        content["plan"] = copy.deepcopy(plan)
     if keep_judgements:
         content["judgements"] = copy.deepcopy(previous.get("judgements") or {})
+    else:
+        content["plan"].pop("review_date", None)  # the new plan is reviewed on a date of its own
     if previous_id is not None:
         content["previous"] = previous_id
     if amends_id is not None:
@@ -165,3 +184,47 @@ def problems_of(content: dict[str, Any], instrument: Instrument) -> tuple[Assess
         return validate(content, instrument), []
     except AssessmentError as exc:
         return None, exc.problems
+
+
+def plan_problems(agreed: AgreedPlan | None, *, final: bool) -> list[Problem]:
+    """The agreed plan's findings that refuse a save: every one for a final, the malformed decisions for a draft.
+
+    A draft's other findings (undecided steps, no review date yet, ...) are
+    warnings the plan page shows; `agreed.findings` has them all.
+    """
+    if agreed is None:
+        return []
+    return [
+        Problem(Code(f.code), f.message, Location(path=f.path))
+        for f in agreed.findings
+        if final or Code(f.code) not in DRAFT_WARNINGS
+    ]
+
+
+def partner_problems(assessment: Assessment, deployment: Deployment | None) -> list[Problem]:
+    """Partners the deployment does not list (`unknown-agency`); with no deployment a partner is free text.
+
+    The assessing agency itself may always deliver a step.
+    """
+    if deployment is None or assessment.plan is None:
+        return []
+    known = [a.id for a in deployment.agencies]
+    own = assessment.assessor.agency
+    named = [
+        (("plan", "decisions", step_id, "partner", "agency"), decision.partner.agency)
+        for step_id, decision in assessment.plan.decisions.items()
+        if decision.partner is not None
+    ] + [
+        (("plan", "added", n, "partner", "agency"), added.partner.agency)
+        for n, added in enumerate(assessment.plan.added)
+        if added.partner is not None
+    ]
+    return [
+        Problem(
+            Code.UNKNOWN_AGENCY,
+            f"{agency!r} is not a partner of this deployment" + did_you_mean(agency, known) + "; choose one it lists",
+            Location(path=path),
+        )
+        for path, agency in named
+        if agency not in known and agency != own
+    ]

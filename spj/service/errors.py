@@ -11,6 +11,7 @@ The tree (the store's errors in brackets)::
     │   ├── [ConflictError]
     │   │   └── SaveConflictError    someone saved in between; carries the submitted content and the head (409)
     │   └── [LockedError]            the assessment is final (423)
+    │       └── FinalChangedError    a status update that changes more than the delivery of a step (423)
     ├── UnauthenticatedError         no or bad credentials (401)
     ├── ForbiddenError               the user's role does not allow it (403)
     ├── TooManyAttemptsError         too many failed sign-ins: wait `retry_after` seconds (429)
@@ -25,8 +26,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from spj.errors import AssessmentError, Code, Location, Problem, SpjError
-from spj.store.interface import ConflictError, Revision
+from spj.errors import AssessmentError, Code, Location, Problem, SpjError, format_path
+from spj.store.interface import ConflictError, LockedError, Revision
 
 
 class InvalidContentError(AssessmentError):
@@ -86,8 +87,27 @@ class InvalidRequestError(SpjError, ValueError):
 class StateError(SpjError):
     """The assessment is not in a state that allows this (countersign a draft, reassess a draft, ...)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(Problem(Code.INVALID_REQUEST, message, Location()))
+    def __init__(self, message: str, *, code: Code = Code.INVALID_REQUEST) -> None:
+        super().__init__(Problem(code, message, Location()))
+
+
+class FinalChangedError(LockedError):
+    """A status update on a final assessment that would change more than the delivery of a step; nothing written.
+
+    One `locked` problem per path that may not change.
+    """
+
+    def __init__(self, assessment_id: str, paths: list[tuple[str | int, ...]]) -> None:
+        super().__init__(assessment_id)
+        self.problems = [
+            Problem(
+                Code.LOCKED,
+                f"{format_path(path)} cannot change in a final assessment: only the delivery of a plan step can "
+                "(status, status_reason, started_on, ended_on); amend the assessment to correct anything else",
+                Location(path=path),
+            )
+            for path in paths
+        ]
 
 
 class TooManyAttemptsError(SpjError):

@@ -37,7 +37,7 @@ class AssessmentView:
 
     @property
     def content(self) -> dict[str, Any]:
-        """The assessment document (format spj-assessment/1) as JSON data."""
+        """The assessment document (format spj-assessment/2; a revision saved before version 2: /1) as JSON data."""
         return self.revision.content
 
     @property

@@ -22,7 +22,9 @@ from typing import Any
 from argon2 import PasswordHasher
 
 from spj.assessment import Assessment
-from spj.errors import AssessmentError, Code, Location, Problem
+from spj.assessment.final_changes import DELIVERY_KEYS, changes_after_final, with_step_delivery
+from spj.disclosure import Deployment
+from spj.errors import AssessmentError, Code, Location, Problem, did_you_mean
 from spj.evaluation.comparison_model import Comparison
 from spj.evaluation.evaluate import evaluate
 from spj.evaluation.results import Evaluation
@@ -30,11 +32,20 @@ from spj.instrument import Instrument
 from spj.report import render_report
 from spj.service import content as contents
 from spj.service import lifecycle
-from spj.service.auth import Auth
+from spj.service.auth import Auth, require_role
 from spj.service.cache import LruCache
-from spj.service.errors import FinaliseRefusedError, InvalidContentError, SaveConflictError
+from spj.service.errors import (
+    FinalChangedError,
+    FinaliseRefusedError,
+    InvalidContentError,
+    InvalidRequestError,
+    SaveConflictError,
+    StateError,
+)
 from spj.service.instruments import InstrumentRegistry
+from spj.service.referrals import ReferralDesk, referred_partners
 from spj.service.views import AssessmentView
+from spj.store.hashing import content_sha256
 from spj.store.interface import (
     ApiToken,
     AssessmentRecord,
@@ -47,15 +58,31 @@ from spj.store.interface import (
     User,
 )
 
+STAFF: tuple[Role, ...] = ("assessor", "reviewer", "administrator")  # the assessing agency's own people
 REPORT_FORMATS = ("html", "md", "pdf")
 
 
 class Workspace:
-    """The service layer of `spj serve`: accounts, cases, assessments, evaluations, reports."""
+    """The service layer of `spj serve`: accounts, cases, assessments, evaluations, reports.
 
-    def __init__(self, store: Store, instruments: InstrumentRegistry, *, hasher: PasswordHasher | None = None) -> None:
+    `deployment` (DESIGN 4.7), when given, is the register of partner agencies:
+    a plan's partners must be listed there, and partners see their referrals
+    (`referrals`, `spj.service.referrals`). Partner accounts see nothing else:
+    every case or assessment is "not found" to them, listing or creating one
+    is forbidden.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        instruments: InstrumentRegistry,
+        *,
+        hasher: PasswordHasher | None = None,
+        deployment: Deployment | None = None,
+    ) -> None:
         self.store = store
         self.instruments = instruments
+        self.deployment = deployment
         self.auth = Auth(store, hasher=hasher)
         # SQLite has one writer at a time and its busy handler sleeps with back-off: queueing writers on a lock
         # here instead keeps their order and the latency tail short. Other databases take writes in parallel.
@@ -64,6 +91,7 @@ class Workspace:
         self._write_lock = threading.Lock()
         self._validated: LruCache[tuple[Assessment | None, list[Problem]]] = LruCache(512)
         self._evaluations: LruCache[Evaluation] = LruCache(512)
+        self.referrals = ReferralDesk(self)
 
     # ---- accounts ---------------------------------------------------------------------------------------
 
@@ -119,16 +147,18 @@ class Workspace:
 
     def list_cases(self, user: User) -> list[Case]:
         """The cases of the user's agency."""
+        require_role(user, *STAFF)
         return self.store.list_cases(user.agency_id)
 
     def get_case(self, user: User, case_id: str) -> Case:
         """One case of the user's agency."""
-        return self.store.get_case(user.agency_id, case_id)
+        return self.store.get_case(self._agency(user, f"case {case_id}"), case_id)
 
     def list_assessments(self, user: User, case_id: str | None = None) -> list[AssessmentRecord]:
         """The assessments of the user's agency (of one case, when given)."""
         if case_id is not None:
-            self.store.get_case(user.agency_id, case_id)
+            self.store.get_case(self._agency(user, f"case {case_id}"), case_id)
+        require_role(user, *STAFF)
         return self.store.list_assessments(user.agency_id, case_id=case_id)
 
     def create(
@@ -139,6 +169,7 @@ class Workspace:
         version: str,
     ) -> AssessmentView:
         """Start a blank draft for a case (created in the user's agency when new); its id is generated."""
+        require_role(user, *STAFF)
         instrument = self.instruments.get(instrument_id, version)
         contents.check_identifier(case_id, "case_id")
         assessment_id = self._new_id()
@@ -185,9 +216,18 @@ class Workspace:
 
     def get(self, user: User, assessment_id: str) -> AssessmentView:
         """The assessment at its head revision, validated."""
-        record = self.store.get_assessment(user.agency_id, assessment_id)
-        revision = self.store.get_revision(user.agency_id, assessment_id)
+        agency_id = self._agency(user, f"assessment {assessment_id}")
+        record = self.store.get_assessment(agency_id, assessment_id)
+        revision = self.store.get_revision(agency_id, assessment_id)
         return self._view(record, revision)
+
+    def head_of(self, record: AssessmentRecord) -> AssessmentView:
+        """The head revision of `record`, validated: for the service's own use (referrals), not scoped to a user."""
+        return self._view(record, self.store.get_revision(record.agency_id, record.id))
+
+    def evaluation_of(self, view: AssessmentView) -> Evaluation:
+        """The evaluation of a valid view (cached by content); `AssessmentError` for an invalid one."""
+        return self._evaluation(view)
 
     def read(self, user: User, assessment_id: str) -> AssessmentView:
         """The assessment at its head revision for the user to see: like `get`, and the read is audited."""
@@ -206,7 +246,7 @@ class Workspace:
         the assessment is final.
         """
         record, instrument, data = self._prepare(user, assessment_id, content, status="draft")
-        _, problems = self._validate(data, instrument)
+        _, problems = self._check(data, instrument)
         if problems:
             raise InvalidContentError(problems, data)
         try:
@@ -223,12 +263,14 @@ class Workspace:
 
         Refused with `FinaliseRefusedError` listing every reason while the
         assessment is incomplete (an indicator neither rated nor omitted, a
-        judgement or rationale missing, ...).
+        judgement or rationale missing, a proposed step of the plan not
+        decided, no review date, ...).
         """
         _, instrument, data = self._prepare(user, assessment_id, content, status="final")
-        _, problems = self._validate(data, instrument)
-        if problems:
+        assessment, problems = self._check(data, instrument)
+        if problems or assessment is None:
             raise FinaliseRefusedError(problems, data)
+        self.store.referrals.index(user.agency_id, assessment_id, referred_partners(assessment))
         try:
             with self._writing():
                 revision = self.store.finalise(
@@ -237,6 +279,80 @@ class Workspace:
         except ConflictError as exc:
             raise self._conflict(user, assessment_id, base_revision, data) from exc
         return self._view(self.store.get_assessment(user.agency_id, assessment_id), revision)
+
+    def update_status(
+        self, user: User, assessment_id: str, base_revision: int, step_id: str, delivery: dict[str, Any]
+    ) -> AssessmentView:
+        """On a final assessment: where the delivery of one step of its agreed plan stands, as a new revision.
+
+        `delivery` holds the fields to change (`status`, `status_reason`,
+        `started_on`, `ended_on`; None removes one). Refused with `StateError`
+        (`not-final`) on a draft, `AssessmentError` (`unknown-intervention`) for
+        a step that is not agreed in the plan, `InvalidContentError` when the
+        result is not valid (a step stopped without a reason), and as
+        `update_delivery` otherwise.
+        """
+        unknown = sorted(set(delivery) - set(DELIVERY_KEYS))
+        if unknown:
+            raise InvalidRequestError(f"{unknown[0]!r} is not a delivery field; use {', '.join(DELIVERY_KEYS)}")
+        view = self._final_of(user, assessment_id)
+        agreed = self._evaluation(view).agreed_plan
+        agreed_ids = [s.id for s in agreed.steps] if agreed is not None else []
+        content = with_step_delivery(view.content, step_id, **delivery) if step_id in agreed_ids else None
+        if content is None:
+            declined = agreed is not None and step_id in {d.id for d in agreed.declined}
+            raise AssessmentError(
+                Problem(
+                    Code.UNKNOWN_INTERVENTION,
+                    f"{step_id!r} is declined in the agreed plan; only agreed steps are delivered"
+                    if declined
+                    else f"no step {step_id!r} in the agreed plan" + did_you_mean(step_id, agreed_ids),
+                    Location(path=("step",)),
+                )
+            )
+        return self._append_update(user, view, base_revision, content)
+
+    def update_delivery(self, user: User, assessment_id: str, base_revision: int, content: Any) -> AssessmentView:
+        """Append `content` to a final assessment as a status update, on top of `base_revision`.
+
+        The rule of a final assessment: nothing but the delivery of its plan's
+        steps may change (`spj.assessment.final_changes`); anything else is
+        `FinalChangedError` (423, one `locked` problem per path). The result is
+        validated like a final; `SaveConflictError` when someone saved in between.
+        """
+        return self._append_update(user, self._final_of(user, assessment_id), base_revision, content)
+
+    def _final_of(self, user: User, assessment_id: str) -> AssessmentView:
+        """The final assessment a status update is for: of the user's agency, by its staff; else refused."""
+        view = self.get(user, assessment_id)
+        require_role(user, *STAFF)
+        if not view.final:
+            raise StateError(
+                f"assessment {assessment_id} is a draft: update its plan on the plan page (or by saving it)",
+                code=Code.NOT_FINAL,
+            )
+        return view
+
+    def _append_update(self, user: User, view: AssessmentView, base_revision: int, content: Any) -> AssessmentView:
+        data = contents.as_json_data(content)
+        changed = changes_after_final(view.content, data)
+        if changed:
+            raise FinalChangedError(view.id, changed)
+        assessment, problems = self._check(data, view.instrument)
+        if problems or assessment is None:
+            raise InvalidContentError(problems, data)
+        self.store.referrals.index(user.agency_id, view.id, referred_partners(assessment))
+        try:
+            with self._writing():
+                revision = self.store.append_status_update(
+                    user.agency_id, view.id, base=base_revision, content=data, actor=user.id
+                )
+        except ConflictError as exc:
+            # The assessment is final already: a stale base here is someone else's update, not a lock.
+            head = self.store.get_revision(user.agency_id, view.id)
+            raise SaveConflictError(view.id, base_revision, head, data) from exc
+        record = dataclasses.replace(view.record, head=revision.number, updated_at=revision.created_at)
+        return self._view(record, revision)
 
     def preview(self, user: User, assessment_id: str, content: Any) -> tuple[Evaluation | None, list[Problem]]:
         """Evaluate unsaved content (the live panel of the form): (evaluation, []) or (None, problems)."""
@@ -288,7 +404,7 @@ class Workspace:
         What the report and the workspace compare against: changes since the
         last assessment, a chart per life area across all of them.
         """
-        record = self.store.get_assessment(user.agency_id, assessment_id)
+        record = self.store.get_assessment(self._agency(user, f"assessment {assessment_id}"), assessment_id)
         out = []
         for other in sorted(
             self.store.list_assessments(user.agency_id, case_id=record.case_id), key=lambda r: r.created_at
@@ -344,11 +460,11 @@ class Workspace:
 
     def history(self, user: User, assessment_id: str) -> list[Revision]:
         """Every revision of the assessment, oldest first."""
-        return self.store.list_revisions(user.agency_id, assessment_id)
+        return self.store.list_revisions(self._agency(user, f"assessment {assessment_id}"), assessment_id)
 
     def countersign(self, user: User, assessment_id: str) -> AssessmentRecord:
         """A reviewer's (or administrator's) countersignature on a final assessment made by someone else."""
-        record = self.store.get_assessment(user.agency_id, assessment_id)
+        record = self.store.get_assessment(self._agency(user, f"assessment {assessment_id}"), assessment_id)
         head = self.store.get_revision(user.agency_id, assessment_id)
         lifecycle.require_countersignable(user, record, head.author_id)
         with self._writing():
@@ -359,6 +475,13 @@ class Workspace:
         return lifecycle.countersign_refusal(user, view.record, view.revision.author_id) is None
 
     # ---- helpers ----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _agency(user: User, what: str) -> str:
+        """The agency whose records the user works on; for a partner account none: `what` is not found."""
+        if user.role not in STAFF:
+            raise NotFoundError(what)
+        return user.agency_id
 
     @staticmethod
     def _new_id() -> str:
@@ -406,7 +529,7 @@ class Workspace:
     def _prepare(
         self, user: User, assessment_id: str, content: Any, *, status: str
     ) -> tuple[AssessmentRecord, Instrument, dict[str, Any]]:
-        record = self.store.get_assessment(user.agency_id, assessment_id)
+        record = self.store.get_assessment(self._agency(user, f"assessment {assessment_id}"), assessment_id)
         lifecycle.require_editable(record)
         instrument = self.instruments.get(record.instrument_id, record.instrument_version)
         data = contents.with_identity(contents.as_json_data(content), record, instrument, status)
@@ -420,6 +543,19 @@ class Workspace:
 
     def _validate(self, data: dict[str, Any], instrument: Instrument) -> tuple[Assessment | None, list[Problem]]:
         return contents.problems_of(data, instrument)
+
+    def _check(self, data: dict[str, Any], instrument: Instrument) -> tuple[Assessment | None, list[Problem]]:
+        """The validated assessment and every reason to refuse saving `data`: the content's problems, then its
+        plan's and partners'. The referral index is written before a final revision, from this assessment."""
+        assessment, problems = self._validate(data, instrument)
+        if assessment is None:
+            return None, problems
+        key = (instrument.sha256, content_sha256(data))
+        evaluation = self._evaluations.get_or_make(key, lambda: evaluate(instrument, assessment))
+        problems = contents.plan_problems(
+            evaluation.agreed_plan, final=assessment.status == "final"
+        ) + contents.partner_problems(assessment, self.deployment)
+        return assessment, problems
 
     def _view(self, record: AssessmentRecord, revision: Revision) -> AssessmentView:
         instrument = self.instruments.get(record.instrument_id, record.instrument_version)

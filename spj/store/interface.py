@@ -24,11 +24,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from spj.errors import Code, Location, Problem, StoreError
 
-Role = Literal["assessor", "reviewer", "administrator"]
+if TYPE_CHECKING:
+    from spj.store.disclosures import DisclosureLog
+    from spj.store.referrals import ReferralStore
+
+Role = Literal["assessor", "reviewer", "administrator", "partner"]
 Status = Literal["draft", "final"]
 
 
@@ -77,6 +81,18 @@ def id_clash() -> StoreError:
     """An assessment id already taken, in this agency or another: a conflict that says nothing of where."""
     return StoreError(
         Problem(Code.CONFLICT, "the assessment could not be created (id conflict); try again", Location())
+    )
+
+
+def not_final(assessment_id: str) -> StoreError:
+    """A status update on a draft: its plan is edited by saving the draft."""
+    return StoreError(
+        Problem(
+            Code.CONFLICT,
+            f"assessment {assessment_id} is a draft; update its plan by saving the draft (status updates are for "
+            "final assessments)",
+            Location(),
+        )
     )
 
 
@@ -160,7 +176,16 @@ class AuditEvent:
 
 
 class Store(Protocol):
-    """Persistence for the workspace. Every method scoped by agency raises NotFoundError across agencies."""
+    """Persistence for the workspace. Every method scoped by agency raises NotFoundError across agencies.
+
+    `referrals` indexes where partners' referrals may be; `disclosures` is the
+    hash-chained log of every extract shown to another agency.
+    """
+
+    @property
+    def referrals(self) -> ReferralStore: ...
+    @property
+    def disclosures(self) -> DisclosureLog: ...
 
     # agencies, users, tokens
     def create_agency(self, agency_id: str, name: str) -> Agency: ...
@@ -200,6 +225,9 @@ class Store(Protocol):
         self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str
     ) -> Revision: ...
     def countersign(self, agency_id: str, assessment_id: str, *, actor: str) -> AssessmentRecord: ...
+    def append_status_update(
+        self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str
+    ) -> Revision: ...
     def get_revision(self, agency_id: str, assessment_id: str, number: int | None = None) -> Revision: ...
     def list_revisions(self, agency_id: str, assessment_id: str) -> list[Revision]: ...
     def record(

@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 from spj.errors import Code, Location, Problem, StoreError
+from spj.store.disclosures import MemoryDisclosures
 from spj.store.hashing import canonical_json, chain_sha256, sha256_hex, utc_now
 from spj.store.interface import (
     Agency,
@@ -27,7 +28,9 @@ from spj.store.interface import (
     Status,
     User,
     id_clash,
+    not_final,
 )
+from spj.store.referrals import MemoryReferrals
 from spj.store.verification import StoredRevision, check_assessment
 
 
@@ -47,6 +50,8 @@ class MemoryStore:
         self._assessments: dict[str, AssessmentRecord] = {}
         self._revisions: dict[str, list[Revision]] = {}
         self._audit: list[AuditEvent] = []
+        self.referrals = MemoryReferrals()  # where partners' referrals may be (spj.store.referrals)
+        self.disclosures = MemoryDisclosures()  # every extract shown to another agency (spj.store.disclosures)
 
     def close(self) -> None:
         """Nothing to release."""
@@ -349,3 +354,29 @@ class MemoryStore:
                 "revisions": sum(len(v) for v in self._revisions.values()),
                 "audit_events": len(self._audit),
             }
+
+    # ------------------------------------------------------------------ delivery updates on a final assessment
+
+    def append_status_update(
+        self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str
+    ) -> Revision:
+        """Append a final revision to a final assessment: where the delivery of a plan step stands.
+
+        The service checks that nothing else changed (`spj.assessment.final_changes`).
+        """
+        text = canonical_json(content)
+        with self._lock:
+            record = self._assessment(agency_id, assessment_id)
+            if record.status != "final":
+                raise not_final(assessment_id)
+            if record.head != base:
+                raise ConflictError(assessment_id, base, record.head)
+            now = utc_now()
+            chain = self._revisions[assessment_id]
+            revision = self._new_revision(
+                assessment_id, base + 1, actor, now, "final", text, chain[base - 1].chain_sha256
+            )
+            chain.append(revision)
+            self._assessments[assessment_id] = dataclasses.replace(record, head=base + 1, updated_at=now)
+            self._add_audit(agency_id, actor, "update-status", assessment_id, base + 1, "", now)
+            return copy.deepcopy(revision)

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from spj.errors import Code, Location, Problem, StoreError
+from spj.store.disclosures import SqlDisclosures
 from spj.store.engine import WRITE_OPTION, make_engine
 from spj.store.hashing import canonical_json, chain_sha256, sha256_hex, utc_now
 from spj.store.interface import (
@@ -37,8 +38,10 @@ from spj.store.interface import (
     Status,
     User,
     id_clash,
+    not_final,
 )
 from spj.store.migrate import upgrade
+from spj.store.referrals import SqlReferrals
 from spj.store.tables import AgencyRow, ApiTokenRow, AssessmentRow, AuditRow, Base, CaseRow, RevisionRow, UserRow
 from spj.store.verification import StoredRevision, check_assessment
 
@@ -71,6 +74,8 @@ class SqlStore:
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = url
         self.engine: Engine = make_engine(url)
+        self.referrals = SqlReferrals(self)  # where partners' referrals may be (spj.store.referrals)
+        self.disclosures = SqlDisclosures(self)  # every extract shown to another agency (spj.store.disclosures)
         if migrate:
             try:
                 self.migrate()
@@ -515,6 +520,52 @@ class SqlStore:
                     ("audit_events", audit),
                 )
             }
+
+    # ------------------------------------------------------------------ delivery updates on a final assessment
+
+    def append_status_update(
+        self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str
+    ) -> Revision:
+        """Append a final revision to a final assessment: where the delivery of a plan step stands.
+
+        One transaction, guarded like a save (`head = :base`). The service checks
+        that nothing else changed (`spj.assessment.final_changes`).
+        """
+        text = canonical_json(content)
+        now = utc_now()
+        number = base + 1
+        try:
+            with self._write() as conn:
+                if self._assessment_row(conn, agency_id, assessment_id).status != "final":
+                    raise not_final(assessment_id)
+                moved = conn.execute(
+                    update(assessments)
+                    .where(
+                        assessments.c.id == assessment_id, assessments.c.head == base, assessments.c.status == "final"
+                    )
+                    .values(head=number, updated_at=now)
+                ).rowcount
+                if moved != 1:
+                    raise ConflictError(assessment_id, base, self._assessment_row(conn, agency_id, assessment_id).head)
+                previous = conn.execute(
+                    select(revisions.c.chain_sha256).where(
+                        revisions.c.assessment_id == assessment_id, revisions.c.number == base
+                    )
+                ).scalar_one()
+                revision = _insert_revision(conn, assessment_id, number, actor, now, "final", text, previous)
+                self._audit(
+                    conn,
+                    agency_id=agency_id,
+                    actor=actor,
+                    action="update-status",
+                    assessment_id=assessment_id,
+                    revision=number,
+                    detail="",
+                    at=now,
+                )
+        except IntegrityError as exc:
+            raise ConflictError(assessment_id, base, self.get_assessment(agency_id, assessment_id).head) from exc
+        return revision
 
 
 def _check(assessment_id: str, heads: dict[str, tuple[int, str]], batch: list[StoredRevision]) -> list[str]:

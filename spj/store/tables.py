@@ -76,7 +76,7 @@ class UserRow(Base):
     # bumped on sign-out and password change: a session signed with an older epoch is over
     session_epoch: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
-    __table_args__ = (CheckConstraint("role IN ('assessor', 'reviewer', 'administrator')", name="role"),)
+    __table_args__ = (CheckConstraint("role IN ('assessor', 'reviewer', 'administrator', 'partner')", name="role"),)
 
 
 class ApiTokenRow(Base):
@@ -168,4 +168,66 @@ class AuditRow(Base):
     __table_args__ = (Index("ix_audit_events_agency_assessment", "agency_id", "assessment_id"),)
 
 
-APPEND_ONLY_TABLES = ("revisions", "audit_events")
+class ReferralIndexRow(Base):
+    """Which final assessments may refer a case to a partner agency: where to look, not the referral itself.
+
+    A referral is derived from the agreed plan of a case's current final
+    assessment (`spj.service.referrals`); this index, written before each
+    final revision, spares a partner's list from reading every assessment.
+    A row left by a revision that then failed is harmless: the plan decides.
+    """
+
+    __tablename__ = "referral_index"
+
+    partner_agency_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class DisclosureRow(Base):
+    """Every extract shown to another agency (DESIGN 4.7): appended, hash-chained, never updated or deleted."""
+
+    __tablename__ = "disclosures"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    by: Mapped[str] = mapped_column(String(200))  # the username of who opened it
+    agency_id: Mapped[str] = mapped_column(String(ID))  # the agency it was shown to
+    from_agency_id: Mapped[str] = mapped_column(String(ID))  # the agency that made the assessment
+    case_id: Mapped[str] = mapped_column(String(ID))
+    assessment_id: Mapped[str] = mapped_column(String(ID))
+    sections: Mapped[str] = mapped_column(Text)  # a JSON list
+    basis: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(50))
+    prev_hash: Mapped[str] = mapped_column(String(HASH))
+    hash: Mapped[str] = mapped_column(String(HASH))
+
+    __table_args__ = (Index("ix_disclosures_from_case", "from_agency_id", "case_id"),)
+
+
+class ReferralEventRow(Base):
+    """What a partner records about a referral: its response, the start, each session, the end, a note.
+
+    Appended, never updated or deleted; the referral's delivery is read from
+    them in order (`spj.service.delivery`). A note marked secret stays with
+    the partner: it is never shown to the assessing agency.
+    """
+
+    __tablename__ = "referral_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    referral_id: Mapped[str] = mapped_column(String(ID))
+    partner_agency_id: Mapped[str] = mapped_column(String(ID))
+    agency_id: Mapped[str] = mapped_column(String(ID))  # the agency that made the assessment
+    case_id: Mapped[str] = mapped_column(String(ID))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    actor_id: Mapped[str] = mapped_column(String(ID))
+    by: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    data: Mapped[str] = mapped_column(Text)  # JSON
+
+    __table_args__ = (Index("ix_referral_events_referral", "referral_id"),)
+
+
+APPEND_ONLY_TABLES = ("revisions", "audit_events", "disclosures", "referral_events")

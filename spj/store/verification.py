@@ -1,4 +1,8 @@
-"""Checking an assessment's revision chain: the logic both stores' `verify()` share."""
+"""Checking an assessment's revision chain: the logic both stores' `verify()` share.
+
+After the final revision only status updates may follow: final revisions that
+change nothing but the delivery of a plan step (`spj.assessment.final_changes`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from spj.assessment.final_changes import changes_after_final
+from spj.errors import format_path
 from spj.store.hashing import chain_sha256, sha256_hex
 
 
@@ -58,7 +64,7 @@ def check_assessment(assessment_id: str, head: int, status: str, revisions: Iter
         if computed_chain != rev.chain_sha256:
             problems.append(f"{at}: chain hash mismatch (author, time, status or hash changed after saving)")
         if last is not None and last.status == "final":
-            problems.append(f"{at}: saved after the final revision {last.number}")
+            problems += _after_final(at, last, rev)
         previous_chain = rev.chain_sha256
         last = rev
     if last is None:
@@ -69,3 +75,22 @@ def check_assessment(assessment_id: str, head: int, status: str, revisions: Iter
     if (status == "final") != (last.status == "final"):
         problems.append(f"{where}: status is {status} but the last revision is {last.status}")
     return problems
+
+
+def _after_final(at: str, final: StoredRevision, rev: StoredRevision) -> list[str]:
+    """A revision after a final one is a status update: final too, and only the delivery of a step changed."""
+    if rev.status != "final":
+        return [f"{at}: saved after the final revision {final.number}"]
+    try:
+        before, after = json.loads(final.content_json), json.loads(rev.content_json)
+    except ValueError:
+        return []  # reported as invalid JSON above
+    if not (isinstance(before, dict) and isinstance(after, dict)):
+        return [f"{at}: saved after the final revision {final.number}"]
+    changed = changes_after_final(before, after)
+    if not changed:
+        return []
+    return [
+        f"{at}: changed {', '.join(format_path(p) for p in changed)} after the final revision {final.number} "
+        "(only the delivery of a plan step may change; amend the assessment instead)"
+    ]

@@ -15,8 +15,11 @@ import pytest
 from argon2 import PasswordHasher
 from starlette.exceptions import StarletteDeprecationWarning
 
+from spj.assessment import assessment_from_data
 from spj.errors import SpjError
+from spj.evaluation.evaluate import evaluate
 from spj.files.yamlsource import parse_yaml, read_text
+from spj.instrument import Instrument
 from spj.service import AssessmentView, InstrumentRegistry, Workspace
 from spj.store import MemoryStore, User
 
@@ -74,12 +77,21 @@ def people(workspace: Workspace) -> People:
 
 
 def completed(view: AssessmentView, example: dict[str, Any]) -> dict[str, Any]:
-    """The view's content with the example's ratings, sources, case fields and judgements: ready to finalise."""
+    """The view's content with the example's ratings, sources, case fields and judgements, and every proposed
+    step of the plan accepted: ready to finalise."""
     content = copy.deepcopy(view.content)
     for key in ("sources", "ratings", "formulation", "scenarios", "judgements"):
         content[key] = copy.deepcopy(example[key])
     content["case"]["fields"] = dict(example["case"]["fields"])
+    content["plan"] = agreed_plan(view.instrument, content)
     return content
+
+
+def agreed_plan(instrument: Instrument, content: dict[str, Any], review_date: str = "2027-06-30") -> dict[str, Any]:
+    """A plan that accepts every step the engine proposes for `content`, with a review date."""
+    proposal = evaluate(instrument, assessment_from_data({**content, "status": "draft"}, instrument)).plan
+    decisions = {step.id: {"decision": "accept"} for step in proposal.ordered_steps}
+    return {"review_date": review_date, "decisions": decisions, "added": []}
 
 
 def partial(view: AssessmentView, example: dict[str, Any]) -> dict[str, Any]:

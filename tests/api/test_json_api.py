@@ -44,6 +44,11 @@ def tokens(workspace: Workspace, people: People) -> dict[str, dict[str, str]]:
         workspace.create_user(username="bea", password="correct horse battery", role="reviewer", agency_id="agency-b")
     )
     out["bea"] = {"Authorization": f"Bearer {token}"}
+    workspace.store.create_agency("agency-p", "Partner P (synthetic)")
+    _, token = workspace.create_token(
+        workspace.create_user(username="pia", password="correct horse battery", role="partner", agency_id="agency-p")
+    )
+    out["pia"] = {"Authorization": f"Bearer {token}"}  # a partner account (tests/api/test_partner_api.py: more)
     return out
 
 
@@ -81,6 +86,8 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/assessments/{id}/report?format=pdf", None),
     ("GET", "/assessments/{id}/history", None),
     ("POST", "/assessments/{id}/countersign", None),
+    ("POST", "/assessments/{id}/status", {"base_revision": 2, "step": "motivational_work", "status": "running"}),
+    ("GET", "/assessments/{id}/delivery", None),
     ("GET", "/assessments?case_id={case}", None),
 ]
 
@@ -94,7 +101,7 @@ def test_the_route_table_covers_every_record_route(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES])
-@pytest.mark.parametrize("who", ["bob", "bea"])
+@pytest.mark.parametrize("who", ["bob", "bea", "pia"])
 def test_another_agencys_record_is_exactly_a_missing_one(
     client: TestClient,
     workspace: Workspace,

@@ -1,6 +1,7 @@
 """Run the workspace on a temp SQLite file for the browser tests: `python serve_app.py DB_URL PORT`.
 
-Creates two synthetic agencies and three accounts (password `correct horse battery`).
+Creates two synthetic houses of justice and a care partner (the deployment below), and four accounts
+(password `correct horse battery`): alice and rita at Gent, bob at Brugge, carla at the care partner.
 """
 
 from __future__ import annotations
@@ -11,21 +12,40 @@ import uvicorn
 from argon2 import PasswordHasher
 
 from spj.api.app import create_app
+from spj.disclosure import parse_deployment
 from spj.store import SqlStore
 
 PASSWORD = "correct horse battery"
+DEPLOYMENT = """\
+format: spj-deployment/1
+agencies:
+  - {id: hoj-gent, kind: probation, title: {en: House of Justice Gent (synthetic)}}
+  - {id: hoj-brugge, kind: probation, title: {en: House of Justice Brugge (synthetic)}}
+  - {id: care-gent, kind: care, title: {en: Care centre Gent (synthetic)}}
+profiles:
+  care:
+    basis: {en: Informed consent of the client (synthetic)}
+    sees: [case, plan.own, ratings.mental_health]
+"""
 
 
 def main(url: str, port: int) -> None:
     store = SqlStore(url)
-    app = create_app(store, secret_key="browser-test-secret", hasher=PasswordHasher(time_cost=1, memory_cost=1024))
+    app = create_app(
+        store,
+        secret_key="browser-test-secret",
+        hasher=PasswordHasher(time_cost=1, memory_cost=1024),
+        deployment=parse_deployment(DEPLOYMENT),
+    )
     workspace = app.state.workspace
     store.create_agency("hoj-gent", "House of Justice Gent (synthetic)")
     store.create_agency("hoj-brugge", "House of Justice Brugge (synthetic)")
+    store.create_agency("care-gent", "Care centre Gent (synthetic)")
     for username, name, role, agency in (
         ("alice", "Assessor A (synthetic)", "assessor", "hoj-gent"),
         ("rita", "Reviewer R (synthetic)", "reviewer", "hoj-gent"),
         ("bob", "Assessor B (synthetic)", "assessor", "hoj-brugge"),
+        ("carla", "Care worker C (synthetic)", "partner", "care-gent"),
     ):
         workspace.create_user(username=username, password=PASSWORD, role=role, agency_id=agency, display_name=name)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")

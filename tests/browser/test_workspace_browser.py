@@ -43,6 +43,15 @@ def _rate(page: Any, indicator: str, scale: str, code: str) -> None:
     page.locator(f'input[name="r.{indicator}.{scale}"][value="{code}"]').check()
 
 
+def _decide_every_step(page: Any) -> None:
+    """On the plan page: accept every proposed step and set the review date."""
+    steps = page.eval_on_selector_all("fieldset[data-step]", "els => els.map(e => e.dataset.step)")
+    assert steps, "the engine proposes no step"
+    for step in steps:
+        page.locator(f'input[name="p.{step}.decision"][value="accept"]').check()
+    page.get_by_label("Review date").fill("2027-06-30")
+
+
 def test_a_whole_assessment_in_the_browser(server: str, browser: Any, tmp_path: Path) -> None:
     alice = _sign_in(browser, server, "alice")
     _shot(alice, "cases-empty")
@@ -102,6 +111,14 @@ def test_a_whole_assessment_in_the_browser(server: str, browser: Any, tmp_path: 
         alice.locator(f'input[name="j.{judgement}.level"][value="moderate"]').check()
         alice.locator(f'textarea[name="j.{judgement}.rationale"]').fill("Synthetic rationale written by the expert.")
     _rate(alice, "EW1", "relevance", "low")  # partially present: its relevance is needed too
+    alice.get_by_role("button", name="Finalise").click()
+    alice.wait_for_load_state()
+    # the ratings are complete now; the plan is not decided yet: the summary sends the expert to the plan page
+    summary = alice.locator("#error-summary")
+    assert "not decided" in summary.inner_text(), summary.inner_text()
+    alice.get_by_role("link", name="Decide the plan on the plan page").click()
+    alice.wait_for_url("**/plan")
+    _decide_every_step(alice)
     alice.get_by_role("button", name="Finalise").click()
     alice.wait_for_load_state()
     summary = alice.locator("#error-summary")

@@ -86,18 +86,20 @@ def start_assessment(client: TestClient, case_id: str = "CASE-0001") -> str:
 
 
 class _FormParser(HTMLParser):
-    """Collects what a browser would post from the assessment form."""
+    """Collects what a browser would post from one form (by its id)."""
 
-    def __init__(self) -> None:
+    def __init__(self, form_id: str) -> None:
         super().__init__(convert_charrefs=True)
+        self.form_id = form_id
         self.fields: dict[str, list[str]] = {}
         self.in_form = False
         self.textarea: str | None = None
         self.select: str | None = None
+        self.multiple = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
-        if tag == "form" and a.get("id") == "assessment-form":
+        if tag == "form" and a.get("id") == self.form_id:
             self.in_form = True
         name = a.get("name")
         if not self.in_form:
@@ -109,9 +111,10 @@ class _FormParser(HTMLParser):
             self.fields.setdefault(name, []).append("")
         elif tag == "select" and name:
             self.select = name
+            self.multiple = "multiple" in a
             self.fields.setdefault(name, [])
         elif tag == "option" and self.select and "selected" in a:
-            self.fields[self.select] = [a.get("value", "")]
+            self._option(a.get("value", ""))
 
     def _input(self, name: str, a: dict[str, str]) -> None:
         kind = a.get("type", "text")
@@ -121,13 +124,20 @@ class _FormParser(HTMLParser):
         elif kind != "submit":
             self.fields.setdefault(name, []).append(a.get("value", ""))
 
+    def _option(self, value: str) -> None:
+        assert self.select is not None
+        if self.multiple:
+            self.fields[self.select].append(value)
+        else:
+            self.fields[self.select] = [value]
+
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
             self.in_form = False
         elif tag == "textarea":
             self.textarea = None
         elif tag == "select":
-            if self.select and not self.fields[self.select]:
+            if self.select and not self.fields[self.select] and not self.multiple:
                 self.fields[self.select] = [""]
             self.select = None
 
@@ -136,9 +146,10 @@ class _FormParser(HTMLParser):
             self.fields[self.textarea][-1] += data
 
 
-def form_fields(html: str) -> dict[str, list[str]]:
-    """The values a browser would post from the assessment form (checked radios/boxes, texts, selects)."""
-    parser = _FormParser()
+def form_fields(html: str, form_id: str = "assessment-form") -> dict[str, list[str]]:
+    """The values a browser would post from a form (checked radios/boxes, texts, selects); the assessment form
+    unless `form_id` names another."""
+    parser = _FormParser(form_id)
     parser.feed(html)
     return parser.fields
 
@@ -150,3 +161,25 @@ def post_form(client: TestClient, assessment_id: str, fields: dict[str, list[str
         name = key.replace("__", ".")
         data[name] = value if isinstance(value, list) else [value]
     return client.post(f"/assessments/{assessment_id}", data=data, follow_redirects=False)
+
+
+def plan_fields(client: TestClient, assessment_id: str) -> dict[str, list[str]]:
+    """The plan form as a browser would post it."""
+    return form_fields(client.get(f"/assessments/{assessment_id}/plan").text, "plan-form")
+
+
+def post_plan(client: TestClient, assessment_id: str, fields: dict[str, list[str]], **changes: Any) -> Any:
+    """Post the plan form with `changes` (`p.trauma_treatment.decision="accept"`: dots written as `__`)."""
+    data = {k: list(v) for k, v in fields.items()}
+    for key, value in changes.items():
+        data[key.replace("__", ".")] = value if isinstance(value, list) else [value]
+    return client.post(f"/assessments/{assessment_id}/plan", data=data, follow_redirects=False)
+
+
+def accept_every_step(fields: dict[str, list[str]], review_date: str = "2027-03-01") -> dict[str, list[str]]:
+    """The plan form with every proposed step accepted and a review date."""
+    out = {k: list(v) for k, v in fields.items()}
+    for name in [n for n in out if n.startswith("p.") and n.endswith(".decision")]:
+        out[name] = ["accept"]
+    out["plan.review_date"] = [review_date]
+    return out

@@ -10,7 +10,18 @@ import pytest
 
 from spj.instrument import load_instrument
 
-from .conftest import INSTRUMENT, PASSWORD, TestClient, csrf_of, form_fields, post_form, start_assessment
+from .conftest import (
+    INSTRUMENT,
+    PASSWORD,
+    TestClient,
+    accept_every_step,
+    csrf_of,
+    form_fields,
+    plan_fields,
+    post_form,
+    post_plan,
+    start_assessment,
+)
 
 Login = Callable[[str], TestClient]
 ROOT = Path(__file__).resolve().parents[2]
@@ -203,6 +214,11 @@ def test_finalise_is_refused_while_incomplete_then_accepted(login: Login) -> Non
         fields[f"j.{judgement}.level"] = ["low"]
         fields[f"j.{judgement}.rationale"] = ["Synthetic rationale written by the expert"]
     response = post_form(client, assessment_id, fields, action="finalise")
+    assert response.status_code == 422  # the ratings are complete; the plan is not decided yet
+    assert "Decide the plan on the plan page" in response.text and "plan.review_date" in response.text
+    response = post_plan(
+        client, assessment_id, accept_every_step(plan_fields(client, assessment_id)), action="finalise"
+    )
     assert response.status_code == 303, response.text
     page = client.get(response.headers["location"])
     assert "final and locked" in page.text
@@ -216,7 +232,10 @@ def _final_assessment(client: TestClient) -> str:
     for judgement in ("case_priority", "trajectory_readiness"):
         fields[f"j.{judgement}.level"] = ["moderate"]
         fields[f"j.{judgement}.rationale"] = ["Synthetic rationale"]
-    response = post_form(client, assessment_id, fields, action="finalise")
+    assert post_form(client, assessment_id, fields).status_code == 303
+    response = post_plan(
+        client, assessment_id, accept_every_step(plan_fields(client, assessment_id)), action="finalise"
+    )
     assert response.status_code == 303, response.text
     return assessment_id
 

@@ -7,7 +7,8 @@ pages need. `spj.api.app.create_app` does both.
 Modules: `pages` (shared: user, rendering, error pages), `session` (cookie
 session, CSRF), `forms` (form fields ↔ assessment document, errors at
 fields), `viewmodels` (live panel, side-by-side versions), `templating`
-(Jinja + the `web` catalog), and one `routes_*` module per group of pages.
+(Jinja + the `web` catalog), `plan_forms` and `plan_view` (the plan page), and one
+`routes_*` module per group of pages.
 """
 
 from __future__ import annotations
@@ -15,12 +16,19 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from starlette.exceptions import HTTPException
 
-from spj.api.web import routes_account, routes_assessment, routes_cases, routes_output
+from spj.api.web import (
+    routes_account,
+    routes_assessment,
+    routes_cases,
+    routes_output,
+    routes_plan,
+    routes_referrals,
+)
 from spj.api.web.pages import WebRoute, not_found
 from spj.api.web.session import add_session_middleware as add_session_middleware
 
 router = APIRouter(include_in_schema=False)
-for _module in (routes_account, routes_cases, routes_assessment, routes_output):
+for _module in (routes_account, routes_cases, routes_assessment, routes_plan, routes_output, routes_referrals):
     router.include_router(_module.router)
 
 _fallback = APIRouter(route_class=WebRoute, include_in_schema=False)

@@ -7,7 +7,7 @@ that may not act → 403 `forbidden`, no session → the login page.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -20,11 +20,14 @@ from spj.api.deps import get_workspace
 from spj.api.web.session import CSRF_FIELD, CsrfError, LoginRequired, check_csrf, csrf_token, session_of
 from spj.api.web.templating import DEFAULT_LANGUAGE, LANGUAGES, environment, gettext
 from spj.errors import SpjError
-from spj.service import ForbiddenError, StateError, Workspace
+from spj.report.i18n import report_languages
+from spj.service import FinaliseRefusedError, ForbiddenError, InvalidRequestError, StateError, Workspace
+from spj.service.views import AssessmentView
 from spj.store.interface import LockedError, NotFoundError, User
 
 MAX_FORM_FIELDS = 5000
 MAX_FORM_FILES = 0
+MAX_REVISION = 2**31 - 1
 
 
 def workspace_of(request: Request) -> Workspace:
@@ -49,6 +52,12 @@ def optional_user(request: Request) -> User | None:
     if not isinstance(user_id, str):
         return None
     return workspace_of(request).signed_in(user_id, session.get("epoch"))
+
+
+def report_language(request: Request, instrument_languages: Sequence[str]) -> str:
+    """The page's language for a report or an extract, when the report or the instrument has it; else the default."""
+    lang = language_of(request)
+    return lang if lang in set(report_languages()) | set(instrument_languages) else instrument_languages[0]
 
 
 def current_user(request: Request) -> User:
@@ -117,6 +126,44 @@ def form_lists(form: FormData) -> dict[str, list[str]]:
         if isinstance(value, str):
             out.setdefault(key, []).append(value)
     return out
+
+
+def posted_revision(form: Mapping[str, Sequence[str]]) -> int:
+    """The posted `base_revision`: ASCII digits only ('²' is a digit to `isdigit`), 1 to 2**31-1."""
+    raw = (form.get("base_revision") or [""])[0]
+    if not (raw.isascii() and raw.isdecimal() and len(raw) <= 10 and 1 <= int(raw) <= MAX_REVISION):
+        raise InvalidRequestError("base_revision must be the revision number you edited", "base_revision")
+    return int(raw)
+
+
+class NotFinalised(Exception):
+    """Finalising was refused: `refusal` says why; `current` is the draft as it now stands (the edits kept)."""
+
+    def __init__(self, refusal: FinaliseRefusedError, current: AssessmentView, *, kept: bool) -> None:
+        super().__init__(str(refusal))
+        self.refusal, self.current, self.kept = refusal, current, kept
+
+
+def save_then_finalise(
+    workspace: Workspace, user: User, view: AssessmentView, content: dict[str, Any], base: int
+) -> AssessmentView:
+    """Keep the user's edits as a draft revision first, then finalise; `NotFinalised` when refused.
+
+    The edits are saved even when finalising is refused, so that nothing typed is lost.
+    """
+    if base == view.head and _same(content, view.content):
+        current = view
+    else:
+        current = workspace.save(user, view.id, base, content)
+    try:
+        return workspace.finalise(user, view.id, current.head, content)
+    except FinaliseRefusedError as exc:
+        raise NotFinalised(exc, current, kept=current is not view) from exc
+
+
+def _same(content: Mapping[str, Any], stored: Mapping[str, Any]) -> bool:
+    owned = ("format", "instrument", "status", "id")
+    return {k: v for k, v in content.items() if k not in owned} == {k: v for k, v in stored.items() if k not in owned}
 
 
 def error_page(request: Request, status_code: int, code: str, heading: str, message: str) -> HTMLResponse:

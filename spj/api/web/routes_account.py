@@ -24,7 +24,10 @@ def _safe_next(request: Request, target: str | None) -> str:
 
 @router.get("/")
 async def home(request: Request) -> Response:
-    return redirect(request, "/cases" if optional_user(request) else "/login")
+    user = optional_user(request)
+    if user is None:
+        return redirect(request, "/login")
+    return redirect(request, "/referrals" if user.role == "partner" else "/cases")
 
 
 @router.get("/login")

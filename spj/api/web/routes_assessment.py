@@ -17,13 +17,16 @@ from spj.api.web.forms import (
     merge_fields,
 )
 from spj.api.web.pages import (
+    NotFinalised,
     WebRoute,
     current_user,
     form_lists,
     language_of,
     posted_form,
+    posted_revision,
     redirect,
     render,
+    save_then_finalise,
     t,
     workspace_of,
 )
@@ -40,7 +43,7 @@ from spj.api.web.viewmodels import (
 )
 from spj.errors import AssessmentError, SpjError
 from spj.instrument.text import localize
-from spj.service import FinaliseRefusedError, InvalidContentError, InvalidRequestError, SaveConflictError, Workspace
+from spj.service import InvalidContentError, SaveConflictError, Workspace
 from spj.service.views import AssessmentView
 from spj.store.interface import User
 
@@ -74,6 +77,7 @@ def _page(
     notice: dict[str, str] | None = None,
     heading: str = "",
     panel_note: str = "",
+    plan_problems: bool = False,
     status_code: int = 200,
 ) -> HTMLResponse:
     workspace = workspace_of(request)
@@ -104,6 +108,7 @@ def _page(
         "heading": heading,
         "can_countersign": can_countersign,
         "changes_url": _changes_url(request, view),
+        "plan_problems": plan_problems,
     }
     return render(request, "assessment.html", context, status_code=status_code, user=user)
 
@@ -138,24 +143,13 @@ def _content_fields(form: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     return {k: list(v) for k, v in form.items() if k not in _NOT_CONTENT}
 
 
-MAX_REVISION = 2**31 - 1
-
-
-def _base_revision(form: Mapping[str, Sequence[str]]) -> int:
-    """The posted revision number: ASCII digits only ('²' is a digit to `isdigit`), 1 to 2**31-1."""
-    raw = (form.get("base_revision") or [""])[0]
-    if not (raw.isascii() and raw.isdecimal() and len(raw) <= 10 and 1 <= int(raw) <= MAX_REVISION):
-        raise InvalidRequestError("base_revision must be the revision number you edited", "base_revision")
-    return int(raw)
-
-
 @router.post("/assessments/{assessment_id}")
 async def save(request: Request, assessment_id: str) -> Response:
     user = current_user(request)
     workspace = workspace_of(request)
     fields = form_lists(await posted_form(request))
     action = (fields.get("action") or ["save"])[0]
-    base = _base_revision(fields)
+    base = posted_revision(fields)
     view = workspace.get(user, assessment_id)
     mine = _content_fields(fields)
     if action in ("merge-save", "merge-edit"):
@@ -203,15 +197,12 @@ def _finalise(
     mine: Mapping[str, Sequence[str]],
 ) -> Response:
     """Keep the user's edits as a draft revision first, then finalise; refused → the reasons at their fields."""
-    if base == view.head and _same(content, view.content):
-        current = view
-    else:
-        current = workspace.save(user, view.id, base, content)
     try:
-        final = workspace.finalise(user, view.id, current.head, content)
-    except FinaliseRefusedError as exc:
-        errors = finalise_errors(view.instrument, content, exc.problems, lang=language_of(request))
-        kept = t(request, "Your changes are saved as revision %(n)s.", n=current.head) if current is not view else ""
+        final = save_then_finalise(workspace, user, view, content, base)
+    except NotFinalised as refused:
+        errors = finalise_errors(view.instrument, content, refused.refusal.problems, lang=language_of(request))
+        current = refused.current
+        kept = t(request, "Your changes are saved as revision %(n)s.", n=current.head) if refused.kept else ""
         return _page(
             request,
             user,
@@ -221,14 +212,10 @@ def _finalise(
             base_revision=current.head,
             heading=t(request, "Not finalised yet: the assessment is incomplete"),
             notice={"kind": "warn", "text": kept} if kept else None,
+            plan_problems=any(p.location.path[:1] == ("plan",) for p in refused.refusal.problems),
             status_code=422,
         )
     return redirect(request, f"/assessments/{final.id}?finalised=1")
-
-
-def _same(content: Mapping[str, Any], stored: Mapping[str, Any]) -> bool:
-    owned = ("format", "instrument", "status", "id")
-    return {k: v for k, v in content.items() if k not in owned} == {k: v for k, v in stored.items() if k not in owned}
 
 
 def _conflict(

@@ -14,6 +14,8 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 @router.get("/cases")
 async def cases(request: Request) -> Response:
     user = current_user(request)
+    if user.role == "partner":  # a partner's workspace is its referrals
+        return redirect(request, "/referrals")
     workspace = workspace_of(request)
     assessments = workspace.list_assessments(user)
     by_case: dict[str, list[object]] = {}

@@ -6,16 +6,20 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from spj.api.web.pages import WebRoute, current_user, language_of, posted_form, redirect, render, t, workspace_of
+from spj.api.web.pages import (
+    WebRoute,
+    current_user,
+    language_of,
+    posted_form,
+    redirect,
+    render,
+    report_language,
+    t,
+    workspace_of,
+)
 from spj.errors import AssessmentError
-from spj.report.i18n import report_languages
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-
-
-def _report_language(request: Request, instrument_languages: tuple[str, ...]) -> str:
-    lang = language_of(request)
-    return lang if lang in set(report_languages()) | set(instrument_languages) else instrument_languages[0]
 
 
 @router.get("/assessments/{assessment_id}/report")
@@ -31,7 +35,7 @@ async def report_html(request: Request, assessment_id: str, download: bool = Fal
     user = current_user(request)
     workspace = workspace_of(request)
     view = workspace.get(user, assessment_id)
-    html = workspace.report(user, assessment_id, "html", _report_language(request, view.instrument.languages))
+    html = workspace.report(user, assessment_id, "html", report_language(request, view.instrument.languages))
     headers = {"Cache-Control": "no-store", "Content-Security-Policy": "script-src 'none'; frame-ancestors 'self'"}
     if download:
         headers["Content-Disposition"] = f'attachment; filename="{view.id}.html"'
@@ -43,7 +47,7 @@ async def report_pdf(request: Request, assessment_id: str) -> Response:
     user = current_user(request)
     workspace = workspace_of(request)
     view = workspace.get(user, assessment_id)
-    pdf = workspace.report(user, assessment_id, "pdf", _report_language(request, view.instrument.languages))
+    pdf = workspace.report(user, assessment_id, "pdf", report_language(request, view.instrument.languages))
     headers = {"Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="{view.id}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
 

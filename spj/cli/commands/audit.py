@@ -1,4 +1,5 @@
-"""`spj audit verify`: check the store's revision chains (hashes, numbering, heads)."""
+"""`spj audit verify`: check the store's revision chains and disclosure log (or a disclosure log file);
+`spj audit disclosures CASE`: what was shared about a case, from the file log or (`--db`) the workspace's store."""
 
 from __future__ import annotations
 
@@ -8,6 +9,35 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+
+def _verify_file_log(log: Path) -> None:
+    from spj.disclosure.log import read_log, verify_log
+
+    found = verify_log(log)
+    for problem in found:
+        typer.echo(str(problem), err=True)
+    if found:
+        typer.echo(f"FAILED: {len(found)} problem(s)", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"OK: {len(read_log(log))} disclosure(s) verified in {log}")
+
+
+def _disclosures_of(case: str, *, log: Path | None, db: str | None) -> tuple[list[dict[str, Any]], list[str], str]:
+    """The case's entries, the chain's problems and where they were read: the store (`db`) or a log file."""
+    if db is not None:
+        from spj.store import open_store
+
+        store = open_store(db)
+        try:
+            return store.disclosures.entries(case=case), store.disclosures.verify(), "the store"
+        finally:
+            store.close()
+    from spj.disclosure.log import default_log_path, read_log, verify_log
+
+    path = log or default_log_path()
+    problems = [str(p) for p in verify_log(path)]
+    return [e for e in read_log(path) if e.get("case") == case], problems, str(path)
 
 
 def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
@@ -31,23 +61,15 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
         import os
 
         if log is not None:
-            from spj.disclosure.log import read_log, verify_log
-
-            found = verify_log(log)
-            for log_problem in found:
-                typer.echo(str(log_problem), err=True)
-            if found:
-                typer.echo(f"FAILED: {len(found)} problem(s)", err=True)
-                raise typer.Exit(1)
-            typer.echo(f"OK: {len(read_log(log))} disclosure(s) verified in {log}")
+            _verify_file_log(log)
             return
 
         from spj.store import open_store
 
         store = open_store(db or os.environ.get("SPJ_DATABASE_URL"))
         try:
-            problems = store.verify()
-            counts = store.stats()
+            problems = store.verify() + store.disclosures.verify()
+            counts = {**store.stats(), "disclosures": store.disclosures.count()}
         finally:
             store.close()
         if problems:
@@ -57,7 +79,7 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
             raise typer.Exit(1)
         typer.echo(
             f"OK: {counts['assessments']} assessment(s), {counts['revisions']} revision(s), "
-            f"{counts['audit_events']} audit event(s) verified"
+            f"{counts['audit_events']} audit event(s), {counts['disclosures']} disclosure(s) verified"
         )
 
     @audit.command("disclosures")
@@ -67,23 +89,24 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
         log: Annotated[
             Path | None, typer.Option("--log", help="The disclosure log (default: the one spj report writes).")
         ] = None,
+        db: Annotated[
+            str | None,
+            typer.Option("--db", help="Read the workspace's disclosure log in this database instead of a file."),
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the entries as JSON.")] = False,
     ) -> None:
         """What was shared about a case, with whom, when and on which basis (for a subject-access request)."""
-        from spj.disclosure.log import default_log_path, read_log, verify_log
-
-        path = log or default_log_path()
-        problems = verify_log(path)
-        entries = [e for e in read_log(path) if e.get("case") == case]
+        entries, problems, where = _disclosures_of(case, log=log, db=db)
         if as_json:
             typer.echo(json.dumps(entries, indent=2, ensure_ascii=False))
         else:
             for e in entries:
                 sections = ", ".join(e.get("sections", []))
                 typer.echo(
-                    f"{e.get('at')}  to {e.get('agency')}  by {e.get('by')}  [{sections}]  basis: {e.get('basis')}"
+                    f"{e.get('at')}  to {e.get('agency')}  by {e.get('by')}  from {e.get('from_agency')}  "
+                    f"[{sections}]  basis: {e.get('basis')}  ({e.get('channel')})"
                 )
-            typer.echo(f"{len(entries)} extract(s) of case {case} in {path}", err=True)
+            typer.echo(f"{len(entries)} extract(s) of case {case} in {where}", err=True)
         for problem in problems:
             typer.echo(f"warning: {problem}", err=True)
         if problems:

@@ -1,8 +1,11 @@
 """`spj serve`: the web workspace and the JSON API; `spj user add`, `spj token add|revoke`: accounts and tokens.
 
-Thin: open the store, build the app (`spj.api.create_app`), run uvicorn. On
-the first start (no account yet) a demo agency with an administrator and an
-assessor is created; their random passwords are printed once.
+Thin: load the deployment when given (a bad one is refused before anything
+starts), open the store, build the app (`spj.api.create_app`), run uvicorn.
+On the first start (no account yet) a demo agency with an administrator and
+an assessor is created; their random passwords are printed once. The
+deployment's agencies are registered in the store, so that their users can
+be added (`spj user add --role partner --agency AGENCY`).
 """
 
 from __future__ import annotations
@@ -79,12 +82,46 @@ def _first_start(workspace: Any) -> list[tuple[str, str, str]]:
     return created
 
 
+def _register_agencies(workspace: Any, deployment: Any) -> int:
+    """Create the deployment's agencies the store does not have yet; how many were created."""
+    from spj.errors import StoreError
+
+    created = 0
+    for agency in deployment.agencies:
+        title = agency.title
+        name = title if isinstance(title, str) else (title or {}).get("en") or next(iter((title or {}).values()), "")
+        with contextlib.suppress(StoreError):  # already registered
+            workspace.store.create_agency(agency.id, name or agency.id)
+            created += 1
+    return created
+
+
 def _where(url: str) -> str:
     if url.startswith("sqlite") and "///" in url:
         return f"SQLite file {url.split('///', 1)[1]}"
     from sqlalchemy.engine import make_url
 
     return f"database {make_url(url).render_as_string(hide_password=True)}"
+
+
+def _announce(workspace: Any, url: str, deployment: Path | None, partners: Any, base: str) -> None:
+    """What `spj serve` says on start-up: where the data is, the deployment, the instruments, first accounts."""
+    typer.echo(f"spj: data in {_where(url)}")
+    if partners is not None:
+        added = _register_agencies(workspace, partners)
+        typer.echo(
+            f"spj: deployment {deployment}: {len(partners.agencies)} agencies, {len(partners.profiles)} profiles"
+            + (f" ({added} new in the store)" if added else "")
+        )
+    typer.echo(f"spj: {len(workspace.instruments)} instrument(s) loaded")
+    for problem in workspace.instruments.problems:
+        typer.echo(f"spj: instrument not loaded: {problem}", err=True)
+    created = _first_start(workspace)
+    if created:
+        typer.echo("spj: first start: created the agency 'demo-agency' with these accounts (shown only now):")
+        for username, role, password in created:
+            typer.echo(f"    {username:<10} {role:<14} password: {password}")
+    typer.echo(f"spj: open {base}/  (API: {base}/api/v1, docs /api/docs)")
 
 
 def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
@@ -116,27 +153,32 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
                 help="Mark the session cookie Secure (sent over HTTPS only): use behind TLS. Env: SPJ_HTTPS_ONLY=1.",
             ),
         ] = False,
+        deployment: Annotated[
+            Path | None,
+            typer.Option(
+                "--deployment",
+                help="The partner agencies and what each may see of a case referred to it (spj-deployment/1).",
+            ),
+        ] = None,
     ) -> None:
         """Run the web workspace and the JSON API (OpenAPI at /openapi.json)."""
         import uvicorn
 
         from spj.api import create_app
+        from spj.disclosure import load_deployment
         from spj.store import open_store
 
+        partners = load_deployment(deployment) if deployment is not None else None  # refused before anything starts
         url = _database_url(db, data_dir)
         store = open_store(url)
-        app_ = create_app(store, instruments_dirs=instruments or (), secret_key=_secret_key(url), https_only=https_only)
-        workspace = app_.state.workspace
-        typer.echo(f"spj: data in {_where(url)}")
-        typer.echo(f"spj: {len(workspace.instruments)} instrument(s) loaded")
-        for problem in workspace.instruments.problems:
-            typer.echo(f"spj: instrument not loaded: {problem}", err=True)
-        created = _first_start(workspace)
-        if created:
-            typer.echo("spj: first start: created the agency 'demo-agency' with these accounts (shown only now):")
-            for username, role, password in created:
-                typer.echo(f"    {username:<10} {role:<14} password: {password}")
-        typer.echo(f"spj: open http://{host}:{port}/  (API: http://{host}:{port}/api/v1, docs /api/docs)")
+        app_ = create_app(
+            store,
+            instruments_dirs=instruments or (),
+            secret_key=_secret_key(url),
+            https_only=https_only,
+            deployment=partners,
+        )
+        _announce(app_.state.workspace, url, deployment, partners, f"http://{host}:{port}")
         try:
             uvicorn.run(app_, host=host, port=port, log_level=workers_log, proxy_headers=False, access_log=access_log)
         finally:
@@ -152,7 +194,10 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
     def user_add(
         username: Annotated[str, typer.Argument(help="Login name (lower-case).")],
         agency: Annotated[str, typer.Option("--agency", help="The agency's id.")],
-        role: Annotated[str, typer.Option("--role", help="assessor, reviewer or administrator.")] = "assessor",
+        role: Annotated[
+            str,
+            typer.Option("--role", help="assessor, reviewer, administrator, or partner (a user of a partner agency)."),
+        ] = "assessor",
         name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
         new_agency: Annotated[
             str | None, typer.Option("--new-agency", help="Create the agency first, with this display name.")
