@@ -24,6 +24,7 @@ from spj.api.headers import SecurityHeaders
 from spj.api.json_api import router as json_router
 from spj.api.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 from spj.api.referrals_api import router as referrals_router
+from spj.api.stats_api import router as stats_router
 from spj.disclosure import Deployment
 from spj.service import InstrumentRegistry, Workspace
 from spj.service.instruments import default_folders
@@ -74,6 +75,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(json_router)
     app.include_router(referrals_router)
+    app.include_router(stats_router)
     if web:
         _mount_web(app, secret_key=app.state.secret_key, https_only=https_only)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)

@@ -1,15 +1,24 @@
-"""The programme figures (`spj.evaluation.programme`) as CSV, JSON or a deterministic SVG chart."""
+"""The programme figures (`spj.evaluation.programme`) as CSV, JSON or a deterministic SVG chart.
+
+`figures_*` render the figures of one instrument (the CLI's); `sections_csv` and
+`sections_json` render several, one section per instrument and version (the
+workspace's, where an agency may assess with more than one instrument).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 from spj.evaluation.programme import COLUMNS, InterventionFigures
 
 SUPPRESSED = "<5"
+SUPPRESSION_RULE = "counts from 1 to 4 and medians over fewer than 5 steps are null"
+HEADER = ("intervention", *COLUMNS, "median_weeks_to_start", "median_weeks_to_end")
+Section = tuple[str, str, list[InterventionFigures]]  # instrument id, instrument version, its figures
 _BAR = 18
 _WIDTH = 640
 _LABEL = 200
@@ -19,24 +28,45 @@ def figures_csv(figures: list[InterventionFigures]) -> str:
     """One row per intervention; a suppressed cell reads `<5`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["intervention", *COLUMNS, "median_weeks_to_start", "median_weeks_to_end"])
-    for f in figures:
-        writer.writerow(
-            [
-                f.id,
-                *(SUPPRESSED if f.counts[c] is None else f.counts[c] for c in COLUMNS),
-                "" if f.median_weeks_to_start is None else f.median_weeks_to_start,
-                "" if f.median_weeks_to_end is None else f.median_weeks_to_end,
-            ]
-        )
+    writer.writerow(HEADER)
+    writer.writerows(csv_row(f) for f in figures)
     return out.getvalue()
+
+
+def csv_row(f: InterventionFigures) -> list[object]:
+    """The CSV cells of one intervention: a suppressed count reads `<5`, a suppressed median is empty."""
+    return [
+        f.id,
+        *(SUPPRESSED if f.counts[c] is None else f.counts[c] for c in COLUMNS),
+        "" if f.median_weeks_to_start is None else f.median_weeks_to_start,
+        "" if f.median_weeks_to_end is None else f.median_weeks_to_end,
+    ]
 
 
 def figures_json(figures: list[InterventionFigures]) -> str:
     """A JSON list; a suppressed cell is null, with the rule stated once."""
+    body = {"suppressed": SUPPRESSION_RULE, "interventions": [f.to_dict() for f in figures]}
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+def sections_csv(sections: Sequence[Section]) -> str:
+    """Like `figures_csv`, for several instruments: each row starts with the instrument and its version."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["instrument", "instrument_version", *HEADER])
+    for instrument_id, version, figures in sections:
+        writer.writerows([instrument_id, version, *csv_row(f)] for f in figures)
+    return out.getvalue()
+
+
+def sections_json(sections: Sequence[Section]) -> str:
+    """Like `figures_json`, for several instruments: one entry per instrument and version."""
     body = {
-        "suppressed": "counts from 1 to 4 and medians over fewer than 5 steps are null",
-        "interventions": [f.to_dict() for f in figures],
+        "suppressed": SUPPRESSION_RULE,
+        "instruments": [
+            {"instrument": i, "instrument_version": v, "interventions": [f.to_dict() for f in figures]}
+            for i, v, figures in sections
+        ],
     }
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 

@@ -31,7 +31,7 @@ from spj.evaluation.results import Evaluation
 from spj.instrument import Instrument
 from spj.report import render_report
 from spj.service import content as contents
-from spj.service import lifecycle
+from spj.service import lifecycle, programme
 from spj.service.auth import Auth, require_role
 from spj.service.cache import LruCache
 from spj.service.errors import (
@@ -473,6 +473,14 @@ class Workspace:
     def may_countersign(self, user: User, view: AssessmentView) -> bool:
         """Whether `user` may countersign the assessment of `view` now (what a page offers)."""
         return lifecycle.countersign_refusal(user, view.record, view.revision.author_id) is None
+
+    # ---- programme evaluation -------------------------------------------------------------------------
+
+    def programme_figures(self, user: User) -> list[programme.ProgrammeSection]:
+        """The figures per intervention over the final assessments of the user's agency, one section per
+        instrument and version (`spj.service.programme`); small cells suppressed, no case named. Staff only."""
+        require_role(user, *STAFF)
+        return programme.sections_of(self, user.agency_id)
 
     # ---- helpers ----------------------------------------------------------------------------------------
 

@@ -121,7 +121,10 @@ def test_every_case_and_assessment_route_is_a_missing_record_to_a_partner(
     )
 
 
-@pytest.mark.parametrize(("method", "path"), [("GET", "/cases"), ("GET", "/assessments"), ("POST", "/assessments")])
+STAFF_ROUTES = [("GET", "/cases"), ("GET", "/assessments"), ("POST", "/assessments"), ("GET", "/stats/interventions")]
+
+
+@pytest.mark.parametrize(("method", "path"), STAFF_ROUTES)
 @pytest.mark.parametrize("who", ["carla", "sam"])
 def test_listing_or_creating_cases_is_forbidden_to_a_partner(world: World, method: str, path: str, who: str) -> None:
     body = {"case_id": "CASE-9", "instrument_id": INSTRUMENT_ID, "instrument_version": VERSION}

@@ -73,6 +73,21 @@ def login(app: Any) -> Iterator[Callable[[str], TestClient]]:
         client.__exit__(None, None, None)
 
 
+def page_routes(app: Any) -> set[tuple[str, str]]:
+    """Every (method, path) of the web pages: the routers the app includes, walked (FastAPI keeps them nested)."""
+
+    def walk(routes: Any) -> Iterator[tuple[str, str]]:
+        for route in routes:
+            inner = getattr(route, "original_router", None)
+            if inner is not None:
+                yield from walk(inner.routes)
+                continue
+            for method in getattr(route, "methods", None) or ():
+                yield method, route.path
+
+    return {(m, p) for m, p in walk(app.routes) if m != "HEAD" and not p.startswith("/api/")}
+
+
 def start_assessment(client: TestClient, case_id: str = "CASE-0001") -> str:
     """Start an assessment through the pages; returns its id."""
     page = client.get("/new")

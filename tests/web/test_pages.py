@@ -40,7 +40,9 @@ def _all_absent(fields: dict[str, list[str]]) -> dict[str, list[str]]:
 # ---- sessions and CSRF ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/cases", "/new", "/assessments/A-1", "/assessments/A-1/report", "/cases/CASE-1"])
+@pytest.mark.parametrize(
+    "path", ["/cases", "/new", "/assessments/A-1", "/assessments/A-1/report", "/cases/CASE-1", "/stats", "/stats.csv"]
+)
 def test_pages_need_a_signed_in_user(app: Any, path: str) -> None:
     with TestClient(app) as client:
         response = client.get(path, follow_redirects=False)

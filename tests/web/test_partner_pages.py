@@ -19,6 +19,7 @@ from .conftest import (
     accept_every_step,
     csrf_of,
     form_fields,
+    page_routes,
     plan_fields,
     post_form,
     post_plan,
@@ -126,20 +127,47 @@ ASSESSMENT_POSTS = ("", "/plan", "/plan/status", "/preview", "/reassess", "/amen
 REFERRAL_PAGES = ("", "/extract.html", "/extract.html?download=1", "/extract.pdf")
 
 
-def test_the_tables_cover_every_page_of_a_record(app: Any) -> None:
+# The pages that name no record, and who may see them: everyone (signed in or not), any signed-in user, staff.
+OTHER_PAGES = {
+    ("GET", "/"): "signed-in",
+    ("GET", "/login"): "everyone",
+    ("POST", "/login"): "everyone",
+    ("POST", "/logout"): "signed-in",
+    ("POST", "/language"): "everyone",
+    ("GET", "/static/web.css"): "everyone",
+    ("GET", "/static/assessment.js"): "everyone",
+    ("GET", "/cases"): "staff",  # a partner is sent to its referrals
+    ("GET", "/new"): "staff",
+    ("POST", "/new"): "staff",
+    ("GET", "/referrals"): "signed-in",
+    ("GET", "/stats"): "staff",
+    ("GET", "/stats.csv"): "staff",
+    ("GET", "/openapi.json"): "everyone",
+    ("GET", "/docs/oauth2-redirect"): "everyone",
+    ("GET", "/{path:path}"): "everyone",  # the 404 page
+}
+STAFF_PAGES = ("/stats", "/stats.csv")
+
+
+def test_the_tables_cover_every_page(app: Any) -> None:
     covered = {
         **{("GET", "/assessments/{assessment_id}" + p): True for p in ASSESSMENT_GETS},
         **{("POST", "/assessments/{assessment_id}" + p): True for p in ASSESSMENT_POSTS},
         **{("GET", "/referrals/{referral_id}" + p.split("?")[0]): True for p in REFERRAL_PAGES},
         ("POST", "/referrals/{referral_id}"): True,
         ("GET", "/cases/{case_id}"): True,
+        **dict.fromkeys(OTHER_PAGES, True),
     }
-    for route in app.routes:
-        path = getattr(route, "path", "")
-        if path.startswith("/api/") or not any(k in path for k in ("{assessment_id}", "{referral_id}", "{case_id}")):
-            continue
-        for method in getattr(route, "methods", ()):
-            assert (method, path) in covered, (method, path)
+    pages = page_routes(app)
+    assert ("GET", "/assessments/{assessment_id}") in pages  # the walk finds the pages
+    assert sorted(pages - set(covered)) == []
+
+
+@pytest.mark.parametrize("path", STAFF_PAGES)
+def test_the_staff_pages_are_forbidden_to_a_partner(login: Any, path: str) -> None:
+    assert {p for (_, p), who in OTHER_PAGES.items() if who == "staff" and p.startswith("/stats")} == set(STAFF_PAGES)
+    response = login("carla").get(path)
+    assert response.status_code == 403 and "<svg" not in response.text and "intervention" not in response.text
 
 
 def test_a_partner_sees_nothing_else_of_the_workspace(login: Any) -> None:

@@ -8,7 +8,8 @@ Modules: `pages` (shared: user, rendering, error pages), `session` (cookie
 session, CSRF), `forms` (form fields ↔ assessment document, errors at
 fields), `viewmodels` (live panel, side-by-side versions), `templating`
 (Jinja + the `web` catalog), `plan_forms` and `plan_view` (the plan page), and one
-`routes_*` module per group of pages.
+`routes_*` module per group of pages
+(`routes_stats`: the programme figures).
 """
 
 from __future__ import annotations
@@ -23,12 +24,21 @@ from spj.api.web import (
     routes_output,
     routes_plan,
     routes_referrals,
+    routes_stats,
 )
 from spj.api.web.pages import WebRoute, not_found
 from spj.api.web.session import add_session_middleware as add_session_middleware
 
 router = APIRouter(include_in_schema=False)
-for _module in (routes_account, routes_cases, routes_assessment, routes_plan, routes_output, routes_referrals):
+for _module in (
+    routes_account,
+    routes_cases,
+    routes_assessment,
+    routes_plan,
+    routes_output,
+    routes_referrals,
+    routes_stats,
+):
     router.include_router(_module.router)
 
 _fallback = APIRouter(route_class=WebRoute, include_in_schema=False)

@@ -1,0 +1,52 @@
+"""Programme evaluation over the JSON API (`/api/v1/stats/interventions`): the figures per intervention.
+
+Thin over `Workspace.programme_figures`: the final assessments of the token's
+agency, one section per instrument and version, small cells suppressed
+(`spj.report.programme`). Nothing here names a case. Staff only: a partner's
+token is 403.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from spj.api.deps import TokenUser, WorkspaceDep
+from spj.api.json_api import ERRORS
+from spj.api.models import ErrorOut
+from spj.report.programme import Section, sections_csv, sections_json
+from spj.service.programme import ProgrammeSection
+
+router = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["stats"])
+REFUSED: dict[int | str, dict[str, Any]] = {403: {"model": ErrorOut, "description": "a partner's token (forbidden)"}}
+
+
+def sections(found: list[ProgrammeSection]) -> list[Section]:
+    """The sections as `spj.report.programme` renders them: (instrument id, version, figures)."""
+    return [(s.instrument.id, s.instrument.version, s.figures) for s in found]
+
+
+@router.get(
+    "/stats/interventions",
+    responses={
+        **REFUSED,
+        200: {
+            "description": "JSON (default) or CSV; a suppressed cell is null in JSON and `<5` in CSV",
+            "content": {"application/json": {}, "text/csv": {}},
+        },
+    },
+)
+def interventions(
+    user: TokenUser,
+    workspace: WorkspaceDep,
+    format: Annotated[Literal["json", "csv"], Query(description="json (default) or csv")] = "json",
+) -> Response:
+    """Per intervention, over your agency's final assessments (the latest per case): how often it was proposed,
+    agreed, referred, started, completed and stopped, and the median weeks to its start and end. Counts from 1
+    to 4, and medians over fewer than 5 steps, are suppressed."""
+    found = sections(workspace.programme_figures(user))
+    if format == "csv":
+        headers = {"Content-Disposition": 'attachment; filename="interventions.csv"'}
+        return Response(sections_csv(found), media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(sections_json(found), media_type="application/json")
