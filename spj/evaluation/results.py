@@ -10,6 +10,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from spj.errors import format_path
+
 if TYPE_CHECKING:
     from spj.instrument.model import Intervention
 
@@ -379,8 +381,6 @@ class PlanFinding:
     path: tuple[str | int, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        from spj.errors import format_path
-
         return {"code": self.code, "message": self.message, "path": format_path(self.path)}
 
 

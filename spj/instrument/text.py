@@ -8,16 +8,17 @@ if TYPE_CHECKING:
     from spj.instrument.model import Instrument, Text
 
 
-def localize(text: Text | None, lang: str | None, instrument: Instrument) -> str:
-    """The text in `lang`, else in the default language, else any; '' for None.
+def localize(text: Text | None, lang: str | None, instrument: Instrument | None) -> str:
+    """The text in `lang`, else in the instrument's default language, else any; '' for None.
 
-    A plain string is the default language's text.
+    A plain string is the default language's text. Without an instrument (a
+    consultation record, say) there is no default language to fall back to.
     """
     if text is None:
         return ""
     if isinstance(text, str):
         return text
-    for candidate in (lang, instrument.default_language):
+    for candidate in (lang, instrument.default_language if instrument is not None else None):
         if candidate and candidate in text:
             return text[candidate]
     return next(iter(text.values()), "")

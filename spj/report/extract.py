@@ -12,6 +12,7 @@ from spj.disclosure.log import append_disclosure
 from spj.disclosure.model import Deployment
 from spj.evaluation.results import Evaluation
 from spj.instrument.model import Instrument
+from spj.instrument.text import localize
 from spj.report.document import Kind, render_document
 from spj.report.i18n import translations_for
 
@@ -126,14 +127,14 @@ def release_feedback(
     assert record.feedback is not None  # releasable_note refuses a consultation without a note
     to = record.feedback.to
     agency = deployment.agency(to) if deployment else None
-    basis = _text(record.basis, lang)
+    basis = localize(record.basis, lang, None)
     text = (
         report_environment(lang, "md")
         .get_template("feedback.md")
         .render(
             c=record,
             items=items,
-            to=(_text(agency.title, lang) if agency and agency.title else to),
+            to=(localize(agency.title, lang, None) if agency and agency.title else to),
             basis=basis,
             approved=[a.agency for a in record.feedback.approvals],
         )
@@ -150,9 +151,3 @@ def release_feedback(
         channel="consultation",
     )
     return text
-
-
-def _text(text: object, lang: str) -> str:
-    if isinstance(text, dict):
-        return str(text.get(lang) or next(iter(text.values()), ""))
-    return str(text or "")
