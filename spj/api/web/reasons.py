@@ -16,12 +16,12 @@ from spj.instrument.model import Instrument, Text
 from spj.instrument.text import localize
 
 _COUNTS = {
-    ("risk", "present"): "%(area)s: %(n)s risk indicators rated present",
-    ("risk", "partial"): "%(area)s: %(n)s risk indicators rated partially present",
-    ("risk", "absent"): "%(area)s: %(n)s risk indicators rated absent",
-    ("protective", "present"): "%(area)s: %(n)s protective indicators rated present",
-    ("protective", "partial"): "%(area)s: %(n)s protective indicators rated partially present",
-    ("protective", "absent"): "%(area)s: %(n)s protective indicators rated absent",
+    ("risk", "present"): "%(area)s, risk indicators rated present: %(n)s",
+    ("risk", "partial"): "%(area)s, risk indicators rated partially present: %(n)s",
+    ("risk", "absent"): "%(area)s, risk indicators rated absent: %(n)s",
+    ("protective", "present"): "%(area)s, protective indicators rated present: %(n)s",
+    ("protective", "partial"): "%(area)s, protective indicators rated partially present: %(n)s",
+    ("protective", "absent"): "%(area)s, protective indicators rated absent: %(n)s",
 }
 _STATUS = {
     "omitted": "%(indicator)s is omitted (no information yet)",
