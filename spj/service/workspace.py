@@ -16,7 +16,7 @@ import contextlib
 import dataclasses
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -24,6 +24,7 @@ from argon2 import PasswordHasher
 from spj.assessment import Assessment
 from spj.assessment.final_changes import DELIVERY_KEYS, changes_after_final, with_step_delivery
 from spj.disclosure import Deployment
+from spj.disclosure.consultation import Consultation
 from spj.errors import AssessmentError, Code, Location, Problem, did_you_mean
 from spj.evaluation.comparison_model import Comparison
 from spj.evaluation.evaluate import evaluate
@@ -34,6 +35,7 @@ from spj.service import case_list, lifecycle, programme
 from spj.service import content as contents
 from spj.service.auth import Auth, require_role
 from spj.service.cache import LruCache
+from spj.service.consultations import ConsultationDesk
 from spj.service.errors import (
     FinalChangedError,
     FinaliseRefusedError,
@@ -67,8 +69,9 @@ class Workspace:
 
     `deployment` (DESIGN 4.7), when given, is the register of partner agencies:
     a plan's partners must be listed there, and partners see their referrals
-    (`referrals`, `spj.service.referrals`). Partner accounts see nothing else:
-    every case or assessment is "not found" to them, listing or creating one
+    (`referrals`, `spj.service.referrals`); `consultations` are the case
+    consultations (art. 458ter Sw.) each agency may see (`spj.service.consultations`).
+    Partner accounts see nothing else: every case or assessment is "not found" to them, listing or creating one
     is forbidden.
     """
 
@@ -79,6 +82,7 @@ class Workspace:
         *,
         hasher: PasswordHasher | None = None,
         deployment: Deployment | None = None,
+        consultations: Iterable[Consultation] = (),
     ) -> None:
         self.store = store
         self.instruments = instruments
@@ -92,6 +96,7 @@ class Workspace:
         self._validated: LruCache[tuple[Assessment | None, list[Problem]]] = LruCache(512)
         self._evaluations: LruCache[Evaluation] = LruCache(512)
         self.referrals = ReferralDesk(self)
+        self.consultations = ConsultationDesk(self, consultations)
 
     # ---- accounts ---------------------------------------------------------------------------------------
 
