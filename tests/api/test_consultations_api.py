@@ -7,11 +7,14 @@ a missing consultation). Each view that shows another agency's text is logged fi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from conftest import FAST_HASHER, PASSWORD, TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from spj.api import create_app
 from spj.disclosure import parse_deployment
@@ -235,3 +238,62 @@ def test_the_log_entry_is_written_before_anything_is_shown(world: World, monkeyp
     response = world.client.get(f"{API}/consultations/CC-1", headers=world.headers["piet"])
     assert response.status_code == 503
     assert OPEN_TEXT not in response.text
+
+
+AGENCIES = ("cell-x", "probation-y", "care-z", "police-p", "school-s")
+
+
+@st.composite
+def consultations(draw: st.DrawFn) -> tuple[Consultation, dict[str, tuple[str, bool]]]:
+    """A random record: 2–4 participants, items brought by them (some secret), maybe a note, maybe approved."""
+    participants = draw(st.lists(st.sampled_from(AGENCIES), min_size=2, max_size=4, unique=True))
+    count = draw(st.integers(min_value=1, max_value=5))
+    items = {f"I{n}": (draw(st.sampled_from(participants)), draw(st.booleans())) for n in range(1, count + 1)}
+    open_items = [i for i, (_, secret) in items.items() if not secret]
+    lines = [
+        f"  - {{id: {i}, by: {by}, text: TEXT-{i}, secret: {str(secret).lower()}}}" for i, (by, secret) in items.items()
+    ]
+    note = ""
+    if open_items and draw(st.booleans()):
+        cited = draw(st.lists(st.sampled_from(open_items), min_size=1, unique=True))
+        approvers = participants if draw(st.booleans()) else participants[:-1]
+        note = (
+            f"feedback:\n  to: {draw(st.sampled_from(AGENCIES))}\n  items: {json.dumps(cited)}\n"
+            f"  approvals: {json.dumps([{'agency': a} for a in approvers])}\n"
+        )
+    text = (
+        "format: spj-consultation/1\nid: CC-R\ncase: CASE-R\ndate: 2027-01-01\nbasis: BASIS\n"
+        f"participants: {json.dumps(participants)}\nitems:\n" + "\n".join(lines) + "\n" + note
+    )
+    return parse_consultation(text, deployment=parse_deployment(DEPLOYMENT)), items
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=consultations())
+def test_every_agency_sees_exactly_its_part_and_every_view_is_logged(
+    registry: InstrumentRegistry, drawn: tuple[Consultation, dict[str, tuple[str, bool]]]
+) -> None:
+    record, items = drawn
+    released = record.feedback is not None and set(record.participants) <= {a.agency for a in record.feedback.approvals}
+    note_items = set(record.feedback.items) if record.feedback is not None and released else set()
+    (world,) = world_of(registry, [record])
+    for name, _, agency in PEOPLE:
+        response = world.client.get(f"{API}/consultations/CC-R", headers=world.headers[name])
+        participant = agency in record.participants
+        addressee = released and record.feedback is not None and record.feedback.to == agency
+        if not (participant or addressee):
+            assert response.status_code == 404 and "TEXT-" not in response.text
+            continue
+        shown = {
+            i for i, (by, secret) in items.items() if (participant and (not secret or by == agency)) or i in note_items
+        }
+        assert {i for i in items if f"TEXT-{i}" in response.text} == shown, (agency, record)
+        logged = {
+            s.removeprefix("item.")
+            for e in world.workspace.store.disclosures.entries(case="CASE-R")
+            if e["agency"] == agency
+            for s in e["sections"]
+            if s.startswith("item.")
+        }
+        assert logged == {i for i in shown if items[i][0] != agency}, (agency, record)
+    assert world.workspace.store.disclosures.verify() == []
