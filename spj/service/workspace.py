@@ -573,16 +573,23 @@ class Workspace:
 
     def _check(self, data: dict[str, Any], instrument: Instrument) -> tuple[Assessment | None, list[Problem]]:
         """The validated assessment and every reason to refuse saving `data`: the content's problems, then its
-        plan's and partners'. The referral index is written before a final revision, from this assessment."""
+        plan's (a final only) and partners'. The referral index is written before a final revision, from this
+        assessment.
+
+        A draft's plan findings (DESIGN 4.6: an undecided or unknown step, a
+        decision without its reason, ...) are warnings, not refusals: the draft
+        is saved and its agreed plan carries them (`agreed_plan.findings`), for
+        the plan page and the API to show; finalising refuses every one.
+        """
         assessment, problems = self._validate(data, instrument)
         if assessment is None:
             return None, problems
+        problems = contents.partner_problems(assessment, self.deployment)
+        if assessment.status != "final":
+            return assessment, problems
         key = (instrument.sha256, content_sha256(data))
         evaluation = self._evaluations.get_or_make(key, lambda: evaluate(instrument, assessment))
-        problems = contents.plan_problems(
-            evaluation.agreed_plan, final=assessment.status == "final"
-        ) + contents.partner_problems(assessment, self.deployment)
-        return assessment, problems
+        return assessment, contents.plan_problems(evaluation.agreed_plan, final=True) + problems
 
     def _view(self, record: AssessmentRecord, revision: Revision) -> AssessmentView:
         instrument = self.instruments.get(record.instrument_id, record.instrument_version)
