@@ -3,6 +3,7 @@ partners from the deployment's register, finalising refused with the error summa
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -333,3 +334,21 @@ def test_another_agency_cannot_update_a_status(login: Login) -> None:
     fields |= {"csrf_token": [csrf_of(bob.get("/cases").text)], "status": ["running"]}
     response = bob.post(f"/assessments/{assessment_id}/plan/status", data=fields, follow_redirects=False)
     assert response.status_code == 404
+
+
+def test_the_plan_page_sets_the_plans_own_start_date(login: Login, app: Any) -> None:
+    client = login("alice")
+    assessment_id = _rated(client)
+    fields = accept_every_step(plan_fields(client, assessment_id))
+    assert fields["plan.start_date"] == [""]  # empty: week 0 is the assessment's date
+    fields["plan.start_date"] = ["2027-02-01"]
+    response = post_plan(client, assessment_id, fields)
+    assert response.status_code == 303, response.text
+    assert plan_fields(client, assessment_id)["plan.start_date"] == ["2027-02-01"]
+    workspace = app.state.workspace
+    alice = workspace.store.get_user_by_username("alice")
+    agreed = workspace.evaluate(alice, assessment_id).agreed_plan
+    assert agreed is not None and agreed.start_date == "2027-02-01"
+    assert workspace.referrals.plan_delivery(alice, assessment_id).start == dt.date(2027, 2, 1)
+    refused = post_plan(client, assessment_id, plan_fields(client, assessment_id), **{"plan__start_date": "soon"})
+    assert refused.status_code == 422 and 'id="f-plan-start_date-error"' in refused.text
