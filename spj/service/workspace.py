@@ -34,6 +34,7 @@ from spj.report import render_report
 from spj.service import case_list, lifecycle, programme
 from spj.service import content as contents
 from spj.service.auth import Auth, require_role
+from spj.service.autosave import Autosave
 from spj.service.cache import LruCache
 from spj.service.consultations import ConsultationDesk
 from spj.service.errors import (
@@ -97,6 +98,7 @@ class Workspace:
         self._evaluations: LruCache[Evaluation] = LruCache(512)
         self.referrals = ReferralDesk(self)
         self.consultations = ConsultationDesk(self, consultations)
+        self.autosave = Autosave(store)  # unsaved forms, kept apart from the revisions
 
     # ---- accounts ---------------------------------------------------------------------------------------
 

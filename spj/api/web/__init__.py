@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 from spj.api.web import (
     routes_account,
     routes_assessment,
+    routes_autosave,
     routes_cases,
     routes_consultations,
     routes_output,
@@ -35,6 +36,7 @@ for _module in (
     routes_account,
     routes_cases,
     routes_assessment,
+    routes_autosave,
     routes_plan,
     routes_output,
     routes_referrals,
