@@ -1,4 +1,4 @@
-"""Check any spj file by its `format:`: instruments, assessments (with their agreed plan), deployments.
+"""Check any spj file by its `format:`: instruments, assessments (with their agreed plan), deployments, vignettes.
 
 `check_file` raises an `SpjError` listing every problem of a file that is
 invalid, and returns the warnings of one that is valid (a draft's undecided
@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from spj.assessment.loader import assessment_from_document
+from spj.authoring.training.loader import vignette_from_document
+from spj.authoring.training.model import VIGNETTE_FORMAT
 from spj.disclosure import deployment_from_document
 from spj.disclosure.consultation import consultation_from_document
 from spj.errors import AssessmentError, Code, Location, Problem, SpjError
@@ -34,6 +36,12 @@ def check_file(path: Path, *, instrument: Instrument | None = None) -> list[Prob
     if kind == "spj/1":
         load_instrument(path)
         return []
+    if kind == VIGNETTE_FORMAT:
+        if instrument is None:
+            ref_id, ref_version, where = instrument_ref(path)
+            instrument = find_instrument(ref_id, ref_version, where=where)
+        vignette_from_document(doc, instrument, sha256="")
+        return []
     if kind == "spj-deployment/1":
         deployment_from_document(doc)
         return []
@@ -43,8 +51,8 @@ def check_file(path: Path, *, instrument: Instrument | None = None) -> list[Prob
     raise SpjError(
         Problem(
             Code.SCHEMA,
-            f"unknown format {kind!r}; expected spj/1, spj-assessment/1, spj-assessment/2, spj-deployment/1 "
-            "or spj-consultation/1",
+            f"unknown format {kind!r}; expected spj/1, spj-assessment/1, spj-assessment/2, spj-deployment/1, "
+            "spj-consultation/1 or spj-vignette/1",
             Location(str(path), 1, 1, ("format",)),
         )
     )
