@@ -24,6 +24,7 @@ from spj.authoring.training.model import VIGNETTE_FORMAT as VIGNETTE_FORMAT
 from spj.authoring.training.model import Vignette as Vignette
 from spj.authoring.training.progress import Progress as Progress
 from spj.authoring.training.progress import progress as progress
+from spj.authoring.training.progress import progress_by_instrument as progress_by_instrument
 from spj.authoring.training.record import default_record_path as default_record_path
 from spj.authoring.training.record import read_submissions as read_submissions
 from spj.authoring.training.render import render_feedback as render_feedback
@@ -46,6 +47,7 @@ __all__ = [
     "load_vignette",
     "parse_vignette",
     "progress",
+    "progress_by_instrument",
     "read_submissions",
     "render_feedback",
     "render_progress",

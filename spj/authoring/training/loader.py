@@ -63,11 +63,15 @@ def vignette_from_document(doc: Document, instrument: Instrument, *, sha256: str
         given = VignetteInput.model_validate(doc.data)
     except ValidationError as exc:
         raise TrainingError([*problems, *schema_problems(exc, doc, VignetteInput)]) from None
-    problems += _reference_problems(given, instrument, doc)
+    own = _reference_problems(given, instrument, doc)
+    problems += own
+    if not given.reference.ratings:
+        raise TrainingError(problems)
     try:
         reference = assessment_from_document(_as_assessment(given, doc), instrument)
     except SpjError as exc:
-        problems += [_in_reference(p) for p in exc.problems]
+        # A missing rating is already reported by name, at reference.ratings; not again as an incomplete final.
+        problems += [_in_reference(p) for p in exc.problems if not (own and p.code is Code.INCOMPLETE)]
     if problems:
         raise TrainingError(sorted(problems, key=lambda p: (p.location.line or 0, p.location.column or 0)))
     rationales = {ind: str(rating["rationale"]).strip() for ind, rating in given.reference.ratings.items()}

@@ -15,6 +15,8 @@ class Progress:
     """The vignettes a trainee has submitted, and the agreement over their first attempts."""
 
     trainee: str
+    instrument: tuple[str, str] | None
+    """(id, version) the agreement is over; None when nothing was submitted."""
     vignettes: tuple[str, ...]
     attempts: int
     groups: tuple[GroupAgreement, ...]
@@ -23,6 +25,9 @@ class Progress:
         """JSON-ready."""
         return {
             "trainee": self.trainee,
+            "instrument": None
+            if self.instrument is None
+            else dict(zip(("id", "version"), self.instrument, strict=True)),
             "vignettes": list(self.vignettes),
             "attempts": self.attempts,
             "counted": "the first attempt at each vignette (later ones were made after seeing the reference)",
@@ -62,4 +67,14 @@ def progress(trainee: str, entries: Sequence[dict[str, Any]], *, instrument: tup
         first.setdefault(entry["vignette"], entry)
     pooled = [(f"{vignette}/{c.item}", c) for vignette, e in first.items() for c in comparisons_of(e)]
     groups = agreement(pooled) if pooled else []
-    return Progress(trainee, tuple(first), len(kept), tuple(groups))
+    return Progress(trainee, instrument, tuple(first), len(kept), tuple(groups))
+
+
+def progress_by_instrument(trainee: str, entries: Sequence[dict[str, Any]]) -> list[Progress]:
+    """One `Progress` per instrument version the trainee has trained on, in order of first submission."""
+    instruments = dict.fromkeys(_instrument_of(e) for e in entries)
+    return [progress(trainee, entries, instrument=i) for i in instruments]
+
+
+def _instrument_of(entry: dict[str, Any]) -> tuple[str, str]:
+    return str(entry["instrument"]["id"]), str(entry["instrument"]["version"])

@@ -48,7 +48,8 @@ def render_feedback(feedback: Feedback, instrument: Instrument, *, lang: str | N
 def render_progress(progress: Progress) -> str:
     """Agreement over the trainee's first attempts."""
     count = len(progress.vignettes)
-    lines = [f"Over all your vignettes ({count}; first attempts only, {progress.attempts} submission(s) in all):"]
+    on = f" of {progress.instrument[0]} {progress.instrument[1]}" if progress.instrument else ""
+    lines = [f"Over all your vignettes{on} ({count}; first attempts only, {progress.attempts} submission(s) in all):"]
     lines += _groups(progress.groups) if progress.groups else ["  nothing submitted yet"]
     return "\n".join(lines) + "\n"
 

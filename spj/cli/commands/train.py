@@ -95,12 +95,14 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Agreement with the references over all your submitted vignettes (first attempts)."""
-        from spj.authoring.training import progress, read_submissions, render_progress
+        from spj.authoring.training import progress_by_instrument, read_submissions, render_progress
 
-        result = progress(trainee, read_submissions(_record(record), trainee=trainee))
+        results = progress_by_instrument(trainee, read_submissions(_record(record), trainee=trainee))
         if as_json:
-            typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+            typer.echo(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
+        elif not results:
+            typer.echo(f"{trainee} has submitted no vignette yet.")
         else:
-            typer.echo(render_progress(result), nl=False)
+            typer.echo("\n".join(render_progress(r) for r in results), nl=False)
 
     app.add_typer(group)
