@@ -97,6 +97,10 @@ class Code(StrEnum):
     VIGNETTE_REFERENCE = "vignette-reference"
     REFERENCE_SEALED = "reference-sealed"
     TRAINING_RECORD = "training-record"
+    THRESHOLD_RANGE = "threshold-range"
+    NOT_CERTIFIED = "not-certified"
+    UNCERTIFIED_EXPERT = "uncertified-expert"
+    CERTIFICATION_REGISTER = "certification-register"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,10 @@ plan, say), so that `spj validate` stays a thin loop over files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from spj.assessment import Assessment
 from spj.assessment.loader import assessment_from_document
 from spj.authoring.training.loader import vignette_from_document
 from spj.authoring.training.model import VIGNETTE_FORMAT
@@ -24,7 +26,13 @@ from spj.instrument.discovery import find_instrument, instrument_ref
 ASSESSMENT_FORMATS = ("spj-assessment/1", "spj-assessment/2")
 
 
-def check_file(path: Path, *, instrument: Instrument | None = None) -> list[Problem]:
+Finalising = Callable[[Assessment, Location], list[Problem]]
+"""A deployment's check of who finalises (certification): warnings, or an `SpjError` to refuse."""
+
+
+def check_file(
+    path: Path, *, instrument: Instrument | None = None, finalising: Finalising | None = None
+) -> list[Problem]:
     """Check one file; return its warnings, raise `SpjError` with every problem if it is invalid."""
     doc = parse_yaml(read_text(path, error=SpjError), file=str(path), error=SpjError)
     kind = doc.data.get("format") if isinstance(doc.data, dict) else None
@@ -32,7 +40,10 @@ def check_file(path: Path, *, instrument: Instrument | None = None) -> list[Prob
         if instrument is None:
             ref_id, ref_version, where = instrument_ref(path)
             instrument = find_instrument(ref_id, ref_version, where=where)
-        return check_assessment_document(doc, instrument)
+        warnings = check_assessment_document(doc, instrument)
+        if finalising is not None:
+            warnings += finalising(assessment_from_document(doc, instrument), doc.locate(("assessor", "id")))
+        return warnings
     if kind == "spj/1":
         load_instrument(path)
         return []
