@@ -195,7 +195,7 @@ def test_validate_applies_the_deployment(tmp_path: Path) -> None:
     args = ["validate", "-i", str(ERF), str(EXAMPLE), "--deployment", str(dep), "--register", str(register)]
     refused = RUNNER.invoke(app, args)
     assert refused.exit_code == 1
-    assert f"{EXAMPLE}:7:16: uncertified-expert" in refused.stderr and "uncertified-expert u-17 is not certified" in refused.stderr
+    assert f"{EXAMPLE}:7:16: uncertified-expert u-17 is not certified" in refused.stderr
     dep.write_text(deployment("warn"), encoding="utf-8")
     warned = RUNNER.invoke(app, args)
     assert warned.exit_code == 0 and "warning uncertified-expert" in warned.stderr
