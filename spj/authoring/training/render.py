@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from spj.authoring.irr import Estimate
 from spj.authoring.training.agreement import GroupAgreement
+from spj.authoring.training.feedback import Comparison
 from spj.authoring.training.progress import Progress
 from spj.authoring.training.session import Feedback
 from spj.instrument import Instrument
@@ -54,10 +55,9 @@ def render_progress(progress: Progress) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _last_scale(feedback: Feedback, comparison: object) -> str | None:
+def _last_scale(feedback: Feedback, comparison: Comparison) -> str | None:
     """The indicator's last rated scale: its rationale is printed once, after all its scales."""
-    target = getattr(comparison, "target", None)
-    scales = [c.scale for c in feedback.comparisons if c.target == target and c.scale is not None]
+    scales = [c.scale for c in feedback.comparisons if c.target == comparison.target and c.scale is not None]
     return scales[-1] if scales else None
 
 
