@@ -392,3 +392,12 @@ def test_start_finds_the_instrument_from_the_vignette(monkeypatch: pytest.Monkey
     result = RUNNER.invoke(app, ["train", "start", str(ERF_V01)])
     assert result.exit_code == 0, result.output
     assert "VIGNETTE-ERF-01" in result.stdout and textwrap.dedent("").join(["status: draft"]) in result.stdout
+
+
+def test_list_shows_the_vignettes_and_nothing_of_their_references() -> None:
+    result = RUNNER.invoke(app, ["train", "list", str(ERF)])
+    assert result.exit_code == 0, result.output
+    assert [line.split()[1] for line in result.stdout.splitlines()] == [f"erf-v0{n}" for n in range(1, 7)]
+    assert "The night-shift poster" in result.stdout
+    for path in vignette_paths(ERF):
+        assert all(secret[:40] not in result.output for secret in reference_texts(path))

@@ -49,6 +49,24 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
         no_args_is_help=True,
     )
 
+    @group.command("list")
+    @handles_errors
+    def list_(
+        instrument: Annotated[Path, typer.Argument(help="The instrument file.", show_default=False)],
+        lang: LangOpt = None,
+    ) -> None:
+        """The vignettes beside the instrument (`vignettes/*.vignette.yaml`): file, id and title."""
+        from spj.authoring.training import load_vignette, vignette_paths
+        from spj.instrument.text import localize
+
+        inst = load_instrument(instrument)
+        paths = vignette_paths(instrument)
+        if not paths:
+            typer.echo(f"no vignettes beside {instrument} (vignettes/*.vignette.yaml)")
+        for path in paths:
+            vignette = load_vignette(path, inst)
+            typer.echo(f"{path}  {vignette.id}  {localize(vignette.title, lang, inst)}")
+
     @group.command("start")
     @handles_errors
     def start(
