@@ -401,3 +401,23 @@ def test_list_shows_the_vignettes_and_nothing_of_their_references() -> None:
     assert "The night-shift poster" in result.stdout
     for path in vignette_paths(ERF):
         assert all(secret[:40] not in result.output for secret in reference_texts(path))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["score", str(ERF), str(ERF_V01)],
+        ["score", str(ERF), str(ERF_V01), "--json"],
+        ["report", str(ERF), str(ERF_V01), "--format", "md"],
+        ["plan", str(ERF), str(ERF_V01), "--format", "json"],
+        ["irr", str(ERF), str(ERF_V01), str(ERF_V02)],
+        ["new", str(ERF), "--from", str(ERF_V01)],
+    ],
+    ids=lambda c: " ".join(c[:1] + c[3:]),
+)
+def test_no_other_command_reads_a_vignette_as_a_case(command: list[str]) -> None:
+    """A vignette never counts as a case, and no route prints its reference."""
+    result = RUNNER.invoke(app, command)
+    assert result.exit_code == 1, result.output
+    assert "spj-vignette/1" in result.stderr and "Traceback" not in result.output
+    assert all(secret[:40] not in result.output for secret in reference_texts(ERF_V01))
