@@ -394,9 +394,10 @@ def test_more_than_two_raters_get_a_pairwise_table_and_fleiss(instrument: spj.In
     # A1.presence: r1/r2 rated C1 P,P and C2 Y,Y: perfect agreement on two cases.
     assert row["pairwise"][0]["linear"]["value"] == 1.0
     assert row["pairwise"][0]["linear"]["reason"].startswith("perfect agreement on all 2 cases")
-    # r1/r3 share only C1 (P vs N): kappa 0, descriptive only.
-    assert row["pairwise"][1]["linear"]["value"] == 0.0
-    assert row["pairwise"][1]["linear"]["reason"].startswith("only 1 case(s): too few")
+    # r1/r3 share only C1 (P vs N): one case defines no kappa (a number that would look meaningful).
+    assert row["pairwise"][1]["linear"]["value"] is None
+    assert row["pairwise"][1]["linear"]["reason"].startswith("1 case only: agreement beyond chance cannot be")
+    assert row["fleiss"]["value"] is None  # three raters on C1 only
     assert row["fleiss"]["raters_per_case"] == 3 and set(row["alpha_levels"]) == {"nominal", "ordinal", "interval"}
     assert row["alpha"] == row["alpha_levels"]["ordinal"]
     assert data["judgements"][0]["icc"]["reason"].startswith("judgement levels are ordered categories")

@@ -187,8 +187,8 @@ def test_alpha_and_its_replicates_match_the_krippendorff_package(
     ratings, levels = data
     counts = value_counts(ratings, levels)
     estimate = krippendorff_alpha(ratings, levels, level=level, resamples=30)  # type: ignore[arg-type]
-    if len(counts) == 0 or np.count_nonzero(counts.sum(axis=0)) < 2:
-        assert estimate.value is None and estimate.reason
+    if len(counts) < 2 or np.count_nonzero(counts.sum(axis=0)) < 2:
+        assert estimate.value is None and estimate.reason  # one case: a value would look meaningful and is not
         return
     domain = list(range(levels))
     assert estimate.value == pytest.approx(
@@ -365,3 +365,15 @@ def test_monte_carlo_error_by_order_statistics() -> None:
 
 def test_pair_ranks_uses_cases_both_rated() -> None:
     assert pair_ranks({"C1": {"a": 0, "b": 1}, "C2": {"a": 2}, "C3": {"b": 0, "a": 1}}, ("a", "b")) == ([0, 1], [1, 0])
+
+
+def test_one_case_defines_no_coefficient() -> None:
+    """Issue 10: statistics on too few cases give a clear message, never a number that looks meaningful."""
+    ratings = {"C1": {"a": 0, "b": 1, "c": 2}}
+    for estimate in [
+        weighted_kappa(ratings, ("a", "b"), 3, weighting="linear"),
+        fleiss_kappa(ratings, 3),
+        *(krippendorff_alpha(ratings, 3, level=lv) for lv in LEVELS),
+    ]:
+        assert estimate.value is None
+        assert estimate.reason and estimate.reason.startswith("1 case only: agreement beyond chance cannot be")

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from spj.authoring.irr.bootstrap import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, Resampling, bootstrap_interval
 from spj.authoring.irr.errors import require
-from spj.authoring.irr.estimate import Estimate, undefined, without_interval
+from spj.authoring.irr.estimate import Estimate, one_case_only, undefined, without_interval
 from spj.authoring.irr.ratings import Ratings
 
 Level = Literal["nominal", "ordinal", "interval"]
@@ -52,6 +52,9 @@ def krippendorff_alpha(
         return undefined(
             "every rating is the same level: there is no variation, so expected disagreement is zero", detail
         )
+    single = one_case_only(len(counts), detail)
+    if single is not None:
+        return single
     value = alpha_of_counts(counts, level)
     perfect = bool((counts.max(axis=1) == counts.sum(axis=1)).all())
     early = without_interval(value, len(counts), detail, perfect=perfect)

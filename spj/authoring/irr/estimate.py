@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+MIN_CASES_FOR_VALUE = 2
+"""With one case a chance-corrected coefficient is a number without meaning: it is reported as undefined."""
 MIN_CASES_FOR_INTERVAL = 10
 """Below this many cases neither a bootstrap nor an asymptotic interval covers as it claims: none is given."""
 
@@ -45,6 +47,16 @@ class Estimate:
 def undefined(reason: str, detail: Mapping[str, Any] | None = None) -> Estimate:
     """An estimate the data cannot define."""
     return Estimate(value=None, reason=reason, detail=detail)
+
+
+def one_case_only(cases: int, detail: Mapping[str, Any] | None = None) -> Estimate | None:
+    """Undefined when fewer than `MIN_CASES_FOR_VALUE` cases: the value would look meaningful and is not."""
+    if cases >= MIN_CASES_FOR_VALUE:
+        return None
+    return undefined(
+        f"{cases} case only: agreement beyond chance cannot be estimated from one case (see percent agreement)",
+        detail,
+    )
 
 
 def without_interval(value: float, cases: int, detail: Mapping[str, Any], *, perfect: bool) -> Estimate | None:

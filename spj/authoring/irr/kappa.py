@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from spj.authoring.irr.bootstrap import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, Resampling, bootstrap_interval
 from spj.authoring.irr.errors import require
-from spj.authoring.irr.estimate import Estimate, undefined, without_interval
+from spj.authoring.irr.estimate import Estimate, one_case_only, undefined, without_interval
 from spj.authoring.irr.ratings import Ratings
 
 Weighting = Literal["linear", "quadratic"]
@@ -54,6 +54,9 @@ def weighted_kappa(
         return undefined(f"no case was rated by both {raters[0]} and {raters[1]}")
     if len(set(x.tolist()) | set(y.tolist())) < 2:
         return undefined(SAME_SINGLE_LEVEL, {"cases": len(x)})
+    single = one_case_only(len(x), {"cases": len(x)})
+    if single is not None:
+        return single
     table = np.zeros((levels, levels))
     np.add.at(table, (x, y), 1)
     inter_rater = require("statsmodels.stats.inter_rater")
@@ -128,6 +131,9 @@ def fleiss_kappa(
     detail: dict[str, Any] = {"cases": len(counts), "raters_per_case": raters}
     if np.count_nonzero(counts.sum(axis=0)) < 2:
         return undefined("every rating is the same level: chance agreement is complete, so kappa is 0/0", detail)
+    single = one_case_only(len(counts), detail)
+    if single is not None:
+        return single
     inter_rater = require("statsmodels.stats.inter_rater")
     value = float(inter_rater.fleiss_kappa(counts, method="fleiss"))
     early = without_interval(value, len(counts), detail, perfect=bool((counts.max(axis=1) == raters).all()))
