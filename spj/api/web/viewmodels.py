@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from spj.api.web.forms import NEW_SCENARIO_ROWS, NEW_SOURCE_ROWS, SCENARIO_KINDS, flatten
+from spj.api.web.progress import form_progress
 from spj.api.web.templating import gettext
 from spj.evaluation.results import Evaluation, Reason, render_ref
 from spj.instrument.model import Instrument, Text
@@ -83,10 +84,13 @@ class Panel:
     total_weeks: int
     critical_path: list[str]
     domain_progress: dict[str, tuple[int, int]]
+    next_to_do: str | None = None  # the first indicator still to rate or omit, in the form's order
 
 
-def build_panel(instrument: Instrument, evaluation: Evaluation, lang: str) -> Panel:
-    """The live panel for `evaluation`, its texts in `lang`."""
+def build_panel(
+    instrument: Instrument, evaluation: Evaluation, lang: str, content: Mapping[str, Any] | None = None
+) -> Panel:
+    """The live panel for `evaluation`, its texts in `lang`; progress read from the form's `content` when given."""
 
     def loc(text: Text | None) -> str:
         return localize(text, lang, instrument)
@@ -133,11 +137,16 @@ def build_panel(instrument: Instrument, evaluation: Evaluation, lang: str) -> Pa
         for d in instrument.domains
         if (s := evaluation.domains.get(d.id))
     }
+    rated, omitted, unrated, next_to_do = c.rated, c.omitted, c.unrated, None
+    if content is not None:
+        form = form_progress(instrument, content)
+        rated, omitted, unrated, progress = form.rated, form.omitted, len(form.to_do), form.per_domain
+        next_to_do = form.to_do[0] if form.to_do else None
     return Panel(
         indicators=c.indicators,
-        rated=c.rated,
-        omitted=c.omitted,
-        unrated=c.unrated,
+        rated=rated,
+        omitted=omitted,
+        unrated=unrated,
         omitted_ratio=c.omitted_ratio,
         max_omitted_ratio=c.max_omitted_ratio,
         sufficient=c.sufficient,
@@ -148,6 +157,7 @@ def build_panel(instrument: Instrument, evaluation: Evaluation, lang: str) -> Pa
         total_weeks=evaluation.plan.total_weeks,
         critical_path=_titles(evaluation.plan.critical_path, interventions, loc),
         domain_progress=progress,
+        next_to_do=next_to_do,
     )
 
 
