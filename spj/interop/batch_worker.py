@@ -1,0 +1,98 @@
+"""What one batch worker does with one item: load, evaluate, and score or report it, as one JSON line.
+
+A worker process is started with `start_worker(settings)`; the instrument in
+the settings travels pickled (its content) and is compiled once per process
+(`spj.instrument.loader.restore_instrument`). Instruments that assessments
+name are found once per process, then kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from spj.assessment.loader import assessment_from_document
+from spj.errors import AssessmentError, Code, SpjError
+from spj.evaluation.evaluate import evaluate
+from spj.files.yamlsource import Document, parse_yaml, read_text
+from spj.instrument import Instrument
+from spj.instrument.discovery import find_instrument
+from spj.interop.batch_items import BatchItem
+
+Task = Literal["score", "report"]
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """What every item of a run shares."""
+
+    task: Task
+    instrument: Instrument | None = None
+    """Read every assessment with this instrument; None: each with the one it names, found in `folders`."""
+    folders: tuple[str, ...] | None = None
+    """Where to find the instruments assessments name (None: `./instruments` and the shipped ones)."""
+    report_format: Literal["html", "md"] = "md"
+    lang: str | None = None
+
+
+_settings: BatchSettings | None = None
+_instruments: dict[tuple[str, str], Instrument] = {}
+
+
+def start_worker(settings: BatchSettings) -> None:
+    """Set up this process (a pool's initializer, or the main process for a run without a pool)."""
+    global _settings
+    _settings = settings
+    _instruments.clear()
+
+
+def process(item: BatchItem) -> dict[str, Any]:
+    """The result line of `item`: its evaluation or report, or its problems (`ok: false`)."""
+    if _settings is None:
+        raise RuntimeError("start_worker() first")
+    line: dict[str, Any] = {"task": _settings.task, "source": item.source, "sha256": item.sha256}
+    try:
+        return {**line, "ok": True, **_result(item, _settings)}
+    except SpjError as exc:
+        return {**line, "ok": False, "problems": [p.to_dict() for p in exc.problems]}
+
+
+def _result(item: BatchItem, settings: BatchSettings) -> dict[str, Any]:
+    doc = _document(item)
+    instrument = settings.instrument or _named_instrument(doc)
+    assessment = assessment_from_document(doc, instrument)
+    evaluation = evaluate(instrument, assessment)
+    result: dict[str, Any] = {
+        "assessment": assessment.id,
+        "instrument": {"id": instrument.id, "version": instrument.version, "sha256": instrument.sha256},
+    }
+    if settings.task == "score":
+        return {**result, "evaluation": evaluation.to_dict()}
+    from spj.report import render_report  # the report stack only where reports are made
+
+    report = render_report(instrument, assessment, evaluation, format=settings.report_format, lang=settings.lang)
+    return {**result, "format": settings.report_format, "report": report}
+
+
+def _document(item: BatchItem) -> Document:
+    if item.content is not None:
+        return Document(item.content, item.source)
+    if item.path is None:
+        raise ValueError(f"batch item {item.source} has neither a path nor content")
+    return parse_yaml(read_text(item.path, error=AssessmentError), file=item.path, error=AssessmentError)
+
+
+def _named_instrument(doc: Document) -> Instrument:
+    ref = doc.data.get("instrument") if isinstance(doc.data, dict) else None
+    if not (isinstance(ref, dict) and isinstance(ref.get("id"), str) and ref.get("version") is not None):
+        raise AssessmentError(
+            doc.problem(
+                Code.SCHEMA, "the assessment does not name its instrument (instrument: {id, version})", ("instrument",)
+            )
+        )
+    key = (ref["id"], str(ref["version"]))
+    if key not in _instruments:
+        folders = None if _settings is None or _settings.folders is None else [Path(f) for f in _settings.folders]
+        _instruments[key] = find_instrument(*key, folders=folders, where=doc.locate(("instrument",)))
+    return _instruments[key]
