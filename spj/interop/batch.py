@@ -10,18 +10,16 @@ skipped; items with problems are tried again (the newer line counts).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
 
 from spj.errors import Code, ExportError, Location, Problem
 from spj.interop.batch_items import BatchItem, done_in, pending
-from spj.interop.batch_worker import BatchSettings, process, start_worker
+from spj.interop.batch_worker import BatchSettings, encoded, start_worker
 
 Progress = Callable[[int, int], None]
 """Called after each result with (results so far, results to make in this run)."""
@@ -55,20 +53,20 @@ def run_batch(
     except OSError as exc:
         raise ExportError(Problem(Code.OUTPUT, f"cannot write: {exc.strerror}", Location(str(output)))) from exc
     with handle:
-        for line in _results(todo, settings, workers):
-            handle.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
+        for succeeded, line in _results(todo, settings, workers):
+            handle.write(line + "\n")
             handle.flush()
-            ok, failed = (ok + 1, failed) if line["ok"] else (ok, failed + 1)
+            ok, failed = (ok + 1, failed) if succeeded else (ok, failed + 1)
             if progress is not None:
                 progress(ok + failed, len(todo))
         os.fsync(handle.fileno())
     return BatchSummary(found=len(items), skipped=len(items) - len(todo), ok=ok, failed=failed)
 
 
-def _results(todo: list[BatchItem], settings: BatchSettings, workers: int) -> Iterator[dict[str, Any]]:
+def _results(todo: list[BatchItem], settings: BatchSettings, workers: int) -> Iterator[tuple[bool, str]]:
     if workers == 1 or len(todo) < 2:
         start_worker(settings)
-        yield from map(process, todo)
+        yield from map(encoded, todo)
         return
     # spawn, not fork: a forked child would inherit the parent's threads and open database connections.
     with ProcessPoolExecutor(
@@ -76,4 +74,4 @@ def _results(todo: list[BatchItem], settings: BatchSettings, workers: int) -> It
     ) as pool:
         # Chunks of a few dozen: few round trips, yet every worker stays busy to the end.
         chunk = max(1, min(32, len(todo) // (workers * 8)))
-        yield from pool.map(process, todo, chunksize=chunk)
+        yield from pool.map(encoded, todo, chunksize=chunk)

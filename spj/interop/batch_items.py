@@ -12,11 +12,13 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spj.errors import AssessmentError, Code, ExportError, Location, Problem
 from spj.files.yamlsource import read_bytes
-from spj.store.interface import Store
+
+if TYPE_CHECKING:  # the store (and SQLAlchemy) only where a store is read: workers start faster
+    from spj.store.interface import Store
 
 SUFFIXES = (".yaml", ".yml", ".json")
 ASSESSMENT_FORMATS = ("format: spj-assessment/", '"format": "spj-assessment/')

@@ -8,6 +8,7 @@ name are found once per process, then kept.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -56,6 +57,12 @@ def process(item: BatchItem) -> dict[str, Any]:
         return {**line, "ok": True, **_result(item, _settings)}
     except SpjError as exc:
         return {**line, "ok": False, "problems": [p.to_dict() for p in exc.problems]}
+
+
+def encoded(item: BatchItem) -> tuple[bool, str]:
+    """`process(item)` as (ok, its JSON line): encoded in the worker, so the main process only writes."""
+    line = process(item)
+    return line["ok"], json.dumps(line, ensure_ascii=False, separators=(",", ":"))
 
 
 def _result(item: BatchItem, settings: BatchSettings) -> dict[str, Any]:

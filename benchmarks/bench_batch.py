@@ -1,0 +1,115 @@
+"""`spj batch score` on 1 and 2 worker processes: the speed-up, and the time per assessment as the batch grows.
+
+    python benchmarks/bench_batch.py            # 250, 500, 1000 and 2000 assessments; a few minutes
+    python benchmarks/bench_batch.py --smoke    # 8 assessments, once each, no target judged (the smoke test)
+
+The assessments are copies of the shipped examples of the disengagement
+trajectory, one file each, in a temporary folder. Each figure times
+`spj.interop.run_batch` alone, pool start-up included (listing and hashing the
+files is done before, the same for every run), into a fresh output file, once
+per size and number of workers: a run is seconds long, so start-up noise is
+small beside it, but a shared machine's load is not. The CPU seconds of the
+whole run (this process and its workers) are printed beside the wall-clock.
+
+Targets: 2 workers ≥ 1.8× faster than 1 at the largest size; the time per
+assessment at each size within ±15 % of the largest size's (linear in the
+number of assessments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import spj  # noqa: E402 - after the path above
+from spj.interop import BatchSettings, folder_items, run_batch  # noqa: E402
+
+TRAJECTORY = ROOT / "instruments" / "disengagement-trajectory"
+
+
+def make_folder(folder: Path, count: int) -> Path:
+    """`count` assessment files, copies of the shipped examples in turn."""
+    examples = sorted((TRAJECTORY / "examples").glob("*.assessment.yaml"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        shutil.copy(examples[n % len(examples)], folder / f"a{n:05d}.assessment.yaml")
+    return folder
+
+
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def time_batch(folder: Path, workers: int, out: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one run over `folder`, into a fresh `out`."""
+    items = folder_items(folder)
+    settings = BatchSettings("score", instrument=spj.load_instrument(TRAJECTORY / "instrument.yaml"))
+    out.unlink(missing_ok=True)
+    cpu, start = _cpu(), time.perf_counter()
+    summary = run_batch(items, settings, output=out, workers=workers)
+    wall, cpu = time.perf_counter() - start, _cpu() - cpu
+    if (summary.ok, summary.failed) != (len(items), 0):
+        raise SystemExit(f"batch failed: {summary}")
+    return wall, cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--smoke", action="store_true", help="8 assessments, once each; no target judged")
+    args = parser.parse_args()
+    sizes = [8] if args.smoke else [250, 500, 1000, 2000]
+    print(f"spj batch score: {os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f} at the start")
+    work = Path(tempfile.mkdtemp(prefix="spj-bench-batch-"))
+    results: dict[tuple[int, int], tuple[float, float]] = {}
+    try:
+        for size in sizes:
+            folder = make_folder(work / f"n{size}", size)
+            for workers in (1, 2):
+                wall, cpu = time_batch(folder, workers, work / "out.jsonl")
+                results[(size, workers)] = wall, cpu
+                print(
+                    f"  {size:5d} assessments, {workers} worker(s): {wall:7.2f} s wall, {cpu:7.2f} s CPU, "
+                    f"{wall / size * 1000:6.2f} ms per assessment"
+                )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"load average {os.getloadavg()[0]:.1f} at the end (the machine is shared: figures are noisy)")
+    if args.smoke:
+        return
+    judge(results, sizes)
+
+
+def judge(results: dict[tuple[int, int], tuple[float, float]], sizes: list[int]) -> None:
+    largest = sizes[-1]
+    speedup = results[(largest, 1)][0] / results[(largest, 2)][0]
+    print(f"speed-up of 2 workers over 1 at {largest}: {speedup:.2f}× (target ≥ 1.8×): {_verdict(speedup >= 1.8)}")
+    # On a machine that other work shares, the wall-clock speed-up is capped by the share of the two cores this
+    # run gets; the CPU seconds are not: twice the one-worker CPU time over the two-worker CPU time is the
+    # speed-up two otherwise idle cores would give, when both workers stay busy.
+    bound = 2 * results[(largest, 1)][1] / results[(largest, 2)][1]
+    print(f"  the same from CPU seconds (2 idle cores): {bound:.2f}×")
+    for workers in (1, 2):
+        reference = results[(largest, workers)][0] / largest
+        spread = [results[(size, workers)][0] / size / reference for size in sizes]
+        linear = all(0.85 <= s <= 1.15 for s in spread)
+        shown = ", ".join(f"{size}: {s:.2f}" for size, s in zip(sizes, spread, strict=True))
+        print(f"time per assessment relative to {largest}, {workers} worker(s): {shown}: {_verdict(linear)}")
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+if __name__ == "__main__":
+    main()
