@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 from spj.assessment.loader import assessment_from_document
-from spj.errors import AssessmentError, Code, SpjError
+from spj.errors import SpjError
 from spj.evaluation.evaluate import evaluate
-from spj.files.yamlsource import Document, parse_yaml, read_text
 from spj.instrument import Instrument
-from spj.instrument.discovery import find_instrument
 from spj.interop.batch_items import BatchItem
+from spj.interop.loading import InstrumentFinder, document_of
 
 Task = Literal["score", "report"]
 
@@ -38,14 +36,14 @@ class BatchSettings:
 
 
 _settings: BatchSettings | None = None
-_instruments: dict[tuple[str, str], Instrument] = {}
+_finder = InstrumentFinder()
 
 
 def start_worker(settings: BatchSettings) -> None:
     """Set up this process (a pool's initializer, or the main process for a run without a pool)."""
-    global _settings
+    global _settings, _finder
     _settings = settings
-    _instruments.clear()
+    _finder = InstrumentFinder(folders=settings.folders)
 
 
 def process(item: BatchItem) -> dict[str, Any]:
@@ -66,8 +64,8 @@ def encoded(item: BatchItem) -> tuple[bool, str]:
 
 
 def _result(item: BatchItem, settings: BatchSettings) -> dict[str, Any]:
-    doc = _document(item)
-    instrument = settings.instrument or _named_instrument(doc)
+    doc = document_of(item)
+    instrument = settings.instrument or _finder.for_document(doc)
     assessment = assessment_from_document(doc, instrument)
     evaluation = evaluate(instrument, assessment)
     result: dict[str, Any] = {
@@ -80,26 +78,3 @@ def _result(item: BatchItem, settings: BatchSettings) -> dict[str, Any]:
 
     report = render_report(instrument, assessment, evaluation, format=settings.report_format, lang=settings.lang)
     return {**result, "format": settings.report_format, "report": report}
-
-
-def _document(item: BatchItem) -> Document:
-    if item.content is not None:
-        return Document(item.content, item.source)
-    if item.path is None:
-        raise ValueError(f"batch item {item.source} has neither a path nor content")
-    return parse_yaml(read_text(item.path, error=AssessmentError), file=item.path, error=AssessmentError)
-
-
-def _named_instrument(doc: Document) -> Instrument:
-    ref = doc.data.get("instrument") if isinstance(doc.data, dict) else None
-    if not (isinstance(ref, dict) and isinstance(ref.get("id"), str) and ref.get("version") is not None):
-        raise AssessmentError(
-            doc.problem(
-                Code.SCHEMA, "the assessment does not name its instrument (instrument: {id, version})", ("instrument",)
-            )
-        )
-    key = (ref["id"], str(ref["version"]))
-    if key not in _instruments:
-        folders = None if _settings is None or _settings.folders is None else [Path(f) for f in _settings.folders]
-        _instruments[key] = find_instrument(*key, folders=folders, where=doc.locate(("instrument",)))
-    return _instruments[key]
