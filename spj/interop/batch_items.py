@@ -72,6 +72,25 @@ def store_items(store: Store, agency_id: str) -> list[BatchItem]:
     return items
 
 
+def assessment_items(folder: Path | None, *, db: str | None = None, agency: str | None = None) -> list[BatchItem]:
+    """The items of a folder, or of the store at `db` (the head revisions of `agency`): one of the two."""
+    if (folder is None) == (db is None):
+        raise ExportError(
+            Problem(Code.INVALID_REQUEST, "give a folder or --db (with --agency), one of them", Location())
+        )
+    if folder is not None:
+        return folder_items(folder)
+    if agency is None:
+        raise ExportError(Problem(Code.INVALID_REQUEST, "--db needs --agency: whose assessments?", Location()))
+    from spj.store import open_store
+
+    store = open_store(db)
+    try:
+        return store_items(store, agency)
+    finally:
+        store.close()
+
+
 def pending(items: Iterable[BatchItem], done: set[tuple[str, str]]) -> list[BatchItem]:
     """The items not yet done: a source whose content changed since is done again."""
     return [item for item in items if (item.source, item.sha256) not in done]

@@ -7,14 +7,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
-
-from spj.errors import Code, Location, Problem, SpjError
-
-if TYPE_CHECKING:
-    from spj.interop import BatchItem
 
 FolderArg = Annotated[
     Path | None,
@@ -93,8 +88,9 @@ def _run(
     report: dict[str, Any],
 ) -> None:
     from spj.interop import BatchSettings, run_batch
+    from spj.interop.batch_items import assessment_items
 
-    items = _items(folder, db, agency)
+    items = assessment_items(folder, db=db, agency=agency)
     settings = BatchSettings(
         task,  # type: ignore[arg-type]
         instrument=_instrument(instrument),
@@ -116,24 +112,6 @@ def _run(
     )
     if summary.failed:
         raise typer.Exit(1)
-
-
-def _items(folder: Path | None, db: str | None, agency: str | None) -> list[BatchItem]:
-    from spj.interop import folder_items, store_items
-
-    if (folder is None) == (db is None):
-        raise SpjError(Problem(Code.INVALID_REQUEST, "give a folder or --db (with --agency), one of them", Location()))
-    if folder is not None:
-        return folder_items(folder)
-    if agency is None:
-        raise SpjError(Problem(Code.INVALID_REQUEST, "--db needs --agency: whose assessments?", Location()))
-    from spj.store import open_store
-
-    store = open_store(db)
-    try:
-        return store_items(store, agency)
-    finally:
-        store.close()
 
 
 def _instrument(path: Path | None) -> Any:
