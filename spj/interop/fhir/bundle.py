@@ -89,12 +89,37 @@ def import_bundle(text: str | bytes, finder: InstrumentFinder, *, file: str | No
     return assessment_from_data(content, instrument, file=file)
 
 
+KNOWN = ("Questionnaire", "QuestionnaireResponse", "PlanDefinition", "CarePlan", "Provenance")
+"""The resource types of a bundle for spj; the FHIR library fails badly on an unknown or non-text type."""
+
+
+def _check_resource_types(data: dict[str, Any], file: str | None) -> None:
+    entries = data.get("entry", [])
+    if not isinstance(entries, list):
+        return  # the Bundle model reports it
+    problems = []
+    for n, entry in enumerate(entries):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        kind = resource.get("resourceType") if isinstance(resource, dict) else None
+        if kind not in KNOWN:
+            problems.append(
+                Problem(
+                    Code.FHIR_INVALID,
+                    f"resourceType {kind!r} is not one spj reads ({', '.join(KNOWN)})",
+                    Location(file, path=("entry", n, "resource", "resourceType")),
+                )
+            )
+    if problems:
+        raise ExportError(problems)
+
+
 def validated(data: Any, *, file: str | None) -> dict[str, Any]:
     """`data` checked as an R4 Bundle (every entry's resource by its own model); its problems located by path."""
     from fhir.resources.R4B.bundle import Bundle  # the FHIR models load only when FHIR is used
 
     if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
         raise ExportError(Problem(Code.FHIR_INVALID, "expected a FHIR Bundle (resourceType: Bundle)", Location(file)))
+    _check_resource_types(data, file)
     try:
         bundle = Bundle.model_validate(data)
     except ValidationError as exc:

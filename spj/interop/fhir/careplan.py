@@ -26,7 +26,10 @@ _STATUS = {
     "completed": "completed",
     "stopped": "stopped",
 }
-_WEEKS: dict[str, Any] = {"system": "http://unitsofmeasure.org", "code": "wk", "unit": "weeks"}
+
+
+def _weeks(count: int) -> dict[str, Any]:
+    return {"value": count, "system": "http://unitsofmeasure.org", "code": "wk", "unit": "weeks"}
 
 
 def plan_definition(instrument: Instrument, evaluation: Evaluation, *, lang: str | None = None) -> dict[str, Any]:
@@ -37,7 +40,7 @@ def plan_definition(instrument: Instrument, evaluation: Evaluation, *, lang: str
             "title": localize(step.intervention.title, lang, instrument),
             "code": [{"coding": [{"system": f"{INTERVENTION}:{instrument.id}", "code": step.id}]}],
             "reason": [{"text": step.reason}],
-            "timingDuration": {**_WEEKS, "value": step.intervention.duration_weeks},
+            "timingDuration": _weeks(step.intervention.duration_weeks),
             "participant": [{"type": "related-person", "role": {"text": step.intervention.provider}}],
             "relatedAction": [
                 {"actionId": _action_id(before), "relationship": "after-end"} for before in step.predecessors
