@@ -139,3 +139,18 @@ def test_the_commands_round_trip(tmp_path: Path) -> None:
     result = runner.invoke(app, ["fhir", "import", str(bundle)])
     assert result.exit_code == 1
     assert "fhir-invalid" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("nl", ["Wat ervoor pleit", "Aangehaalde bronnen"]), ("fr", ["Éléments pour", "Sources citées"])],
+)
+def test_the_questionnaire_speaks_the_language_asked(lang: str, words: list[str]) -> None:
+    instrument = spj.load_instrument(TRAJECTORY)
+    assessment = spj.load_assessment(WITH_PLAN, instrument)
+    text = json.dumps(export_bundle(instrument, assessment, spj.evaluate(instrument, assessment), lang=lang))
+    questionnaire = json.dumps(_resources(text)["Questionnaire"][0], ensure_ascii=False)
+    for word in words:
+        assert word in questionnaire
+    for english in ("Evidence for", "Sources cited", "Omitted (no information)", "Information source"):
+        assert english not in questionnaire

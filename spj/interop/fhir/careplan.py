@@ -18,6 +18,7 @@ from spj.evaluation.results import Evaluation
 from spj.instrument import Instrument
 from spj.instrument.text import localize
 from spj.interop.fhir.names import AGENCY, ASSESSMENT, CASE, EXT_STEP, INTERVENTION, USER, canonical, fhir_id
+from spj.report.i18n import translations_for
 
 _STATUS = {
     "proposed": "not-started",
@@ -52,7 +53,9 @@ def plan_definition(instrument: Instrument, evaluation: Evaluation, *, lang: str
         "resourceType": "PlanDefinition",
         "id": fhir_id(f"proposal-{evaluation.assessment_id}"),
         "status": "draft",
-        "title": "Proposed trajectory (the engine's proposal; the expert decides)",
+        "title": translations_for(lang or instrument.default_language).gettext(
+            "Proposed trajectory (the engine's proposal; the expert decides)"
+        ),
         "identifier": [{"system": ASSESSMENT, "value": evaluation.assessment_id}],
         "relatedArtifact": [{"type": "depends-on", "resource": canonical(instrument.id, instrument.version)}],
         **({"action": actions} if actions else {}),

@@ -10,13 +10,16 @@ The link ids are what `response.py` writes and reads back:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from spj.instrument import Instrument, index_of
 from spj.instrument.model import Indicator
 from spj.instrument.text import localize
 from spj.interop.fhir.names import INSTRUMENT, fhir_id, scale_system
+from spj.report.i18n import translations_for
 
+Words = Callable[[str], str]
 _CASE_TYPES = {"choice": "choice", "text": "string", "integer": "integer", "boolean": "boolean"}
 
 
@@ -25,6 +28,8 @@ def questionnaire(instrument: Instrument, *, lang: str | None = None) -> dict[st
 
     def text(value: Any) -> str:
         return localize(value, lang, instrument)
+
+    word = translations_for(lang or instrument.default_language).gettext
 
     return {
         "resourceType": "Questionnaire",
@@ -36,27 +41,27 @@ def questionnaire(instrument: Instrument, *, lang: str | None = None) -> dict[st
         "status": "active",
         "copyright": f"{instrument.license}. {instrument.citation or ''}".strip(),
         "item": [
-            _sources(),
-            _case(instrument, text),
-            *(_domain(instrument, domain.id, text(domain.title), text) for domain in instrument.domains),
-            {"linkId": "formulation", "text": "Formulation", "type": "text"},
-            _scenarios(),
-            _judgements(instrument, text),
+            _sources(word),
+            _case(instrument, text, word),
+            *(_domain(instrument, domain.id, text(domain.title), text, word) for domain in instrument.domains),
+            {"linkId": "formulation", "text": word("Formulation"), "type": "text"},
+            _scenarios(word),
+            _judgements(instrument, text, word),
         ],
     }
 
 
-def _domain(instrument: Instrument, domain_id: str, title: str, text: Any) -> dict[str, Any]:
+def _domain(instrument: Instrument, domain_id: str, title: str, text: Any, word: Words) -> dict[str, Any]:
     indicators = [i for i in instrument.indicators if i.domain == domain_id]
     return {
         "linkId": f"domain.{domain_id}",
         "text": title,
         "type": "group",
-        "item": [_indicator(instrument, indicator, text) for indicator in indicators],
+        "item": [_indicator(instrument, indicator, text, word) for indicator in indicators],
     }
 
 
-def _indicator(instrument: Instrument, indicator: Indicator, text: Any) -> dict[str, Any]:
+def _indicator(instrument: Instrument, indicator: Indicator, text: Any, word: Words) -> dict[str, Any]:
     scales = index_of(instrument).scales
     base = f"rating.{indicator.id}"
     codes = [
@@ -83,17 +88,17 @@ def _indicator(instrument: Instrument, indicator: Indicator, text: Any) -> dict[
         "type": "group",
         "item": [
             *codes,
-            {"linkId": f"{base}.omitted", "text": "Omitted (no information)", "type": "boolean"},
-            {"linkId": f"{base}.reason", "text": "Reason for the omission", "type": "text"},
-            {"linkId": f"{base}.evidence_for", "text": "Evidence for", "type": "text"},
-            {"linkId": f"{base}.evidence_against", "text": "Evidence against", "type": "text"},
-            {"linkId": f"{base}.sources", "text": "Sources cited", "type": "string", "repeats": True},
-            {"linkId": f"{base}.note", "text": "Note", "type": "text"},
+            {"linkId": f"{base}.omitted", "text": word("Omitted (no information)"), "type": "boolean"},
+            {"linkId": f"{base}.reason", "text": word("Reason for the omission"), "type": "text"},
+            {"linkId": f"{base}.evidence_for", "text": word("Evidence for"), "type": "text"},
+            {"linkId": f"{base}.evidence_against", "text": word("Evidence against"), "type": "text"},
+            {"linkId": f"{base}.sources", "text": word("Sources cited"), "type": "string", "repeats": True},
+            {"linkId": f"{base}.note", "text": word("Note"), "type": "text"},
         ],
     }
 
 
-def _case(instrument: Instrument, text: Any) -> dict[str, Any]:
+def _case(instrument: Instrument, text: Any, word: Words) -> dict[str, Any]:
     items = []
     for field in instrument.case_fields:
         item: dict[str, Any] = {
@@ -106,10 +111,10 @@ def _case(instrument: Instrument, text: Any) -> dict[str, Any]:
                 {"valueCoding": {"code": c, "display": text(field.labels.get(c, c))}} for c in field.choices
             ]
         items.append(item)
-    return {"linkId": "case", "text": "Case", "type": "group", "item": items or [_empty("case")]}
+    return {"linkId": "case", "text": word("Case"), "type": "group", "item": items or [_empty("case", word)]}
 
 
-def _judgements(instrument: Instrument, text: Any) -> dict[str, Any]:
+def _judgements(instrument: Instrument, text: Any, word: Words) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     for judgement in instrument.judgements:
         items.append(
@@ -123,46 +128,46 @@ def _judgements(instrument: Instrument, text: Any) -> dict[str, Any]:
                 ],
             }
         )
-        items.append({"linkId": f"judgement.{judgement.id}.rationale", "text": "Rationale", "type": "text"})
+        items.append({"linkId": f"judgement.{judgement.id}.rationale", "text": word("Rationale"), "type": "text"})
     return {
         "linkId": "judgements",
-        "text": "Summary judgements",
+        "text": word("Summary judgements"),
         "type": "group",
-        "item": items or [_empty("judgements")],
+        "item": items or [_empty("judgements", word)],
     }
 
 
-def _sources() -> dict[str, Any]:
+def _sources(word: Words) -> dict[str, Any]:
     fields = [
-        ("id", "string"),
-        ("kind", "string"),
-        ("date", "date"),
-        ("description", "text"),
-        ("confidential", "string"),
+        ("id", "string", "Identifier"),
+        ("kind", "string", "Kind"),
+        ("date", "date", "Date"),
+        ("description", "text", "Description"),
+        ("confidential", "string", "Confidentiality"),
     ]
     return {
         "linkId": "source",
-        "text": "Information source",
+        "text": word("Information source"),
         "type": "group",
         "repeats": True,
-        "item": [{"linkId": f"source.{name}", "text": name, "type": kind} for name, kind in fields],
+        "item": [{"linkId": f"source.{name}", "text": word(label), "type": kind} for name, kind, label in fields],
     }
 
 
-def _scenarios() -> dict[str, Any]:
+def _scenarios(word: Words) -> dict[str, Any]:
     return {
         "linkId": "scenario",
-        "text": "Scenario",
+        "text": word("Scenario"),
         "type": "group",
         "repeats": True,
         "item": [
-            {"linkId": "scenario.kind", "text": "Kind", "type": "string"},
-            {"linkId": "scenario.title", "text": "Title", "type": "string"},
-            {"linkId": "scenario.text", "text": "Text", "type": "text"},
+            {"linkId": "scenario.kind", "text": word("Kind"), "type": "string"},
+            {"linkId": "scenario.title", "text": word("Title"), "type": "string"},
+            {"linkId": "scenario.text", "text": word("Text"), "type": "text"},
         ],
     }
 
 
-def _empty(group: str) -> dict[str, Any]:
+def _empty(group: str, word: Words) -> dict[str, Any]:
     # A FHIR group holds at least one item; an instrument without case fields or judgements gets a note.
-    return {"linkId": f"{group}.none", "text": "None in this instrument", "type": "display"}
+    return {"linkId": f"{group}.none", "text": word("None in this instrument"), "type": "display"}
