@@ -33,6 +33,7 @@ from spj.report import render_report
 from spj.service import case_list, lifecycle, programme
 from spj.service import content as contents
 from spj.service.auth import Auth, require_role
+from spj.service.autosave import Autosave
 from spj.service.cache import LruCache
 from spj.service.errors import (
     FinalChangedError,
@@ -92,6 +93,7 @@ class Workspace:
         self._validated: LruCache[tuple[Assessment | None, list[Problem]]] = LruCache(512)
         self._evaluations: LruCache[Evaluation] = LruCache(512)
         self.referrals = ReferralDesk(self)
+        self.autosave = Autosave(store)  # unsaved forms, kept apart from the revisions
 
     # ---- accounts ---------------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 from spj.api.web import (
     routes_account,
     routes_assessment,
+    routes_autosave,
     routes_cases,
     routes_output,
     routes_plan,
@@ -34,6 +35,7 @@ for _module in (
     routes_account,
     routes_cases,
     routes_assessment,
+    routes_autosave,
     routes_plan,
     routes_output,
     routes_referrals,

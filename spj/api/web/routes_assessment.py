@@ -8,8 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
+from spj.api.web import conflicts
 from spj.api.web.forms import (
     FieldErrors,
+    content_fields,
     content_from_form,
     errors_for_problems,
     finalise_errors,
@@ -45,11 +47,10 @@ from spj.errors import AssessmentError, SpjError
 from spj.instrument.text import localize
 from spj.service import InvalidContentError, SaveConflictError, Workspace
 from spj.service.views import AssessmentView
-from spj.store.interface import User
+from spj.store.drafts import DraftBuffer
+from spj.store.interface import Revision, User
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-
-_NOT_CONTENT = ("csrf_token", "base_revision", "action")
 
 
 def _panel(request: Request, workspace: Workspace, user: User, view: AssessmentView) -> Panel | None:
@@ -78,6 +79,7 @@ def _page(
     heading: str = "",
     panel_note: str = "",
     plan_problems: bool = False,
+    kept: DraftBuffer | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     workspace = workspace_of(request)
@@ -109,6 +111,7 @@ def _page(
         "can_countersign": can_countersign,
         "changes_url": _changes_url(request, view),
         "plan_problems": plan_problems,
+        "kept": kept,
     }
     return render(request, "assessment.html", context, status_code=status_code, user=user)
 
@@ -124,9 +127,15 @@ _STARTED = {
 
 
 @router.get("/assessments/{assessment_id}")
-async def show(request: Request, assessment_id: str, saved: int | None = None, started: str = "") -> Response:
+async def show(
+    request: Request, assessment_id: str, saved: int | None = None, started: str = "", restore: int = 0
+) -> Response:
     user = current_user(request)
-    view = workspace_of(request).read(user, assessment_id)
+    workspace = workspace_of(request)
+    view = workspace.read(user, assessment_id)
+    kept = workspace.autosave.kept(user, assessment_id)
+    if kept is not None and restore:
+        return _restored(request, user, view, kept, after_sign_in=restore == 2)
     notice = None
     if saved is not None:
         notice = {"kind": "ok", "text": t(request, "Saved as revision %(n)s.", n=saved)}
@@ -136,11 +145,22 @@ async def show(request: Request, assessment_id: str, saved: int | None = None, s
         notice = {"kind": "ok", "text": t(request, "Finalised. The assessment is now locked.")}
     elif request.query_params.get("countersigned"):
         notice = {"kind": "ok", "text": t(request, "Countersigned.")}
-    return _page(request, user, view, notice=notice)
+    return _page(request, user, view, notice=notice, kept=kept)
 
 
-def _content_fields(form: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
-    return {k: list(v) for k, v in form.items() if k not in _NOT_CONTENT}
+def _restored(
+    request: Request, user: User, view: AssessmentView, kept: DraftBuffer, *, after_sign_in: bool
+) -> HTMLResponse:
+    """The form as the user last typed it (autosaved, or carried over a sign-in), on the revision it was typed on."""
+    if after_sign_in:
+        text = t(request, "Your session had ended. What you typed is back in the form: check it, then save the draft.")
+    else:
+        when = environment(language_of(request)).filters["datetime"](kept.saved_at)
+        text = t(
+            request, "Your unsaved changes of %(when)s are back in the form. Save the draft to keep them.", when=when
+        )
+    notice = {"kind": "warn", "text": text}
+    return _page(request, user, view, values=kept.fields, base_revision=kept.base, notice=notice)
 
 
 @router.post("/assessments/{assessment_id}")
@@ -151,12 +171,18 @@ async def save(request: Request, assessment_id: str) -> Response:
     action = (fields.get("action") or ["save"])[0]
     base = posted_revision(fields)
     view = workspace.get(user, assessment_id)
-    mine = _content_fields(fields)
+    mine = content_fields(fields)
     if action in ("merge-save", "merge-edit"):
         base_content = _revision_content(request, user, view, base)
         base_fields = form_from_content(view.instrument, base_content) if base_content else {}
-        mine_norm = form_from_content(view.instrument, content_from_form(view.instrument, view.content, mine))
-        merged, _ = merge_fields(base_fields, mine_norm, form_from_content(view.instrument, view.content))
+        my_content = content_from_form(view.instrument, view.content, mine)
+        head_fields = form_from_content(view.instrument, view.content)
+        merged, clashing = merge_fields(base_fields, form_from_content(view.instrument, my_content), head_fields)
+        choices = conflicts.chosen(fields)
+        if conflicts.unresolved(clashing, choices):  # never decided for the user: ask again, nothing saved
+            head = _head_revision(request, user, view)
+            return _conflict(request, user, view, head, my_content, mine, base, choices=choices, ask=True)
+        merged = conflicts.apply_choices(merged, head_fields, choices, clashing)
         if action == "merge-edit":
             notice = {
                 "kind": "warn",
@@ -172,7 +198,7 @@ async def save(request: Request, assessment_id: str) -> Response:
             return _finalise(request, workspace, user, view, content, base, mine)
         saved = workspace.save(user, assessment_id, base, content)
     except SaveConflictError as exc:
-        return _conflict(request, user, view, exc, mine, base)
+        return _conflict(request, user, view, exc.head, exc.content, mine, base)
     except InvalidContentError as exc:
         return _page(
             request,
@@ -184,6 +210,7 @@ async def save(request: Request, assessment_id: str) -> Response:
             panel_note=t(request, "From the last saved revision."),
             status_code=422,
         )
+    workspace.autosave.discard(user, assessment_id)  # saved: the autosaved copy has done its work
     return redirect(request, f"/assessments/{saved.id}?saved={saved.head}")
 
 
@@ -215,6 +242,7 @@ def _finalise(
             plan_problems=any(p.location.path[:1] == ("plan",) for p in refused.refusal.problems),
             status_code=422,
         )
+    workspace.store.drafts.discard(user.agency_id, final.id, user.id)
     return redirect(request, f"/assessments/{final.id}?finalised=1")
 
 
@@ -222,26 +250,55 @@ def _conflict(
     request: Request,
     user: User,
     view: AssessmentView,
-    exc: SaveConflictError,
+    head: Revision,
+    my_content: dict[str, Any],
     mine: Mapping[str, Sequence[str]],
     base: int,
+    *,
+    choices: Mapping[str, tuple[str, str]] | None = None,
+    ask: bool = False,
 ) -> HTMLResponse:
-    """Someone saved in between: both versions side by side; nothing the user typed is lost."""
+    """Someone saved in between: both versions side by side; nothing the user typed is lost.
+
+    Where both changed the same field, the user chooses (theirs, mine, or a combination of the texts).
+    """
     lang = language_of(request)
-    head = exc.head
     author = workspace_of(request).person(user, head.author_id)
+    base_content = _revision_content(request, user, view, base)
+    rows = differences(view.instrument, my_content, head.content, lang, base=base_content)
+    base_fields = form_from_content(view.instrument, base_content) if base_content else {}
+    my_fields = form_from_content(view.instrument, my_content)
+    head_fields = form_from_content(view.instrument, head.content)
+    _, clashing = merge_fields(base_fields, my_fields, head_fields)
+    shown = {row.name: row for row in rows}
+    clashes = [
+        conflicts.Clash(
+            name,
+            shown[name].label if name in shown else name,
+            "\n".join(my_fields.get(name) or ()),
+            "\n".join(head_fields.get(name) or ()),
+            shown[name].mine if name in shown else "",
+            shown[name].theirs if name in shown else "",
+        )
+        for name in clashing
+    ]
     context = {
         "title": t(request, "Someone else saved this assessment"),
         "view": view,
         "head": head,
         "author": author.display_name if author else head.author_id,
         "base": base,
-        "rows": differences(
-            view.instrument, exc.content, head.content, lang, base=_revision_content(request, user, view, base)
-        ),
+        "rows": rows,
         "mine": mine,
+        "clashes": clashes,
+        "choices": choices or {},
+        "ask": ask,
     }
     return render(request, "conflict.html", context, status_code=409, user=user)
+
+
+def _head_revision(request: Request, user: User, view: AssessmentView) -> Revision:
+    return next(r for r in workspace_of(request).history(user, view.id) if r.number == view.head)
 
 
 def _revision_content(request: Request, user: User, view: AssessmentView, number: int) -> dict[str, Any] | None:
@@ -256,7 +313,7 @@ async def preview(request: Request, assessment_id: str) -> Response:
     workspace = workspace_of(request)
     fields = form_lists(await posted_form(request))
     view = workspace.get(user, assessment_id)
-    content = content_from_form(view.instrument, view.content, _content_fields(fields))
+    content = content_from_form(view.instrument, view.content, content_fields(fields))
     try:
         evaluation, _problems = workspace.preview(user, assessment_id, content)
     except SpjError:
