@@ -8,12 +8,15 @@ trajectory, one file each, in a temporary folder. Each figure times
 `spj.interop.run_batch` alone, pool start-up included (listing and hashing the
 files is done before, the same for every run), into a fresh output file, once
 per size and number of workers: a run is seconds long, so start-up noise is
-small beside it, but a shared machine's load is not. The CPU seconds of the
-whole run (this process and its workers) are printed beside the wall-clock.
+small beside it, but a shared machine's load is not. The CPU seconds of this
+process are printed beside the wall-clock: the whole cost with 1 worker (it
+runs in this process), the main process's share only with 2 (the workers are
+children of the fork server). With one worker the CPU time per assessment is
+the figure a busy machine disturbs least.
 
-Targets: 2 workers ≥ 1.8× faster than 1 at the largest size; the time per
-assessment at each size within ±15 % of the largest size's (linear in the
-number of assessments).
+Targets: 2 workers ≥ 1.8× faster than 1 at the largest size (wall-clock); the
+time per assessment at each size within ±15 % of the largest size's (linear
+in the number of assessments).
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ def main() -> None:
                 results[(size, workers)] = wall, cpu
                 print(
                     f"  {size:5d} assessments, {workers} worker(s): {wall:7.2f} s wall, {cpu:7.2f} s CPU, "
-                    f"{wall / size * 1000:6.2f} ms per assessment"
+                    f"{wall / size * 1000:6.2f} ms wall per assessment, load {os.getloadavg()[0]:.1f}"
                 )
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -95,16 +98,14 @@ def judge(results: dict[tuple[int, int], tuple[float, float]], sizes: list[int])
     speedup = results[(largest, 1)][0] / results[(largest, 2)][0]
     print(f"speed-up of 2 workers over 1 at {largest}: {speedup:.2f}× (target ≥ 1.8×): {_verdict(speedup >= 1.8)}")
     # On a machine that other work shares, the wall-clock speed-up is capped by the share of the two cores this
-    # run gets; the CPU seconds are not: twice the one-worker CPU time over the two-worker CPU time is the
-    # speed-up two otherwise idle cores would give, when both workers stay busy.
-    bound = 2 * results[(largest, 1)][1] / results[(largest, 2)][1]
-    print(f"  the same from CPU seconds (2 idle cores): {bound:.2f}×")
-    for workers in (1, 2):
-        reference = results[(largest, workers)][0] / largest
-        spread = [results[(size, workers)][0] / size / reference for size in sizes]
+    # run gets (with a load average of L on 2 cores, one busy process gets about 2/(L+1) of a core, two get
+    # about 4/(L+2)): the load average is printed with the figures.
+    for workers, measure, what in ((1, 1, "CPU"), (1, 0, "wall"), (2, 0, "wall")):
+        reference = results[(largest, workers)][measure] / largest
+        spread = [results[(size, workers)][measure] / size / reference for size in sizes]
         linear = all(0.85 <= s <= 1.15 for s in spread)
         shown = ", ".join(f"{size}: {s:.2f}" for size, s in zip(sizes, spread, strict=True))
-        print(f"time per assessment relative to {largest}, {workers} worker(s): {shown}: {_verdict(linear)}")
+        print(f"{what} per assessment relative to {largest}, {workers} worker(s): {shown}: {_verdict(linear)}")
 
 
 def _verdict(met: bool) -> str:

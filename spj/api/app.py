@@ -20,6 +20,7 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 
 from spj.api.errors import install_error_handlers
+from spj.api.fhir_api import router as fhir_router
 from spj.api.headers import SecurityHeaders
 from spj.api.json_api import router as json_router
 from spj.api.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
@@ -76,6 +77,7 @@ def create_app(
     app.include_router(json_router)
     app.include_router(referrals_router)
     app.include_router(stats_router)
+    app.include_router(fhir_router)
     if web:
         _mount_web(app, secret_key=app.state.secret_key, https_only=https_only)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)

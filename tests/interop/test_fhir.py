@@ -154,3 +154,14 @@ def test_the_questionnaire_speaks_the_language_asked(lang: str, words: list[str]
         assert word in questionnaire
     for english in ("Evidence for", "Sources cited", "Omitted (no information)", "Information source"):
         assert english not in questionnaire
+
+
+def test_the_instrument_hash_an_assessment_states_comes_back() -> None:
+    """Regression: the workspace's assessments state their instrument's sha256; the round trip lost it."""
+    instrument = spj.load_instrument(TRAJECTORY)
+    original = spj.load_assessment(WITH_PLAN, instrument)
+    pinned = original.model_copy(
+        update={"instrument": original.instrument.model_copy(update={"sha256": instrument.sha256})}
+    )
+    text = json.dumps(export_bundle(instrument, pinned, spj.evaluate(instrument, pinned)))
+    assert import_bundle(text, InstrumentFinder([instrument])).instrument.sha256 == instrument.sha256

@@ -28,7 +28,10 @@ def assessment_data(response: dict[str, Any]) -> dict[str, Any]:
         "status": "final" if response.get("status") == "completed" else "draft",
     }
     for link in extensions.get(EXT_ASSESSMENT_FIELDS, {}).get("extension", []):
-        data[link["url"]] = link.get("valueString")
+        if link["url"] == "instrument_sha256":
+            data["instrument"]["sha256"] = link.get("valueString")
+        else:
+            data[link["url"]] = link.get("valueString")
     _read_items(response.get("item", []), data)
     return data
 

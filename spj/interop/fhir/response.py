@@ -37,6 +37,8 @@ def questionnaire_response(instrument: Instrument, assessment: Assessment) -> di
     if assessment.assessor.agency:
         author["extension"] = [{"url": EXT_AGENCY, "valueString": assessment.assessor.agency}]
     links = [{"url": name, "valueString": getattr(assessment, name)} for name in _LINKS if getattr(assessment, name)]
+    if assessment.instrument.sha256:
+        links.append({"url": "instrument_sha256", "valueString": assessment.instrument.sha256})
     extensions: list[dict[str, Any]] = [{"url": EXT_FORMAT, "valueCode": assessment.format}]
     if links:
         extensions.append({"url": EXT_ASSESSMENT_FIELDS, "extension": links})
