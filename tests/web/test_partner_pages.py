@@ -152,6 +152,8 @@ OTHER_PAGES = {
     ("GET", "/referrals"): "signed-in",
     ("GET", "/stats"): "staff",
     ("GET", "/stats.csv"): "staff",
+    ("GET", "/consultations"): "signed-in",  # tests/web/test_consultation_pages.py
+    ("GET", "/consultations/{consultation_id}"): "signed-in",
     ("GET", "/openapi.json"): "everyone",
     ("GET", "/docs/oauth2-redirect"): "everyone",
     ("GET", "/{path:path}"): "everyone",  # the 404 page

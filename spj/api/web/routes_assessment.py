@@ -58,7 +58,7 @@ def _panel(request: Request, workspace: Workspace, user: User, view: AssessmentV
         evaluation = workspace.evaluate(user, view.id)
     except AssessmentError:
         return None
-    return build_panel(view.instrument, evaluation, language_of(request))
+    return build_panel(view.instrument, evaluation, language_of(request), view.content)
 
 
 def _changes_url(request: Request, view: AssessmentView) -> str | None:
@@ -319,7 +319,7 @@ async def preview(request: Request, assessment_id: str) -> Response:
     except SpjError:
         evaluation = None
     lang = language_of(request)
-    panel = build_panel(view.instrument, evaluation, lang) if evaluation is not None else None
+    panel = build_panel(view.instrument, evaluation, lang, content) if evaluation is not None else None
     note = t(request, "Preview of your unsaved changes.") if panel else ""
     html = environment(lang).get_template("_panel.html").render(panel=panel, panel_note=note)
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
