@@ -483,6 +483,23 @@ class Workspace:
         """Every revision of the assessment, oldest first."""
         return self.store.list_revisions(self._agency(user, f"assessment {assessment_id}"), assessment_id)
 
+    def revisions(self, user: User, assessment_id: str, *numbers: int) -> list[Revision]:
+        """Chosen revisions of the assessment, with their content, for the user to read (each read audited)."""
+        found = {r.number: r for r in self.history(user, assessment_id)}
+        missing = [n for n in numbers if n not in found]
+        if missing:
+            raise NotFoundError(f"revision {missing[0]} of assessment {assessment_id}")
+        for number in dict.fromkeys(numbers):
+            self.store.record(
+                user.agency_id,
+                actor=user.id,
+                action="read-revision",
+                assessment_id=assessment_id,
+                revision=number,
+                detail="",
+            )
+        return [found[n] for n in numbers]
+
     def countersign(self, user: User, assessment_id: str) -> AssessmentRecord:
         """A reviewer's (or administrator's) countersignature on a final assessment made by someone else."""
         record = self.store.get_assessment(self._agency(user, f"assessment {assessment_id}"), assessment_id)
