@@ -465,14 +465,29 @@ class Workspace:
     def countersign(self, user: User, assessment_id: str) -> AssessmentRecord:
         """A reviewer's (or administrator's) countersignature on a final assessment made by someone else."""
         record = self.store.get_assessment(self._agency(user, f"assessment {assessment_id}"), assessment_id)
-        head = self.store.get_revision(user.agency_id, assessment_id)
-        lifecycle.require_countersignable(user, record, head.author_id)
+        lifecycle.require_countersignable(user, record, self.authors(record))
         with self._writing():
             return self.store.countersign(user.agency_id, assessment_id, actor=user.id)
 
     def may_countersign(self, user: User, view: AssessmentView) -> bool:
         """Whether `user` may countersign the assessment of `view` now (what a page offers)."""
-        return lifecycle.countersign_refusal(user, view.record, view.revision.author_id) is None
+        return lifecycle.countersign_refusal(user, view.record, self.authors(view.record)) is None
+
+    def authors(self, record: AssessmentRecord) -> frozenset[str]:
+        """Every account that wrote a revision of the assessment or of an assessment it amends (the chain).
+
+        Four eyes: none of them countersigns it (`lifecycle.countersign_refusal`).
+        """
+        authors: set[str] = set()
+        seen: set[str] = set()
+        current: AssessmentRecord | None = record
+        while current is not None and current.id not in seen:
+            seen.add(current.id)
+            authors.add(current.created_by)
+            authors.update(r.author_id for r in self.store.list_revisions(current.agency_id, current.id))
+            amends = current.amends_id
+            current = self.store.get_assessment(current.agency_id, amends) if amends else None
+        return frozenset(authors)
 
     # ---- programme evaluation -------------------------------------------------------------------------
 
