@@ -119,6 +119,13 @@ def as_json_data(content: Any) -> dict[str, Any]:
     return data
 
 
+def _json_type(value: Any) -> str:
+    """The JSON name of a value's type (for messages that must not quote the value)."""
+    if isinstance(value, bool):
+        return "a boolean"
+    return {list: "an array", str: "a string", int: "a number", float: "a number"}.get(type(value), "null")
+
+
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -132,10 +139,11 @@ def _date(value: Any) -> str:
 def with_identity(
     content: dict[str, Any], record: AssessmentRecord, instrument: Instrument, status: str
 ) -> dict[str, Any]:
-    """`content` with the fields the service owns filled in: format, id, instrument, case id, status.
+    """`content` with the fields that identify it filled in: format, id, instrument, case id, status.
 
     Values the client sent that contradict the record are problems (a client
-    must not move an assessment to another case or instrument).
+    must not move an assessment to another case or instrument). Who made it,
+    when and what it follows are `spj.service.provenance`'s.
     """
     problems: list[Problem] = []
 
@@ -144,12 +152,19 @@ def with_identity(
             problems.append(
                 Problem(
                     Code.INVALID_REQUEST,
-                    f"{'.'.join(path)} is {expected!r} for this assessment, not {given!r}",
+                    f"{'.'.join(path)} is {expected!r} for this assessment; leave it out or send it unchanged",
                     Location(path=path),
                 )
             )
 
     out = dict(content)
+    for key in ("instrument", "case"):
+        if out.get(key) is not None and not isinstance(out[key], dict):
+            problems.append(
+                Problem(
+                    Code.INVALID_REQUEST, f"{key} must be an object, not {_json_type(out[key])}", Location(path=(key,))
+                )
+            )
     differs(("id",), out.get("id"), record.id)
     instrument_ref = _mapping(out.get("instrument"))
     differs(("instrument", "id"), instrument_ref.get("id"), record.instrument_id)
@@ -166,10 +181,6 @@ def with_identity(
         case=case,
         status=status,
     )
-    if record.previous_id is not None:
-        out["previous"] = record.previous_id
-    if record.amends_id is not None:
-        out["amends"] = record.amends_id
     return out
 
 

@@ -31,7 +31,7 @@ from spj.evaluation.results import Evaluation
 from spj.instrument import Instrument
 from spj.report import render_report
 from spj.service import content as contents
-from spj.service import lifecycle, programme
+from spj.service import lifecycle, programme, provenance
 from spj.service.auth import Auth, require_role
 from spj.service.cache import LruCache
 from spj.service.errors import (
@@ -556,7 +556,9 @@ class Workspace:
         lifecycle.require_editable(record)
         instrument = self.instruments.get(record.instrument_id, record.instrument_version)
         data = contents.with_identity(contents.as_json_data(content), record, instrument, status)
-        return record, instrument, data
+        head = self.store.get_revision(record.agency_id, record.id).content
+        origin = provenance.provenance_of(record, self.store.get_user(record.created_by), head)
+        return record, instrument, provenance.with_provenance(data, origin, head)
 
     def _conflict(self, user: User, assessment_id: str, base: int, data: dict[str, Any]) -> SaveConflictError:
         """The conflict to report for a write refused for its stale base; `LockedError` if it became final."""
