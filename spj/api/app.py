@@ -18,6 +18,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from spj.api.errors import install_error_handlers
 from spj.api.headers import SecurityHeaders
@@ -52,6 +53,7 @@ def create_app(
     hasher: PasswordHasher | None = None,
     web: bool = True,
     deployment: Deployment | None = None,
+    forwarded_allow_ips: str | None = None,
 ) -> FastAPI:
     """The app over `store`.
 
@@ -60,6 +62,10 @@ def create_app(
     session cookies (random per process when None: sessions end on restart);
     `https_only` marks the session cookie `Secure` (serve behind TLS).
     `deployment` (DESIGN 4.7) is the register of partner agencies and what each may see.
+    `forwarded_allow_ips` (comma-separated addresses or networks of the reverse
+    proxies in front of the app, `spj serve --forwarded-allow-ips`): only from
+    them is `X-Forwarded-For` believed, so that the sign-in throttle counts
+    per real client; without it the peer's address is the client.
     """
     registry = instruments or InstrumentRegistry.from_folders(default_folders(instruments_dirs))
     app = FastAPI(
@@ -81,6 +87,8 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     docs = [p for p in (app.docs_url, app.swagger_ui_oauth2_redirect_url) if p]
     app.add_middleware(SecurityHeaders, docs_paths=docs)
+    if forwarded_allow_ips:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=forwarded_allow_ips)
     return app
 
 
