@@ -22,6 +22,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from spj.api.errors import install_error_handlers
 from spj.api.headers import SecurityHeaders
+from spj.api.input_guard import InputGuard
 from spj.api.json_api import router as json_router
 from spj.api.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 from spj.api.referrals_api import router as referrals_router
@@ -84,6 +85,7 @@ def create_app(
     app.include_router(stats_router)
     if web:
         _mount_web(app, secret_key=app.state.secret_key, https_only=https_only)
+    app.add_middleware(InputGuard)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     docs = [p for p in (app.docs_url, app.swagger_ui_oauth2_redirect_url) if p]
     app.add_middleware(SecurityHeaders, docs_paths=docs)
