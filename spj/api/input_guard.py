@@ -4,8 +4,9 @@ Refused before any route runs, with a JSON error that never quotes the input:
 
 - a path with a control character (NUL, newline, ...), a lone surrogate or
   bytes that are not UTF-8: 404 `not-found` (no record has such an id);
-- a query string or a form body (`application/x-www-form-urlencoded`) with
-  such characters: 422 `invalid-request`;
+- a query string or a form body (urlencoded or multipart: no route takes a
+  file) with NUL, a lone surrogate or bytes that are not UTF-8: 422
+  `invalid-request`;
 - a JSON body that is not UTF-8, or whose strings hold a lone surrogate
   (`"\\ud800"`) or NUL (`"\\u0000"`): 422 `invalid-request`. Neither can be
   encoded in a response or stored by PostgreSQL.
@@ -80,6 +81,8 @@ def check_body(body: bytes, content_type: str) -> None:
             except (ValueError, RecursionError):
                 return  # not JSON at all: the route's parser says so
             _check_json_strings(parsed, what="a string of the body")
+    elif kind == "multipart/form-data":  # no route takes a file: every part is text
+        check_text(check_utf8(body, what="the form"), what="the form", controls=_NUL)
     elif kind == "application/x-www-form-urlencoded":
         for part in body.split(b"&"):
             field = check_utf8(unquote_to_bytes(part.replace(b"+", b" ")), what="a form field")

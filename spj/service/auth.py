@@ -72,7 +72,8 @@ class Auth:
         attempts, so that no burst checks more passwords than the limit.
         """
         username = username.strip().lower()
-        user = self.store.get_user_by_username(username)
+        # A name no account can have (NUL, 500 characters, ...) is never looked up: an unknown user, at the same cost.
+        user = self.store.get_user_by_username(username) if USERNAME.match(username) else None
         attempt = self.throttle.begin(username, client, known=user is not None)
         if not self._verify(user.password_hash if user is not None else None, password) or user is None:
             return None

@@ -16,6 +16,7 @@ import copy
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from spj.assessment import Assessment, assessment_from_data
@@ -116,7 +117,47 @@ def as_json_data(content: Any) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(json.dumps(content, ensure_ascii=False, allow_nan=False, default=_date))
     except (TypeError, ValueError, RecursionError):
         raise AssessmentError(Problem(Code.INVALID_REQUEST, "the content is not plain JSON data")) from None
+    problems = list(_unstorable_text(data))
+    if problems:
+        raise AssessmentError(problems)
     return data
+
+
+def _unstorable_text(data: Any, path: tuple[str | int, ...] = ()) -> Iterator[Problem]:
+    """A problem at each string (or key) holding NUL or a lone surrogate: no database stores it, no page prints it.
+
+    The message never quotes the text.
+    """
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, path)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if _unstorable(key):
+                    yield _text_problem(where, "a key")
+                stack.append((item, (*where, key)))
+        elif isinstance(value, list):
+            stack.extend((item, (*where, n)) for n, item in enumerate(value))
+        elif isinstance(value, str) and _unstorable(value):
+            yield _text_problem(where, "the text")
+
+
+def _unstorable(text: str) -> bool:
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _text_problem(path: tuple[str | int, ...], what: str) -> Problem:
+    return Problem(
+        Code.INVALID_REQUEST,
+        f"{what} holds a NUL character or a lone surrogate, which cannot be stored; remove it",
+        Location(path=path),
+    )
 
 
 def _json_type(value: Any) -> str:

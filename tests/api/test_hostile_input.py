@@ -21,6 +21,7 @@ from conftest import FAST_HASHER, INSTRUMENT_ID, VERSION, People, TestClient
 from databases import SQL_KINDS, database_url
 
 from spj.api import create_app
+from spj.errors import AssessmentError, format_path
 from spj.service import InstrumentRegistry, Workspace
 from spj.store import MemoryStore, SqlStore
 
@@ -207,3 +208,31 @@ def test_the_log_of_a_hostile_run_holds_no_payload(
     assert any(r.getMessage() == "capture check" for r in server)
     logged = "".join(f"{r.getMessage()} {r.exc_text} {r.exc_info}" for r in server)
     assert "Janssens" not in logged and "Kerkstraat" not in logged
+
+
+def test_the_service_refuses_text_no_store_can_keep(workspace: Workspace, people: People) -> None:
+    """Behind the edge too (for callers of the Python API): NUL and lone surrogates are located 422s."""
+    view = workspace.create(people.alice, "CASE-1", INSTRUMENT_ID, VERSION)
+    content = {**view.content, "formulation": f"{CASE_TEXT}\x00", "scenarios": [{"kind": "repeat", "text": "\ud800"}]}
+    with pytest.raises(AssessmentError) as refused:
+        workspace.save(people.alice, view.id, 1, content)
+    assert sorted(format_path(p.location.path) for p in refused.value.problems) == [
+        "formulation",
+        "scenarios[0].text",
+    ]
+    assert CASE_TEXT not in str(refused.value)
+    assert workspace.get(people.alice, view.id).head == 1
+
+
+def test_a_multipart_form_with_nul_is_refused_at_the_edge(client: TestClient, people: People) -> None:
+    token = CSRF.search(client.get("/login").text)
+    assert token
+    fields = {"username": "alice\x00", "password": "correct horse battery", "csrf_token": token.group(1)}
+    response = client.post("/login", files={k: (None, v) for k, v in fields.items()}, follow_redirects=False)
+    assert response.status_code == 422, response.text
+
+
+@pytest.mark.parametrize("username", ["alice\x00", "\ud800", "a" * 500])
+def test_a_username_no_account_can_have_is_never_looked_up(workspace: Workspace, people: People, username: str) -> None:
+    """On PostgreSQL a NUL in the lookup was a 503: such a name is an unknown user, at the same cost."""
+    assert workspace.authenticate(username, "correct horse battery", client="192.0.2.1") is None
