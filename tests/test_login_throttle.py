@@ -16,6 +16,7 @@ import re
 import socket
 import threading
 import time
+import warnings
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,7 @@ import httpx
 import pytest
 import uvicorn
 from argon2 import PasswordHasher
+from starlette.exceptions import StarletteDeprecationWarning
 
 from spj.api.app import create_app
 from spj.service import InstrumentRegistry
@@ -238,3 +240,30 @@ def _no_stray_threads() -> Iterator[None]:
     deadline = time.monotonic() + 5
     while threading.active_count() > before and time.monotonic() < deadline:
         time.sleep(0.05)
+
+
+def test_spj_serve_passes_the_trusted_proxies_to_the_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`spj serve --forwarded-allow-ips`: the app believes X-Forwarded-For from those proxies; uvicorn itself never."""
+    from typer.testing import CliRunner
+
+    from spj.cli.app import app as cli
+
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: served.update(app=app, **kwargs))
+    result = CliRunner().invoke(cli, ["serve", "--data-dir", str(tmp_path), "--forwarded-allow-ips", "testclient"])
+    assert result.exit_code == 0, result.output
+    assert served["proxy_headers"] is False
+    app = served["app"]
+    app.state.workspace.store.create_agency("agency-a", "A (synthetic)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StarletteDeprecationWarning)  # httpx serves the test client as well
+        from starlette.testclient import TestClient
+
+    with TestClient(app) as client:
+        match = CSRF.search(client.get("/login").text)
+        assert match
+        data = {"username": "admin", "password": "wrong-guess", "csrf_token": match.group(1)}
+        assert client.post("/login", data=data, headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 401
+    throttle = app.state.workspace.auth.throttle
+    throttle.clients.limit = 1  # one counted attempt blocks: shows which address it was counted for
+    assert throttle.retry_after("x", "203.0.113.9") > 0 and throttle.retry_after("x", "testclient") == 0

@@ -40,6 +40,13 @@ Every record is scoped to the token's agency; another agency's record is 404.
 Save with the revision you edited (`base_revision` or `If-Match`); a conflict
 is 409 (412 with If-Match) and echoes your content back. Errors are
 `{"error": {"code", "message", "problems": [{code, message, path, ...}]}}`.
+
+Provenance is the server's: `assessor` (id, agency, name), `previous` and
+`amends` in the content come from the account that created the assessment and
+from the records. Leave them out or send them back as you read them; a body
+that sets them otherwise is 422 with a problem at each such field.
+`base_revision` is a JSON integer. Text with NUL or a lone surrogate is 422
+and never echoed; every body over the limit is 413.
 """
 
 
