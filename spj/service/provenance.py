@@ -24,9 +24,12 @@ plan's weeks (it may precede the day it was typed in).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from spj.assessment import Assessment
+from spj.assessment.model import Assessor
 from spj.errors import AssessmentError, Code, Location, Problem, format_path
 from spj.store.interface import AssessmentRecord, User
 
@@ -98,6 +101,24 @@ def with_provenance(content: dict[str, Any], provenance: Provenance, head: dict[
         else:
             out[key] = value
     return out
+
+
+def attested(assessment: Assessment, record: AssessmentRecord, creator: Callable[[], User | None]) -> Assessment:
+    """`assessment` as the records attest it: a revision stored before the server set provenance may name
+    another assessor or links of its own; what reports and pages show is the record's, never those.
+
+    `creator` looks up the account that created the assessment (its display
+    name is shown; the stored one only when the account is gone).
+    """
+    stored = assessment.assessor
+    account = creator()
+    name = account.display_name if account is not None else (stored.name if stored.id == record.created_by else None)
+    assessor = Assessor(id=record.created_by, agency=record.agency_id, name=name)
+    if (assessor, assessment.previous, assessment.amends) == (stored, record.previous_id, record.amends_id):
+        return assessment
+    return assessment.model_copy(
+        update={"assessor": assessor, "previous": record.previous_id, "amends": record.amends_id}
+    )
 
 
 def _shape_problems(content: dict[str, Any]) -> list[Problem]:

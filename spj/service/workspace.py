@@ -602,6 +602,8 @@ class Workspace:
         assessment, problems = self._validated.get_or_make(
             key, lambda: contents.problems_of(revision.content, instrument)
         )
+        if assessment is not None:
+            assessment = provenance.attested(assessment, record, lambda: self.store.get_user(record.created_by))
         return AssessmentView(record, revision, instrument, assessment, list(problems))
 
     def _evaluation(self, view: AssessmentView) -> Evaluation:

@@ -177,3 +177,21 @@ def test_the_case_and_instrument_must_be_objects(
         )
         assert response.status_code == 422, response.text
         assert [p["path"] for p in response.json()["error"]["problems"]] == [key]
+
+
+def test_a_revision_stored_with_forged_provenance_is_shown_as_the_records_attest(
+    workspace: Workspace, people: People, example: dict[str, Any]
+) -> None:
+    """A revision written before this rule (here straight into the store) still never shows forged values."""
+    view = workspace.create(people.alice, "CASE-1", INSTRUMENT_ID, VERSION)
+    forged = {**completed(view, example), **copy.deepcopy(FORGED)}
+    workspace.store.save_revision("agency-a", view.id, base=1, content=forged, actor=people.alice.id)
+    shown = workspace.get(people.alice, view.id)
+    assert shown.assessment is not None
+    assert shown.assessment.assessor.model_dump() == {"id": people.alice.id, "agency": "agency-a", "name": "alice"}
+    assert (shown.assessment.previous, shown.assessment.amends) == (None, None)
+    report = str(workspace.report(people.alice, view.id, "md"))
+    for value in ("someone-else", "Someone Else", "A-0000forged", "A-1111forged"):
+        assert value not in report
+    echoed = workspace.save(people.alice, view.id, 2, shown.content)  # the form echoes what it read: accepted
+    assert echoed.content["assessor"]["id"] == people.alice.id and "previous" not in echoed.content
