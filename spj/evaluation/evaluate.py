@@ -198,6 +198,26 @@ def _domain_summaries(
     }
 
 
+_READS: dict[str, tuple[tuple[Ref, str, str, tuple[str, ...]], ...]] = {}
+_READS_KEPT = 65_536  # distinct expressions remembered; a server loading many instruments starts again past it
+
+
+def _reads(expression: CompiledExpression) -> tuple[tuple[Ref, str, str, tuple[str, ...]], ...]:
+    """(ref, root, id, what follows the id) of each path `expression` reads, each once, in order of first use.
+
+    Kept by source text (an expression's references follow from its text), so
+    an instrument's evaluations build them once.
+    """
+    reads = _READS.get(expression.source)
+    if reads is None:
+        unique = dict.fromkeys((read.root, read.parts) for read in expression.references)
+        reads = tuple((Ref(root, parts), root, parts[0] if parts else "", parts[1:]) for root, parts in unique)
+        if len(_READS) >= _READS_KEPT:
+            _READS.clear()
+        _READS[expression.source] = reads
+    return reads
+
+
 class _Explainer:
     """Says which values an expression read and, for an unknown result, what was missing.
 
@@ -234,44 +254,39 @@ class _Explainer:
         known: dict[str, bool],
         results: dict[str, FlagResult],
     ) -> tuple[tuple[Reason, ...], tuple[str, ...], tuple[str, ...]]:
-        reasons: dict[Ref, Reason] = {}
+        reasons: list[Reason] = []
         absent: dict[str, set[str]] = {}  # indicator -> scales read but absent
         unknown_flags: list[str] = []
         missing_case: set[str] = set()
-        for read in expression.references:
-            ref = Ref(read.root, read.parts)
-            if ref in reasons:
-                continue
-            head = ref.name
-            if ref.root == "ratings":
-                reasons[ref] = self._rating(ref, absent)
-            elif ref.root == "flags":
+        for ref, root, head, rest in _reads(expression):
+            if root == "ratings":
+                reasons.append(self._rating(ref, head, rest, absent))
+            elif root == "flags":
                 flag = known.get(head)
-                reasons[ref] = Reason(ref, flag, status=None if flag is not None else "unknown")
+                reasons.append(Reason(ref, flag, status=None if flag is not None else "unknown"))
                 if flag is None:
                     unknown_flags.append(head)
-            elif ref.root == "case":
+            elif root == "case":
                 if head in self.case:
-                    reasons[ref] = Reason(ref, self.case[head])
+                    reasons.append(Reason(ref, self.case[head]))
                 else:
-                    reasons[ref] = Reason(ref, None, status="not given")
+                    reasons.append(Reason(ref, None, status="not given"))
                     missing_case.add(head)
             else:
                 node: Any = self.domains.get(head)
-                for part in ref.rest:
+                for part in rest:
                     node = node.get(part) if isinstance(node, dict) else None
-                reasons[ref] = Reason(ref, node)
+                reasons.append(Reason(ref, node))
         if value is not None:
-            return tuple(reasons.values()), (), ()
+            return tuple(reasons), (), ()
         missing, missing_fields = self._missing(expression, known, results, absent, unknown_flags, missing_case)
-        return tuple(reasons.values()), missing, missing_fields
+        return tuple(reasons), missing, missing_fields
 
-    def _rating(self, ref: Ref, absent: dict[str, set[str]]) -> Reason:
-        indicator = ref.name
+    def _rating(self, ref: Ref, indicator: str, rest: tuple[str, ...], absent: dict[str, set[str]]) -> Reason:
         values = self.ratings.get(indicator)
-        if not ref.rest:
+        if not rest:
             return Reason(ref, values is not None, status=None if values is not None else self.status[indicator])
-        scale = ref.rest[0]
+        scale = rest[0]
         if values is None or scale not in values:
             absent.setdefault(indicator, set()).add(scale)
             return Reason(ref, None, status=self.status[indicator] if values is None else "not rated")
