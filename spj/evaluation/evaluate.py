@@ -131,20 +131,24 @@ def _rating_values(
     ratings: dict[str, dict[str, int]] = {}
     codes: dict[str, dict[str, str]] = {}
     status: dict[str, str] = {}
-    for indicator in instrument.indicators:
-        rating = assessment.ratings.get(indicator.id)
+    value_of = {
+        name: {code: level.value for code, level in scale.by_code.items()} for name, scale in index.scales.items()
+    }
+    given_ratings = assessment.ratings
+    for indicator_id in index.indicators:
+        rating = given_ratings.get(indicator_id)
         if rating is None:
-            status[indicator.id] = "unrated"
+            status[indicator_id] = "unrated"
             continue
         if rating.omitted:
-            status[indicator.id] = "omitted"
+            status[indicator_id] = "omitted"
             continue
         given = rating.codes
-        values = {scale: index.scales[scale].by_code[code].value for scale, code in given.items()}
+        values = {scale: value_of[scale][code] for scale, code in given.items()}
         if values:
-            ratings[indicator.id] = values
-            codes[indicator.id] = dict(given)
-        status[indicator.id] = "rated" if "presence" in values else "unrated"
+            ratings[indicator_id] = values
+            codes[indicator_id] = given
+        status[indicator_id] = "rated" if "presence" in values else "unrated"
     return ratings, codes, status
 
 
@@ -166,7 +170,9 @@ def _domain_summaries(
     status: dict[str, str],
 ) -> dict[str, DomainSummary]:
     presence = index.scales["presence"]
+    top, bottom = presence.top, presence.bottom
     relevance = index.scales.get("relevance")
+    relevant = relevance.top if relevance is not None else None
     tallies: dict[str, dict[str, Any]] = {
         d.id: {"risk": [0, 0, 0], "protective": [0, 0, 0], "rated": 0, "omitted": 0, "unrated": 0, "high": 0}
         for d in instrument.domains
@@ -180,9 +186,9 @@ def _domain_summaries(
         tally["rated"] += 1
         values = ratings[indicator.id]
         value = values["presence"]
-        slot = 0 if value == presence.top else (2 if value == presence.bottom else 1)
+        slot = 0 if value == top else (2 if value == bottom else 1)
         tally[indicator.kind][slot] += 1
-        if relevance is not None and values.get("relevance") == relevance.top:
+        if relevant is not None and values.get("relevance") == relevant:
             tally["high"] += 1
     return {
         domain_id: DomainSummary(
