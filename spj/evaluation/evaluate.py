@@ -6,6 +6,7 @@ computes a summary judgement; those are the expert's.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import Any
 
@@ -204,12 +205,39 @@ def _domain_summaries(
     }
 
 
-_READS: dict[str, tuple[tuple[Ref, str, str, tuple[str, ...]], ...]] = {}
+class _Read:
+    """One path an expression reads, with the reasons it has given (a `Reason` is a value: one per outcome)."""
+
+    __slots__ = ("_reasons", "head", "ref", "rest", "root")
+
+    def __init__(self, root: str, parts: tuple[str, ...]) -> None:
+        self.ref = Ref(root, parts)
+        self.root = root
+        self.head = parts[0] if parts else ""
+        self.rest = parts[1:]
+        self._reasons: dict[tuple[type, Any, str | None, str | None], Reason] = {}
+
+    def reason(self, value: Any, code: str | None = None, status: str | None = None) -> Reason:
+        """`Reason(self.ref, value, code, status)`, the same object for the same outcome."""
+        key = (type(value), value, code, status)  # with its type: True and 1 are equal keys
+        try:
+            return self._reasons[key]
+        except KeyError:
+            made = Reason(self.ref, value, code=code, status=status)
+            if len(self._reasons) < _REASONS_KEPT:  # case facts are free text: keep a few outcomes only
+                self._reasons[key] = made
+            return made
+        except TypeError:  # an unhashable value (a domain's counts read whole)
+            return Reason(self.ref, value, code=code, status=status)
+
+
+_REASONS_KEPT = 64
+_READS: dict[str, tuple[_Read, ...]] = {}
 _READS_KEPT = 65_536  # distinct expressions remembered; a server loading many instruments starts again past it
 
 
-def _reads(expression: CompiledExpression) -> tuple[tuple[Ref, str, str, tuple[str, ...]], ...]:
-    """(ref, root, id, what follows the id) of each path `expression` reads, each once, in order of first use.
+def _reads(expression: CompiledExpression) -> tuple[_Read, ...]:
+    """Each path `expression` reads, once, in order of first use.
 
     Kept by source text (an expression's references follow from its text), so
     an instrument's evaluations build them once.
@@ -217,7 +245,7 @@ def _reads(expression: CompiledExpression) -> tuple[tuple[Ref, str, str, tuple[s
     reads = _READS.get(expression.source)
     if reads is None:
         unique = dict.fromkeys((read.root, read.parts) for read in expression.references)
-        reads = tuple((Ref(root, parts), root, parts[0] if parts else "", parts[1:]) for root, parts in unique)
+        reads = tuple(_Read(root, parts) for root, parts in unique)
         if len(_READS) >= _READS_KEPT:
             _READS.clear()
         _READS[expression.source] = reads
@@ -251,7 +279,11 @@ class _Explainer:
         self.status = status
         self.domains = domains
         self.case = case
-        self.order = {ind: n for n, ind in enumerate(status)}
+
+    @functools.cached_property
+    def order(self) -> dict[str, int]:
+        """Each indicator's place in the instrument (for unknown results only)."""
+        return {ind: n for n, ind in enumerate(self.status)}
 
     def explain(
         self,
@@ -264,39 +296,41 @@ class _Explainer:
         absent: dict[str, set[str]] = {}  # indicator -> scales read but absent
         unknown_flags: list[str] = []
         missing_case: set[str] = set()
-        for ref, root, head, rest in _reads(expression):
+        for read in _reads(expression):
+            root, head = read.root, read.head
             if root == "ratings":
-                reasons.append(self._rating(ref, head, rest, absent))
+                reasons.append(self._rating(read, absent))
             elif root == "flags":
                 flag = known.get(head)
-                reasons.append(Reason(ref, flag, status=None if flag is not None else "unknown"))
+                reasons.append(read.reason(flag, status=None if flag is not None else "unknown"))
                 if flag is None:
                     unknown_flags.append(head)
             elif root == "case":
                 if head in self.case:
-                    reasons.append(Reason(ref, self.case[head]))
+                    reasons.append(read.reason(self.case[head]))
                 else:
-                    reasons.append(Reason(ref, None, status="not given"))
+                    reasons.append(read.reason(None, status="not given"))
                     missing_case.add(head)
             else:
                 node: Any = self.domains.get(head)
-                for part in rest:
+                for part in read.rest:
                     node = node.get(part) if isinstance(node, dict) else None
-                reasons.append(Reason(ref, node))
+                reasons.append(read.reason(node))
         if value is not None:
             return tuple(reasons), (), ()
         missing, missing_fields = self._missing(expression, known, results, absent, unknown_flags, missing_case)
         return tuple(reasons), missing, missing_fields
 
-    def _rating(self, ref: Ref, indicator: str, rest: tuple[str, ...], absent: dict[str, set[str]]) -> Reason:
+    def _rating(self, read: _Read, absent: dict[str, set[str]]) -> Reason:
+        indicator = read.head
         values = self.ratings.get(indicator)
-        if not rest:
-            return Reason(ref, values is not None, status=None if values is not None else self.status[indicator])
-        scale = rest[0]
+        if not read.rest:
+            return read.reason(values is not None, status=None if values is not None else self.status[indicator])
+        scale = read.rest[0]
         if values is None or scale not in values:
             absent.setdefault(indicator, set()).add(scale)
-            return Reason(ref, None, status=self.status[indicator] if values is None else "not rated")
-        return Reason(ref, values[scale], code=self.codes[indicator][scale])
+            return read.reason(None, status=self.status[indicator] if values is None else "not rated")
+        return read.reason(values[scale], code=self.codes[indicator][scale])
 
     def _missing(
         self,
