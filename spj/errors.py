@@ -46,6 +46,7 @@ class Code(StrEnum):
     RULE_TOO_COSTLY = "rule-too-costly"
     RULE_REFERENCE = "rule-reference"
     RULE_TYPE = "rule-type"
+    RULE_OUT_OF_RANGE = "rule-out-of-range"
     RULE_EVALUATION = "rule-evaluation"
     RULE_BUDGET_EXHAUSTED = "rule-budget-exhausted"
     LANGUAGE = "language"

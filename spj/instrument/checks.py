@@ -19,6 +19,8 @@ from spj.instrument.lint_checks import check_lint_settings
 from spj.instrument.migration_checks import check_migrations
 from spj.instrument.model import Instrument
 from spj.rules import CompiledExpression, Namespace, RuleContext, compile_expression
+from spj.rules.hints import syntax_hint
+from spj.rules.types import Types, check_types
 
 # Keys a rating uses for itself (spj.assessment.model.Rating); a scale of that name could not be rated.
 RESERVED_SCALE_NAMES = frozenset({"omitted", "reason", "evidence", "sources", "note"})
@@ -82,15 +84,21 @@ def check_instrument(instrument: Instrument, doc: Document) -> tuple[InstrumentI
         domains=tuple(d.id for d in instrument.domains),
         case_fields=tuple(f.id for f in instrument.case_fields),
     )
+    types = Types(
+        scales={name: tuple((level.code, level.value) for level in levels) for name, levels in instrument.scales.items()},
+        indicators=namespace.indicators,
+        case_fields={f.id: f.type for f in instrument.case_fields},
+        choices={f.id: f.choices for f in instrument.case_fields if f.choices},
+    )
     rules: dict[str, CompiledRule] = {}
     for n, rule in enumerate(instrument.rules):
-        compiled = _compile(rule.when, ("rules", n, "when"), namespace, doc, problems)
+        compiled = _compile(rule.when, ("rules", n, "when"), namespace, types, doc, problems)
         if compiled is not None:
             rules[rule.id] = CompiledRule(rule, compiled, doc.locate(("rules", n, "when")))
     interventions: dict[str, CompiledIntervention] = {}
     for n, iv in enumerate(instrument.interventions):
         path = ("interventions", n, "recommend_when")
-        compiled = _compile(iv.recommend_when, path, namespace, doc, problems)
+        compiled = _compile(iv.recommend_when, path, namespace, types, doc, problems)
         if compiled is not None:
             interventions[iv.id] = CompiledIntervention(iv, compiled, doc.locate(path))
     generations = _rule_generations(instrument, rules, doc, problems)
@@ -103,13 +111,22 @@ def check_instrument(instrument: Instrument, doc: Document) -> tuple[InstrumentI
 
 
 def _compile(
-    source: str, path: PathT, namespace: Namespace, doc: Document, problems: list[Problem]
+    source: str, path: PathT, namespace: Namespace, types: Types, doc: Document, problems: list[Problem]
 ) -> CompiledExpression | None:
+    """Compile one expression and check its types; its problems go to `problems` (None if any)."""
     compiled, found = compile_expression(source, namespace)
     for problem in found:
         where = doc.locate_in_scalar(path, problem.offset, source)
-        problems.append(Problem(_PROBLEM_CODES[problem.kind], problem.message, where))
-    return compiled
+        hint = syntax_hint(source, problem.offset) if problem.kind == "syntax" else None
+        message = f"{problem.message}; {hint}" if hint else problem.message
+        problems.append(Problem(_PROBLEM_CODES[problem.kind], message, where))
+    if compiled is None:
+        return None
+    typed = check_types(compiled.tree, source, types)
+    for type_problem in typed:
+        where = doc.locate_in_scalar(path, type_problem.offset, source)
+        problems.append(Problem(Code(type_problem.code), type_problem.message, where))
+    return None if typed else compiled
 
 
 def _check_scales(instrument: Instrument, doc: Document) -> list[Problem]:
