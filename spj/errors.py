@@ -50,6 +50,7 @@ class Code(StrEnum):
     RULE_EVALUATION = "rule-evaluation"
     RULE_BUDGET_EXHAUSTED = "rule-budget-exhausted"
     LANGUAGE = "language"
+    MISSING_TRANSLATION = "missing-translation"
     INSTRUMENT_MISMATCH = "instrument-mismatch"
     INSTRUMENT_NOT_FOUND = "instrument-not-found"
     UNKNOWN_CODE = "unknown-code"

@@ -5,7 +5,7 @@ module phrases it. Every message says what is wrong and what to write
 instead ("add at least one domain", "write a version such as 1.0.0").
 
 >>> describe_form("^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", "Dutch")
-"'Dutch' is not a language code: write a code such as nl or fr-BE"
+"'Dutch' is not a language code: write a language code such as nl or fr-BE"
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from spj.errors import did_you_mean as did_you_mean
 
 # Patterns of the file formats' models, in words. A test checks that every pattern any model uses is here.
 FORMS: dict[str, tuple[str, str]] = {
-    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$": ("a language code", "a code such as nl or fr-BE"),
+    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$": ("a language code", "a language code such as nl or fr-BE"),
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$": (
         "a version",
         "a version such as 1.0.0 (major.minor.patch)",
@@ -78,7 +78,7 @@ def describe_type(kind: str, value: Any, pattern: str | None = None) -> str:
     expected = _TYPES[kind]
     hint = ""
     if kind == "string_type" and isinstance(value, bool):
-        hint = "; quote it (\"yes\", \"N\"): YAML reads some words as true or false"
+        hint = '; quote it ("yes", "N"): YAML reads some words as true or false'
     elif kind == "string_type" and isinstance(value, int | float):
         hint = "; quote it"
     return f"should be {expected}, not {show(value)}{hint}"

@@ -18,6 +18,7 @@ from spj.instrument.index import CompiledIntervention, CompiledRule, InstrumentI
 from spj.instrument.lint_checks import check_lint_settings
 from spj.instrument.migration_checks import check_migrations
 from spj.instrument.model import Instrument
+from spj.instrument.text import has_translation
 from spj.rules import CompiledExpression, Namespace, RuleContext, compile_expression
 from spj.rules.hints import syntax_hint
 from spj.rules.types import Types, check_types
@@ -85,7 +86,9 @@ def check_instrument(instrument: Instrument, doc: Document) -> tuple[InstrumentI
         case_fields=tuple(f.id for f in instrument.case_fields),
     )
     types = Types(
-        scales={name: tuple((level.code, level.value) for level in levels) for name, levels in instrument.scales.items()},
+        scales={
+            name: tuple((level.code, level.value) for level in levels) for name, levels in instrument.scales.items()
+        },
         indicators=namespace.indicators,
         case_fields={f.id: f.type for f in instrument.case_fields},
         choices={f.id: f.choices for f in instrument.case_fields if f.choices},
@@ -177,8 +180,44 @@ def instrument_texts(instrument: Instrument) -> Iterable[tuple[PathT, Any]]:
                     yield (section, n, key, code), text
 
 
-def _check_languages(instrument: Instrument, doc: Document) -> list[Problem]:
+def _check_required_languages(instrument: Instrument, doc: Document) -> list[Problem]:
+    """Every text in each of `required_languages`; those must be declared."""
     problems = []
+    required = instrument.required_languages
+    for n, lang in enumerate(required):
+        if lang not in instrument.languages:
+            problems.append(
+                doc.problem(
+                    Code.LANGUAGE,
+                    f"{lang!r} is required but not declared: add it to languages {list(instrument.languages)}",
+                    ("required_languages", n),
+                )
+            )
+    for path, text in instrument_texts(instrument):
+        missing = [
+            lang for lang in required if lang in instrument.languages and not has_translation(text, lang, instrument)
+        ]
+        if missing:
+            shown = " and ".join(repr(lang) for lang in missing)
+            wanted = ", ".join(f"{lang}: ..." for lang in (*_present(text, instrument), *missing))
+            problems.append(
+                doc.problem(
+                    Code.MISSING_TRANSLATION,
+                    f"no {shown} text here: write it as {{{wanted}}} "
+                    f"(required_languages asks every text in {', '.join(required)})",
+                    path,
+                )
+            )
+    return problems
+
+
+def _present(text: Any, instrument: Instrument) -> list[str]:
+    """The languages a text has: a plain string is the default language's."""
+    return list(text) if isinstance(text, dict) else [instrument.default_language]
+
+
+def _check_languages(instrument: Instrument, doc: Document) -> list[Problem]:
+    problems = _check_required_languages(instrument, doc)
     declared = set(instrument.languages)
     for path, text in instrument_texts(instrument):
         if isinstance(text, dict):

@@ -31,7 +31,7 @@ def syntax_hint(source: str, offset: int) -> str | None:
         return "write '==' to compare; a single '=' assigns, and rules cannot assign"
     words = [w for w in _WORD.finditer(source) if w.start() <= offset]
     for word in reversed(words[-2:]):
-        meant = _WORDS.get(word.group().lower())
-        if meant is not None:
-            return f"write {meant!r}, not {word.group()!r}: CEL writes and, or, not as &&, ||, !"
+        instead = _WORDS.get(word.group().lower())
+        if instead is not None:
+            return f"write {instead!r}, not {word.group()!r}: CEL writes and, or, not as &&, ||, !"
     return None

@@ -212,6 +212,8 @@ class _Checker:
 
     def advice(self, node: Binary, left: _Type, right: _Type) -> str:
         rating, code = (left, node.right) if left.scale else (right, node.left)
+        if isinstance(code, ListLiteral) and code.items:
+            code = code.items[0]
         if rating.scale is not None and isinstance(code, Literal) and code.kind == "string":
             levels = self.types.scales.get(rating.scale, ())
             values = dict(levels)
