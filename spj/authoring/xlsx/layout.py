@@ -76,10 +76,10 @@ INSTRUMENT_KEYS: tuple[Column, ...] = (
     _col("license", required=True),
     _col("citation"),
     _col("languages", "list"),
-    _col("required_languages", "list"),
     _col("max_omitted_ratio", "float"),
     _col("title", "text", required=True),
     _col("description", "text"),
+    _col("required_languages", "list"),
 )
 
 SHEETS: tuple[Sheet, ...] = (
