@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import enum
 import inspect
+import itertools
 import textwrap
 import types
 import typing
@@ -156,7 +157,7 @@ def _attribute_docs(model: type[BaseModel]) -> dict[str, str]:
     assert isinstance(body, ast.ClassDef)
     docs: dict[str, str] = {}
     statements = body.body
-    for statement, following in zip(statements, statements[1:], strict=False):
+    for statement, following in itertools.pairwise(statements):
         if (
             isinstance(statement, ast.AnnAssign)
             and isinstance(statement.target, ast.Name)
