@@ -140,7 +140,8 @@ def test_each_code_is_found(old: str, new: str, code: LintCode) -> None:
 
 
 def test_every_code_has_a_triggering_case() -> None:
-    assert {code for _, _, code in CASES} == set(LintCode)
+    # version-not-bumped needs a previous version: tests/test_versions_chain.py
+    assert {code for _, _, code in CASES} == set(LintCode) - {LintCode.VERSION_NOT_BUMPED}
 
 
 def test_an_indicator_counted_by_its_domain_is_used() -> None:

@@ -22,6 +22,7 @@ _WHAT = {
     "judgements": ("a", "judgement"),
     "scales": ("a", "scale"),
     "languages": ("a", "language"),
+    "version": ("a", "version"),
 }
 
 
@@ -31,6 +32,8 @@ def subjects(instrument: Instrument, section: str) -> list[str]:
         return list(instrument.scales)
     if section == "languages":
         return list(instrument.languages)
+    if section == "version":
+        return [instrument.version]
     return [item.id for item in getattr(instrument, section)]
 
 

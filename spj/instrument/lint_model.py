@@ -48,6 +48,7 @@ class LintCode(StrEnum):
     NO_RATIONALE_REQUIRED = "no-rationale-required"
     UNUSED_LEVEL = "unused-level"
     COMPARISON_OUT_OF_RANGE = "comparison-out-of-range"
+    VERSION_NOT_BUMPED = "version-not-bumped"
 
 
 SUBJECTS: dict[LintCode, tuple[str, ...]] = {
@@ -65,6 +66,7 @@ SUBJECTS: dict[LintCode, tuple[str, ...]] = {
     LintCode.NO_RATIONALE_REQUIRED: ("judgements",),
     LintCode.UNUSED_LEVEL: ("scales",),
     LintCode.MISSING_TRANSLATION: ("languages",),
+    LintCode.VERSION_NOT_BUMPED: ("version",),
 }
 """What the `at` of an accepted warning names, per code: ids of these parts of the instrument."""
 
