@@ -95,6 +95,14 @@ class Code(StrEnum):
     NOT_FINAL = "not-final"
     REFERRAL_STATE = "referral-state"
     FEEDBACK_NOT_APPROVED = "feedback-not-approved"
+    # Training on vignettes (issue 10)
+    VIGNETTE_REFERENCE = "vignette-reference"
+    REFERENCE_SEALED = "reference-sealed"
+    TRAINING_RECORD = "training-record"
+    THRESHOLD_RANGE = "threshold-range"
+    NOT_CERTIFIED = "not-certified"
+    UNCERTIFIED_EXPERT = "uncertified-expert"
+    CERTIFICATION_REGISTER = "certification-register"
 
 
 @dataclass(frozen=True, slots=True)
