@@ -71,8 +71,8 @@ def test_strict_lint_passes_once_the_warning_is_allowed(tmp_path) -> None:
 
 
 def test_allow_goes_to_the_spreadsheet_as_accepted_rows_and_comes_back_the_same() -> None:
-    from spj.instrument.lint_model import acceptances
     from spj.authoring.xlsx import export_workbook, workbook_to_yaml
+    from spj.instrument.lint_model import acceptances
 
     instrument = spj.parse_instrument(TEXT + "lint:\n  allow: [unused-indicator: [SO3]]\n  reason: R.\n")
     back, _ = workbook_to_yaml(export_workbook(instrument), name="i.xlsx")
