@@ -56,6 +56,7 @@ class MemoryStore:
         self._assessments: dict[str, AssessmentRecord] = {}
         self._revisions: dict[str, list[Revision]] = {}
         self._audit: list[AuditEvent] = []
+        self._assessment_seqs: dict[str, int] = {}  # the last assessment_seq of each assessment's audit entries
         self.referrals = MemoryReferrals()  # where partners' referrals may be (spj.store.referrals)
         self.disclosures = MemoryDisclosures()  # every extract shown to another agency (spj.store.disclosures)
 
@@ -89,7 +90,7 @@ class MemoryStore:
         last = self._audit[-1] if self._audit else None
         assessment_seq = None
         if assessment_id is not None:
-            assessment_seq = 1 + sum(1 for e in self._audit if e.assessment_id == assessment_id)
+            assessment_seq = self._assessment_seqs[assessment_id] = self._assessment_seqs.get(assessment_id, 0) + 1
         facts = EntryFacts(
             seq=len(self._audit) + 1,
             assessment_seq=assessment_seq,
