@@ -81,6 +81,7 @@ def _page(
     status_code: int = 200,
 ) -> HTMLResponse:
     workspace = workspace_of(request)
+    workspace.audit_read(user, view)  # every rendering of the form shows the assessment: audited here, once
     lang = language_of(request)
     form_values = FormValues(values if values is not None else form_from_content(view.instrument, view.content))
     can_countersign = workspace.may_countersign(user, view)
@@ -126,7 +127,7 @@ _STARTED = {
 @router.get("/assessments/{assessment_id}")
 async def show(request: Request, assessment_id: str, saved: int | None = None, started: str = "") -> Response:
     user = current_user(request)
-    view = workspace_of(request).read(user, assessment_id)
+    view = workspace_of(request).get(user, assessment_id)  # the read is audited by _page
     notice = None
     if saved is not None:
         notice = {"kind": "ok", "text": t(request, "Saved as revision %(n)s.", n=saved)}
@@ -255,7 +256,7 @@ async def preview(request: Request, assessment_id: str) -> Response:
     user = current_user(request)
     workspace = workspace_of(request)
     fields = form_lists(await posted_form(request))
-    view = workspace.get(user, assessment_id)
+    view = workspace.read(user, assessment_id, what="preview")
     content = content_from_form(view.instrument, view.content, _content_fields(fields))
     try:
         evaluation, _problems = workspace.preview(user, assessment_id, content)

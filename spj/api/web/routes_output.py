@@ -25,7 +25,7 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 @router.get("/assessments/{assessment_id}/report")
 async def report_page(request: Request, assessment_id: str) -> Response:
     user = current_user(request)
-    view = workspace_of(request).get(user, assessment_id)
+    view = workspace_of(request).read(user, assessment_id, what="report-page")
     context = {"title": t(request, "Report %(id)s", id=view.id), "view": view, "problems": view.problems}
     return render(request, "report.html", context, user=user)
 
@@ -56,7 +56,7 @@ async def report_pdf(request: Request, assessment_id: str) -> Response:
 async def history(request: Request, assessment_id: str) -> Response:
     user = current_user(request)
     workspace = workspace_of(request)
-    view = workspace.get(user, assessment_id)
+    view = workspace.read(user, assessment_id, what="history")
     revisions = list(reversed(workspace.history(user, assessment_id)))
     authors: dict[str, str] = {}
     for user_id in [r.author_id for r in revisions] + [view.record.countersigned_by or ""]:
@@ -85,7 +85,7 @@ async def changes(request: Request, assessment_id: str) -> Response:
     """What changed since the assessment this one reassesses (`spj.compare`)."""
     user = current_user(request)
     workspace = workspace_of(request)
-    current = workspace.get(user, assessment_id)
+    current = workspace.read(user, assessment_id, what="changes")
     comparison: Any = None
     problem = ""
     try:
