@@ -45,6 +45,7 @@ def pg_url() -> Iterator[str]:
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite+pysqlite:///{tmp_path / 'spj.sqlite3'}"
 
+
 # The stores' audit key (spj.store.keys): a fixed test key, so that no test writes a key file into the user's
 # data folder and processes a test starts (crash writers, a served app) seal with the same key.
 os.environ.setdefault("SPJ_AUDIT_KEY", "test-key:" + "5e" * 32)
