@@ -43,6 +43,7 @@ from spj.service.errors import (
     StateError,
 )
 from spj.service.instruments import InstrumentRegistry
+from spj.service.limiter import PdfPool
 from spj.service.referrals import ReferralDesk, referred_partners
 from spj.service.views import AssessmentView
 from spj.store.hashing import content_sha256
@@ -92,6 +93,7 @@ class Workspace:
         self._validated: LruCache[tuple[Assessment | None, list[Problem]]] = LruCache(512)
         self._evaluations: LruCache[Evaluation] = LruCache(512)
         self.referrals = ReferralDesk(self)
+        self.pdf = PdfPool.from_environment()  # PDFs: a few at a time, each within a time budget
 
     # ---- accounts ---------------------------------------------------------------------------------------
 
@@ -397,10 +399,13 @@ class Workspace:
             view.instrument,
             view.assessment,
             evaluation,
-            format=format,
+            format="html" if format == "pdf" else format,
             lang=lang,
             history=self.earlier(user, assessment_id),
         )
+        if format == "pdf":  # made by a worker, bounded in number and time (BusyError: 503 with Retry-After)
+            assert isinstance(rendered, str)
+            rendered = self.pdf.render(rendered)
         self.store.record(
             user.agency_id,
             actor=user.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from spj.api.web.pages import (
     WebRoute,
@@ -47,7 +48,8 @@ async def report_pdf(request: Request, assessment_id: str) -> Response:
     user = current_user(request)
     workspace = workspace_of(request)
     view = workspace.get(user, assessment_id)
-    pdf = workspace.report(user, assessment_id, "pdf", report_language(request, view.instrument.languages))
+    language = report_language(request, view.instrument.languages)
+    pdf = await run_in_threadpool(workspace.report, user, assessment_id, "pdf", language)  # never blocks the loop
     headers = {"Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="{view.id}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
 
