@@ -77,21 +77,10 @@ class Keyring:
     def parse(cls, text: str, *, source: str = "") -> Keyring:
         """Keys from lines `ID HEX` (or `ID:HEX`, comma-separated); `audit-key` problems name the line."""
         keys = []
-        for number, raw in enumerate(re.split(r"[\n,]", text), start=1):
-            line = raw.split("#", 1)[0].strip()
-            if not line:
-                continue
-            parts = re.split(r"[\s:]+", line)
-            where = f"{source}:{number}" if source else f"key {number}"
-            if len(parts) != 2 or not _KEY_ID.fullmatch(parts[0]):
-                raise _key_error(f"{where}: expected 'ID HEX' (an id of letters, digits, . _ -, then the secret)")
-            try:
-                secret = bytes.fromhex(parts[1])
-            except ValueError:
-                raise _key_error(f"{where}: the secret of key {parts[0]!r} is not hexadecimal") from None
-            if len(secret) < MIN_SECRET_BYTES:
-                raise _key_error(f"{where}: the secret of key {parts[0]!r} is shorter than {MIN_SECRET_BYTES} bytes")
-            keys.append(AuditKey(parts[0], secret))
+        for number, raw in enumerate(text.splitlines(), start=1):
+            for item in raw.split("#", 1)[0].split(","):  # a comment first, then keys separated by commas
+                if item.strip():
+                    keys.append(_parse_key(item.strip(), f"{source}:{number}" if source else f"key {number}"))
         return cls(keys, source=source)
 
     def sign(self, text: str) -> tuple[str, str]:
@@ -104,6 +93,19 @@ class Keyring:
         if key is None:
             return None
         return mac is not None and hmac.compare_digest(_mac(key.secret, text), mac)
+
+
+def _parse_key(item: str, where: str) -> AuditKey:
+    parts = re.split(r"[\s:]+", item)
+    if len(parts) != 2 or not _KEY_ID.fullmatch(parts[0]):
+        raise _key_error(f"{where}: expected 'ID HEX' (an id of letters, digits, . _ -, then the secret)")
+    try:
+        secret = bytes.fromhex(parts[1])
+    except ValueError:
+        raise _key_error(f"{where}: the secret of key {parts[0]!r} is not hexadecimal") from None
+    if len(secret) < MIN_SECRET_BYTES:
+        raise _key_error(f"{where}: the secret of key {parts[0]!r} is shorter than {MIN_SECRET_BYTES} bytes")
+    return AuditKey(parts[0], secret)
 
 
 def _mac(secret: bytes, text: str) -> str:

@@ -183,15 +183,20 @@ class SqlStore:
         )
         return facts.seq
 
-    def _seal(self, conn: Connection, assessment_id: str, seq: int) -> None:
-        """Seal the assessment's state as it now stands, after the audit entry `seq` that changed it."""
-        row = conn.execute(select(assessments).where(assessments.c.id == assessment_id)).one()
-        head_sha256 = conn.execute(
-            select(revisions.c.chain_sha256).where(
-                revisions.c.assessment_id == assessment_id, revisions.c.number == row.head
-            )
-        ).scalar_one()
-        key_id, mac = self.keyring.sign(state_facts(_state(row), head_sha256, seq).canonical())
+    def _seal(self, conn: Connection, assessment_id: str, seq: int, now: tuple[StoredState, str] | None = None) -> None:
+        """Seal the assessment's state as it now stands, after the audit entry `seq` that changed it.
+
+        `now`: the state and its head revision's chain hash when the caller knows them (one write, fewer reads).
+        """
+        if now is None:
+            row = conn.execute(select(assessments).where(assessments.c.id == assessment_id)).one()
+            head_sha256 = conn.execute(
+                select(revisions.c.chain_sha256).where(
+                    revisions.c.assessment_id == assessment_id, revisions.c.number == row.head
+                )
+            ).scalar_one()
+            now = _state(row), head_sha256
+        key_id, mac = self.keyring.sign(state_facts(now[0], now[1], seq).canonical())
         conn.execute(
             update(assessments)
             .where(assessments.c.id == assessment_id)
@@ -436,8 +441,9 @@ class SqlStore:
                     update(assessments)
                     .where(assessments.c.id == assessment_id, assessments.c.head == base)
                     .values(**values)
-                ).rowcount
-                if moved != 1:
+                    .returning(*assessments.c)  # the state as it now stands, under the row lock: what is sealed
+                ).first()
+                if moved is None:
                     current = self._assessment_row(conn, agency_id, assessment_id)
                     raise ConflictError(assessment_id, base, current.head)
                 previous = conn.execute(
@@ -457,7 +463,7 @@ class SqlStore:
                     at=now,
                     revision_sha256=revision.chain_sha256,
                 )
-                self._seal(conn, assessment_id, seq)
+                self._seal(conn, assessment_id, seq, (_state(moved), revision.chain_sha256))
         except IntegrityError as exc:
             # the second guard: (assessment_id, number) is unique
             current_head = self.get_assessment(agency_id, assessment_id).head
@@ -604,8 +610,9 @@ class SqlStore:
                         assessments.c.id == assessment_id, assessments.c.head == base, assessments.c.status == "final"
                     )
                     .values(head=number, updated_at=now)
-                ).rowcount
-                if moved != 1:
+                    .returning(*assessments.c)  # the state as it now stands, under the row lock: what is sealed
+                ).first()
+                if moved is None:
                     raise ConflictError(assessment_id, base, self._assessment_row(conn, agency_id, assessment_id).head)
                 previous = conn.execute(
                     select(revisions.c.chain_sha256).where(
@@ -624,7 +631,7 @@ class SqlStore:
                     at=now,
                     revision_sha256=revision.chain_sha256,
                 )
-                self._seal(conn, assessment_id, seq)
+                self._seal(conn, assessment_id, seq, (_state(moved), revision.chain_sha256))
         except IntegrityError as exc:
             raise ConflictError(assessment_id, base, self.get_assessment(agency_id, assessment_id).head) from exc
         return revision
