@@ -58,7 +58,9 @@ class MemoryStore:
         self._audit: list[AuditEvent] = []
         self._assessment_seqs: dict[str, int] = {}  # the last assessment_seq of each assessment's audit entries
         self.referrals = MemoryReferrals()  # where partners' referrals may be (spj.store.referrals)
-        self.disclosures = MemoryDisclosures()  # every extract shown to another agency (spj.store.disclosures)
+        self.disclosures = MemoryDisclosures(
+            self.keyring
+        )  # every extract shown to another agency (spj.store.disclosures)
 
     def close(self) -> None:
         """Nothing to release."""

@@ -217,6 +217,9 @@ class DisclosureRow(Base):
     channel: Mapped[str] = mapped_column(String(50))
     prev_hash: Mapped[str] = mapped_column(String(HASH))
     hash: Mapped[str] = mapped_column(String(HASH))
+    # the entry's chain hash sealed with the audit key (spj.store.disclosures); NULL only before sealing
+    key_id: Mapped[str | None] = mapped_column(String(KEY_ID))
+    mac: Mapped[str | None] = mapped_column(String(HASH))
 
     __table_args__ = (Index("ix_disclosures_from_case", "from_agency_id", "case_id"),)
 

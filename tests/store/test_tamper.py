@@ -440,3 +440,45 @@ def test_a_database_written_before_the_seals_migrates_sealed(sql_url: str) -> No
         }
     finally:
         store.close()
+
+
+def test_a_disclosure_log_rewritten_with_every_hash_recomputed(seeded: SqlStore) -> None:
+    from spj.disclosure.log import GENESIS as LOG_GENESIS
+    from spj.disclosure.log import entry_hash
+    from spj.store.disclosures import Disclosure
+
+    for sections in (("case",), ("case", "flags")):
+        seeded.disclosures.append(
+            Disclosure(
+                by="partner-1",
+                agency="south",
+                from_agency="north",
+                case="case-n",
+                assessment="f-1",
+                sections=sections,
+                basis="synthetic basis",
+                channel="web",
+            )
+        )
+    assert seeded.disclosures.verify() == []
+    entries = seeded.disclosures.entries()
+    entries[0]["sections"] = ["flags"]  # what was shown, rewritten
+    prev, statements, params = LOG_GENESIS, [], {}
+    for entry in entries:
+        entry["prev"] = prev
+        entry["hash"] = entry_hash(entry, prev)
+        n = entry["seq"]
+        statements.append(f"UPDATE disclosures SET sections = :s{n}, prev_hash = :p{n}, hash = :h{n} WHERE seq = {n}")
+        params |= {f"s{n}": json.dumps(entry["sections"]), f"p{n}": prev, f"h{n}": entry["hash"]}
+        prev = entry["hash"]
+    with seeded.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("ALTER TABLE disclosures DISABLE TRIGGER USER")
+        else:
+            conn.exec_driver_sql("DROP TRIGGER disclosures_no_update")
+        for statement in statements:
+            conn.execute(sa.text(statement), params)
+    assert seeded.disclosures.verify() == [
+        "disclosure 1: its seal differs (rewritten outside spj)",
+        "disclosure 2: its seal differs (rewritten outside spj)",
+    ]

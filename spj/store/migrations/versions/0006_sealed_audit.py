@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import context, op
 
+from spj.store.disclosures import seal_disclosure
 from spj.store.hashing import iso_time
 from spj.store.keys import Keyring
 from spj.store.ledger import GENESIS, REVISION_ACTIONS, STATE_ACTIONS, EntryFacts
@@ -93,29 +94,44 @@ def upgrade() -> None:
         batch.add_column(sa.Column("state_seq", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("state_key_id", sa.String(KEY_ID), nullable=True))
         batch.add_column(sa.Column("state_mac", sa.String(HASH), nullable=True))
+    with op.batch_alter_table("disclosures", recreate="never") as batch:
+        batch.add_column(sa.Column("key_id", sa.String(KEY_ID), nullable=True))
+        batch.add_column(sa.Column("mac", sa.String(HASH), nullable=True))
     keyring = context.config.attributes.get("keyring")
     if isinstance(keyring, Keyring):
-        with _audit_writable():
+        with _writable("audit_events"):
             state_seqs = _seal_entries(keyring)
         _seal_states(keyring, state_seqs)
+        with _writable("disclosures"):
+            _seal_disclosures(keyring)
 
 
 @contextmanager
-def _audit_writable() -> Iterator[None]:
-    """The append-only trigger on UPDATE of audit_events out of the way while the existing rows get their seals."""
+def _writable(table: str) -> Iterator[None]:
+    """The append-only trigger on UPDATE of `table` out of the way while the existing rows get their seals."""
     postgresql = op.get_bind().dialect.name == "postgresql"
     if postgresql:
-        op.execute("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only")
+        op.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
     else:
-        op.execute("DROP TRIGGER audit_events_no_update")
+        op.execute(f"DROP TRIGGER {table}_no_update")
     yield
     if postgresql:
-        op.execute("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only")
+        op.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")
     else:
         op.execute(
-            "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
-            "BEGIN SELECT RAISE(ABORT, 'spj: audit_events is append-only: UPDATE refused'); END"
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, 'spj: {table} is append-only: UPDATE refused'); END"
         )
+
+
+def _seal_disclosures(keyring: Keyring) -> None:
+    conn = op.get_bind()
+    table = sa.table(
+        "disclosures", sa.column("seq", sa.Integer()), sa.column("hash"), sa.column("key_id"), sa.column("mac")
+    )
+    for row in conn.execute(sa.select(table.c.seq, table.c.hash)).all():
+        key_id, mac = seal_disclosure(keyring, row.hash)
+        conn.execute(sa.update(table).where(table.c.seq == row.seq).values(key_id=key_id, mac=mac))
 
 
 def _seal_entries(keyring: Keyring) -> dict[str, int]:
