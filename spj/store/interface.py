@@ -34,6 +34,7 @@ from spj.errors import Code, Location, Problem, StoreError
 
 if TYPE_CHECKING:
     from spj.store.disclosures import DisclosureLog
+    from spj.store.drafts import Drafts
     from spj.store.keys import Keyring
     from spj.store.referrals import ReferralStore
     from spj.store.verification import Finding
@@ -203,6 +204,8 @@ class Store(Protocol):
     def referrals(self) -> ReferralStore: ...
     @property
     def disclosures(self) -> DisclosureLog: ...
+    @property
+    def drafts(self) -> Drafts: ...
 
     # agencies, users, tokens
     def create_agency(self, agency_id: str, name: str) -> Agency: ...

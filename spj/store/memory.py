@@ -14,6 +14,7 @@ from typing import Any
 
 from spj.errors import Code, Location, Problem, StoreError
 from spj.store.disclosures import MemoryDisclosures
+from spj.store.drafts import MemoryDrafts
 from spj.store.hashing import canonical_json, chain_sha256, iso_time, sha256_hex, utc_now
 from spj.store.interface import (
     Agency,
@@ -61,6 +62,7 @@ class MemoryStore:
         self.disclosures = MemoryDisclosures(
             self.keyring
         )  # every extract shown to another agency (spj.store.disclosures)
+        self.drafts = MemoryDrafts()  # unsaved work the workspace autosaved (spj.store.drafts)
 
     def close(self) -> None:
         """Nothing to release."""

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 from spj.store.engine import WRITE_OPTION
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0006"
+HEAD = "0007"
 _PG_LOCK = 0x5B1_5702E  # advisory lock id: one migrating process at a time
 
 
@@ -32,7 +32,7 @@ def alembic_config() -> Config:
 def upgrade(engine: Engine, keyring: Keyring | None = None) -> None:
     """Run `upgrade head` in one transaction, serialized against other processes doing the same.
 
-    `keyring` seals the existing audit trail when the migration to sealed audit (0006) runs.
+    `keyring` seals the existing audit trail when the migration to sealed audit (0007) runs.
     """
     from alembic import command
 

@@ -336,8 +336,8 @@ def _reseal(store: SqlStore) -> None:
 # ---------------------------------------------------------------------- migrating a database written before the seals
 
 
-def _database_at_0005(url: str) -> None:
-    """A database as spj wrote it before issue 13: schema 0005, an assessment with two revisions, a countersign."""
+def _database_at_0006(url: str) -> None:
+    """A database as spj wrote it before issue 13: schema 0006, an assessment with two revisions, a countersign."""
     from alembic import command
 
     from spj.store.engine import make_engine
@@ -348,7 +348,7 @@ def _database_at_0005(url: str) -> None:
         with engine.begin() as conn:
             config = alembic_config()
             config.attributes["connection"] = conn
-            command.upgrade(config, "0005")
+            command.upgrade(config, "0006")
         at = [dt.datetime(2025, 3, day, 9, 30, 0, 123456, tzinfo=dt.UTC) for day in (1, 2, 3)]
         texts = [canonical_json(doc(1)), canonical_json(doc(2))]
         chains: list[str] = []
@@ -417,7 +417,7 @@ def _database_at_0005(url: str) -> None:
 
 
 def test_a_database_written_before_the_seals_migrates_sealed(sql_url: str) -> None:
-    _database_at_0005(sql_url)
+    _database_at_0006(sql_url)
     store = SqlStore(sql_url)
     try:
         assert store.verify() == []

@@ -5,8 +5,8 @@ Existing rows are sealed as they stand, in the order they were written, with
 the key of the migrating process (`spj.store.keys`): the trail proves from then
 on that nothing was changed, not that nothing was changed before.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-29
 """
 
@@ -26,8 +26,8 @@ from spj.store.ledger import GENESIS, REVISION_ACTIONS, STATE_ACTIONS, EntryFact
 from spj.store.tables import UtcDateTime
 from spj.store.verification import StoredState, state_facts
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels = None
 depends_on = None
 
