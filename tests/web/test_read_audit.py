@@ -79,6 +79,9 @@ CONTENT: dict[tuple[str, str], Shows] = {
     ("GET", "/api/v1/assessments/{assessment_id}/delivery"): Shows(
         lambda s, _: s.api.get(f"/api/v1/assessments/{s.first}/delivery"), _first("read-delivery")
     ),
+    ("GET", "/api/v1/assessments/{assessment_id}/fhir"): Shows(
+        lambda s, _: s.api.get(f"/api/v1/assessments/{s.first}/fhir"), _first("read-fhir")
+    ),
     ("PUT", "/api/v1/assessments/{assessment_id}"): Shows(
         _stale_save_api,
         _first("read-conflict"),
@@ -130,6 +133,13 @@ NO_CONTENT: dict[tuple[str, str], str] = {
     ("POST", "/new"): WRITES,
     ("GET", "/static/web.css"): "a stylesheet",
     ("GET", "/static/assessment.js"): "a script",
+    ("GET", "/static/confirm.js"): "a script",
+    ("POST", "/assessments/{assessment_id}/autosave"): "keeps the user's own unsaved form; answers its time only",
+    ("POST", "/assessments/{assessment_id}/autosave/discard"): "drops the user's unsaved form; a redirect",
+    ("GET", "/consultations"): "consultations' ids, dates and agencies: no case content",
+    ("GET", "/api/v1/consultations"): "consultations' ids, dates and agencies: no case content",
+    ("GET", "/consultations/{consultation_id}"): "a consultation: written to its disclosure log before it is shown",
+    ("GET", "/api/v1/consultations/{consultation_id}"): "a consultation: written to its log before it is returned",
     ("GET", "/api/docs"): "the API documentation",
     ("GET", "/docs/oauth2-redirect"): "the API documentation",
     ("GET", "/openapi.json"): "the API schema",
