@@ -36,7 +36,7 @@ def fhir_bundle(
     (an agreed plan) and Provenance (a final assessment's sign-off). The read is audited."""
     import json
 
-    view = workspace.read(user, assessment_id, what="fhir")
+    view = workspace.read(user, assessment_id)
     if view.assessment is None:
         raise AssessmentError(view.problems)
     bundle = export_bundle(

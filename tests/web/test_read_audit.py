@@ -80,7 +80,7 @@ CONTENT: dict[tuple[str, str], Shows] = {
         lambda s, _: s.api.get(f"/api/v1/assessments/{s.first}/delivery"), _first("read-delivery")
     ),
     ("GET", "/api/v1/assessments/{assessment_id}/fhir"): Shows(
-        lambda s, _: s.api.get(f"/api/v1/assessments/{s.first}/fhir"), _first("read-fhir")
+        lambda s, _: s.api.get(f"/api/v1/assessments/{s.first}/fhir"), _first("read")
     ),
     ("PUT", "/api/v1/assessments/{assessment_id}"): Shows(
         _stale_save_api,
