@@ -100,6 +100,12 @@ CONTENT: dict[tuple[str, str], Shows] = {
     ("GET", "/assessments/{assessment_id}/report.pdf"): Shows(
         lambda s, _: s.web.get(f"/assessments/{s.first}/report.pdf"), _first("read-report")
     ),
+    ("GET", "/assessments/{assessment_id}/revisions/{number}"): Shows(
+        lambda s, _: s.web.get(f"/assessments/{s.first}/revisions/1"), _first("read-revision")
+    ),
+    ("GET", "/assessments/{assessment_id}/compare"): Shows(
+        lambda s, _: s.web.get(f"/assessments/{s.first}/compare?from=1&to=2"), _first("read-revision")
+    ),
     ("GET", "/assessments/{assessment_id}/history"): Shows(
         lambda s, _: s.web.get(f"/assessments/{s.first}/history"), _first("read-history")
     ),
@@ -169,6 +175,7 @@ NO_CONTENT: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/assessments/{assessment_id}/status"): WRITES,
     ("POST", "/api/v1/assessments/{assessment_id}/countersign"): WRITES,
     ("POST", "/assessments/{assessment_id}/reassess"): WRITES,
+    ("POST", "/assessments/{assessment_id}/restore"): WRITES + "; the earlier revision it reads writes read-revision",
     ("POST", "/assessments/{assessment_id}/amend"): WRITES,
     ("POST", "/assessments/{assessment_id}/countersign"): WRITES,
     ("POST", "/assessments/{assessment_id}/plan/status"): WRITES + "; a refusal shows the plan page (audited there)",
