@@ -652,7 +652,7 @@ class Workspace:
             return assessment, problems
         key = (instrument.sha256, content_sha256(data))
         evaluation = self._evaluations.get_or_make(key, lambda: evaluate(instrument, assessment))
-        return assessment, contents.plan_problems(evaluation.agreed_plan, final=True) + problems
+        return assessment, contents.plan_problems(evaluation.agreed_plan) + problems
 
     def _view(self, record: AssessmentRecord, revision: Revision) -> AssessmentView:
         instrument = self.instruments.get(record.instrument_id, record.instrument_version)
