@@ -104,7 +104,7 @@ def test_deciding_every_step_saves_a_revision_and_shows_the_agreed_plan(login: L
         (
             {"pa__0__id": "debt_help", "pa__0__title": "Debts", "pa__0__duration_weeks": "four", "pa__0__reason": "x"},
             "pa.0.duration_weeks",
-            "integer",
+            "whole number",
         ),
     ],
     ids=["decline-no-reason", "amend-no-reason", "stopped-no-reason", "unknown-step", "added-no-reason", "weeks"],
@@ -119,7 +119,7 @@ def test_a_malformed_decision_is_a_draft_warning_and_refused_at_its_field_when_f
     _complete_the_ratings(client, assessment_id)  # revision 3: only the plan stands in the way of finalising
     fields = accept_every_step(plan_fields(client, assessment_id))
     response = post_plan(client, assessment_id, fields, p__trauma_treatment__objective="Typed, kept.", **changes)
-    if code != "integer":
+    if code != "whole number":
         assert response.status_code == 303, response.text
         page = client.get(response.headers["location"]).text
         assert "Saved as revision 4" in page
@@ -137,7 +137,7 @@ def test_a_malformed_decision_is_a_draft_warning_and_refused_at_its_field_when_f
     else:  # a step the page has no field for: named in the summary, not linked to a missing field
         assert "<li>" in summary and "no_such_step" in summary
     assert "Typed, kept." in html  # nothing typed is lost
-    if code == "integer":  # nothing saved
+    if code == "whole number":  # nothing saved
         assert form_fields(html, "plan-form")["base_revision"] == ["3"]
         assert client.get(f"/assessments/{assessment_id}/history").text.count('class="num"') == 3
     assert "<fieldset disabled>" not in client.get(f"/assessments/{assessment_id}/plan").text  # still a draft
