@@ -210,6 +210,10 @@ def _check_references(instrument: Instrument, doc: Document) -> list[Problem]:
         for key in ("requires", "after"):
             for k, other in enumerate(getattr(iv, key)):
                 problems += _ref(other, interventions, "intervention", ("interventions", n, key, k), doc)
+        for other in iv.rationale:
+            problems += _ref(
+                other, [*iv.requires, *iv.after], "dependency (requires/after)", ("interventions", n, "rationale", other), doc
+            )
     for n, judgement in enumerate(instrument.judgements):
         if len(set(judgement.levels)) != len(judgement.levels):
             problems.append(doc.problem(Code.DUPLICATE_ID, "judgement levels must differ", ("judgements", n, "levels")))

@@ -118,6 +118,11 @@ class Intervention(Model):
     recommend_when: Expression
     requires: tuple[Name, ...] = ()
     after: tuple[Name, ...] = ()
+    # Left out of the dump when empty, so the content hash of an intervention without it is unchanged.
+    rationale: dict[Name, Text] = Field(default_factory=dict, exclude_if=lambda value: not value)
+    """Why it waits for each of its dependencies: a short text per `requires`/`after` id (shown in the codebook)."""
+    track: Literal["security", "social-preventive"] | None = Field(default=None, exclude_if=lambda value: value is None)
+    """The follow-up it belongs to: the security track or the social-preventive one (none: not said)."""
 
 
 class Judgement(Model):

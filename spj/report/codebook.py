@@ -22,6 +22,7 @@ from spj.report.document import Kind, render_document
 from spj.report.escaping import MdText, md_code
 from spj.report.explain import explain_expression
 from spj.report.i18n import translations_for
+from spj.report.tracks import track_title
 from spj.report.wording import Named
 
 Format = Literal["html", "md", "pdf"]
@@ -127,6 +128,16 @@ class InterventionView:
     when: Condition
     requires: tuple[Named, ...]
     after: tuple[Named, ...]
+    reasons_to_wait: tuple[DependencyReason, ...] = ()
+    track: str = ""
+
+
+@dataclass(frozen=True)
+class DependencyReason:
+    """Why an intervention waits for another: the instrument's `rationale` for that dependency."""
+
+    step: Named
+    rationale: str
 
 
 @dataclass(frozen=True)
@@ -342,6 +353,12 @@ def codebook_context(instrument: Instrument, *, lang: str, spj_version: str = ""
                 condition(i.recommend_when),
                 named(i.requires),
                 named(i.after),
+                tuple(
+                    DependencyReason(step, text(i.rationale[step.id]))
+                    for step in named(tuple(dict.fromkeys((*i.requires, *i.after))))
+                    if step.id in i.rationale
+                ),
+                track_title(i.track, lang),
             )
             for i in instrument.interventions
         ],
