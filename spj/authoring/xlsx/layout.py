@@ -149,6 +149,8 @@ SHEETS: tuple[Sheet, ...] = (
             _col("after", "list"),
             _col("title", "text", required=True),
             _col("description", "text"),
+            _col("rationale", "coded"),
+            _col("track"),
         ),
         required=False,
     ),
