@@ -32,7 +32,9 @@ import datetime as dt
 from typing import Any
 
 from spj.assessment.model import Assessment, Rating
+from spj.evaluation.decisive import decisive_reasons
 from spj.evaluation.results import AgreedStep, Evaluation, FlagResult, PlanStep, Reason, render_ref
+from spj.instrument import index_of
 from spj.instrument.model import Indicator, Instrument, ScaleLevel
 from spj.instrument.text import localize
 from spj.report.wording import Kind, Named, Wording, report_wording
@@ -51,6 +53,10 @@ def report_context(
 ) -> dict[str, Any]:
     """Everything the `kind` report template prints, in `lang` (instrument texts fall back to its default)."""
     return _Builder(instrument, assessment, evaluation, report_wording(lang, kind)).context(spj_version)
+
+
+_OUTCOME = {"raised": True, "clear": False}
+"""A flag's status as the truth of its rule (unknown: None)."""
 
 
 class _Builder:
@@ -456,11 +462,27 @@ class _Builder:
             "title": self.text(rule.title) if rule.title else "",
             "message": self.text(rule.message),
             "raised": flag.status == "raised",
-            "reasons": tuple(self.reason(r) for r in flag.because),
+            **self.reasons(self.decisive("rules", flag.id, _OUTCOME.get(flag.status), flag.because)),
             "missing": missing,
             "missing_case_fields": missing_case_fields,
             "error": flag.error or "",
         }
+
+    def reasons(self, reasons: tuple[Reason, ...]) -> dict[str, tuple[dict[str, str], ...]]:
+        """`reasons`: what holds; `checked_absent`: flags read and found not raised, shown apart."""
+        absent = [r for r in reasons if r.ref.root == "flags" and r.value is False]
+        return {
+            "reasons": tuple(self.reason(r) for r in reasons if r not in absent),
+            "checked_absent": tuple(self.reason(r) for r in absent),
+        }
+
+    def decisive(
+        self, kind: str, item_id: str, outcome: bool | None, because: tuple[Reason, ...]
+    ) -> tuple[Reason, ...]:
+        """Only what made a flag raised or a step recommended (`spj.evaluation.decisive`); all when unknown."""
+        index = index_of(self.instrument)
+        compiled = index.rules.get(item_id) if kind == "rules" else index.interventions.get(item_id)
+        return because if compiled is None else decisive_reasons(compiled.expression.tree, outcome, because)
 
     def step(self, step: PlanStep, critical: bool) -> dict[str, Any]:
         iv = step.intervention
@@ -489,7 +511,9 @@ class _Builder:
                 if prerequisite
                 else ""
             ),
-            "reasons": tuple(self.reason(r) for r in rec.because) if rec and not prerequisite else (),
+            **self.reasons(
+                self.decisive("interventions", rec.id, rec.value, rec.because) if rec and not prerequisite else ()
+            ),
             "requires": (
                 words("Requires %(steps)s to be completed first.", steps=words.names(requires)) if requires else ""
             ),
