@@ -25,6 +25,10 @@ Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=100)]
 Version = Annotated[str, StringConstraints(pattern=SEMVER_PATTERN, max_length=64)]
 Language = Annotated[str, StringConstraints(pattern=LANG_PATTERN)]
 Expression = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+Track = Literal["security", "social-preventive"]
+"""The two follow-up tracks: security (task force, police, prosecution) and social-preventive (care, welfare)."""
+TRACKS: tuple[str, ...] = ("social-preventive", "security")
+"""The tracks, in the order reports show them."""
 
 
 def _code_as_text(value: Any) -> Any:
@@ -121,7 +125,7 @@ class Intervention(Model):
     # Left out of the dump when empty, so the content hash of an intervention without it is unchanged.
     rationale: dict[Name, Text] = Field(default_factory=dict, exclude_if=lambda value: not value)
     """Why it waits for each of its dependencies: a short text per `requires`/`after` id (shown in the codebook)."""
-    track: Literal["security", "social-preventive"] | None = Field(default=None, exclude_if=lambda value: value is None)
+    track: Track | None = Field(default=None, exclude_if=lambda value: value is None)
     """The follow-up it belongs to: the security track or the social-preventive one (none: not said)."""
 
 

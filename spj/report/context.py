@@ -37,6 +37,7 @@ from spj.evaluation.results import AgreedStep, Evaluation, FlagResult, PlanStep,
 from spj.instrument import index_of
 from spj.instrument.model import Indicator, Instrument, ScaleLevel
 from spj.instrument.text import localize
+from spj.report.tracks import TRACKS, track_title
 from spj.report.wording import Kind, Named, Wording, report_wording
 
 _NO_RATING = Rating()
@@ -192,6 +193,7 @@ class _Builder:
                 if critical_path
                 else ""
             ),
+            "tracks": self.tracks(plan.tracks(), steps),
             "undetermined": tuple(self.undetermined(r.id) for r in self.undetermined_recommendations),
             "formulation": assessment.formulation or "",
             "scenarios": tuple({"kind": s.kind, "title": s.title or "", "text": s.text} for s in assessment.scenarios),
@@ -246,6 +248,19 @@ class _Builder:
             ),
         }
 
+    def tracks(self, tracks: dict[str, list[str]], steps: dict[str, dict[str, Any]]) -> tuple[str, ...]:
+        """One sentence per follow-up track with steps in the plan: the two tracks shown apart."""
+        words = self.words
+        return tuple(
+            words(
+                "%(track)s: %(steps)s.",
+                track=track_title(track, self.lang),
+                steps=words.names(Named(i, steps[i]["title"]) for i in tracks[track]),
+            )
+            for track in TRACKS
+            if track in tracks
+        )
+
     def agreed_step(self, step: AgreedStep) -> dict[str, Any]:
         words = self.words
         decision = {
@@ -272,6 +287,7 @@ class _Builder:
             "status_reason": step.status_reason or "",
             "objective": step.objective or "",
             "addresses": words.names(self.named_indicators(step.addresses)) if step.addresses else "",
+            "track": track_title(step.track, self.lang),
         }
 
     # -- indicators and life areas
@@ -502,6 +518,7 @@ class _Builder:
                 end=step.end_week,
             ),
             "critical": critical,
+            "track": track_title(iv.track, self.lang),
             "description": self.text(iv.description),
             "prerequisite": (
                 words(

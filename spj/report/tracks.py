@@ -8,10 +8,10 @@ belongs to (`track:`); the plan and the report show the two apart.
 
 from __future__ import annotations
 
+from spj.instrument.model import TRACKS
 from spj.report.i18n import translations_for
 
-TRACKS = ("social-preventive", "security")
-"""The tracks, in the order the report shows them."""
+__all__ = ["TRACKS", "track_title"]
 
 _TITLES = {
     "security": "Security track",
