@@ -25,7 +25,7 @@ from spj.evaluation.results import AgreedStep, Evaluation
 from spj.instrument import Instrument, index_of
 from spj.instrument.index import InstrumentIndex
 from spj.instrument.model import TRACKS
-from spj.instrument.text import localize
+from spj.instrument.text import case_value_text, localize
 
 SECRET = "professional-secret"
 
@@ -287,6 +287,5 @@ def _case_fields(
     for name, value in assessment.case.fields.items():
         field = index.case_fields.get(name)
         title = (localize(field.title, lang, instrument) if field else "") or name
-        label = field.labels.get(str(value)) if field else None
-        out.append((title, localize(label, lang, instrument) if label else str(value)))
+        out.append((title, case_value_text(field, value, lang, instrument)))
     return tuple(out)

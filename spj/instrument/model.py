@@ -92,6 +92,9 @@ class CaseField(Model):
     choices: tuple[Code, ...] = ()
     title: Text | None = None
     labels: dict[Code, Text] = Field(default_factory=dict)
+    # Left out of the dump when false, so the content hash of a field without it is unchanged.
+    multiple: bool = Field(default=False, exclude_if=lambda value: not value)
+    """A `choice` that may hold several codes at once: rules see a list (`'x' in case.f`)."""
 
 
 class Omission(Model):

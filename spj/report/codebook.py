@@ -96,6 +96,7 @@ class CaseFieldView:
     title: str
     type: str
     choices: tuple[Named, ...]
+    multiple: bool = False
 
 
 @dataclass(frozen=True)
@@ -335,6 +336,7 @@ def codebook_context(instrument: Instrument, *, lang: str, spj_version: str = ""
                 text(f.title) or f.id,
                 f.type,
                 tuple(Named(c, text(f.labels[c]) if c in f.labels else c) for c in f.choices),
+                f.multiple,
             )
             for f in instrument.case_fields
         ],

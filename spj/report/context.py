@@ -36,7 +36,7 @@ from spj.evaluation.decisive import decisive_reasons
 from spj.evaluation.results import AgreedStep, Evaluation, FlagResult, PlanStep, Reason, render_ref
 from spj.instrument import index_of
 from spj.instrument.model import Indicator, Instrument, ScaleLevel
-from spj.instrument.text import localize
+from spj.instrument.text import case_value_text, localize
 from spj.report.tracks import TRACKS, track_title
 from spj.report.wording import Kind, Named, Wording, report_wording
 
@@ -425,9 +425,8 @@ class _Builder:
             subject = self.named_rule(name).title
         elif head == "case" and name in self.case_field_defs:
             field = self.case_field_defs[name]
-            label = field.labels.get(value)
             subject = self.text(field.title) or name
-            value = self.text(label) if label else value
+            value = case_value_text(field, reason.value, self.lang, self.instrument) if reason.value is not None else ""
         names = self.status_names
         return {
             "subject": subject,
@@ -579,6 +578,5 @@ class _Builder:
         for field_id, value in self.assessment.case.fields.items():
             field = self.case_field_defs.get(field_id)
             title = (self.text(field.title) if field and field.title else "") or field_id
-            label = field.labels.get(str(value)) if field else None
-            out.append({"subject": title, "value": self.text(label) if label else str(value)})
+            out.append({"subject": title, "value": case_value_text(field, value, self.lang, self.instrument)})
         return tuple(out)

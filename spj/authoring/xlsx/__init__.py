@@ -18,7 +18,7 @@ Sheets (the first row of each names the columns; bold and frozen):
   ``title``, ``guidance``, ``anchor:CODE`` (the anchor of presence code CODE),
   ``informs`` (empty, or ``formulation``).
 - ``case_fields``: ``id``, ``type``, ``choices`` (comma-separated), ``title``,
-  ``label:CODE``.
+  ``label:CODE``, ``multiple`` (TRUE/FALSE: a choice that may hold several codes).
 - ``rules``: ``id``, ``when``, ``severity``, ``title``, ``message``.
 - ``interventions``: ``id``, ``domain``, ``provider``, ``duration_weeks``,
   ``recommend_when``, ``requires``, ``after`` (comma-separated), ``title``,

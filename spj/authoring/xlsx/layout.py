@@ -121,6 +121,7 @@ SHEETS: tuple[Sheet, ...] = (
             _col("choices", "codes"),
             _col("title", "text"),
             _col("label", "coded", key="labels"),
+            _col("multiple", "bool"),
         ),
         required=False,
     ),
