@@ -89,7 +89,13 @@ def content_from_form(instrument: Instrument, base: Mapping[str, Any], form: For
     fields = dict(case.get("fields") or {})
     for case_field in instrument.case_fields:
         raw = _one(form, f"case.{case_field.id}")
-        if not raw:
+        if case_field.type == "choice" and case_field.multiple:
+            chosen = _many(form, f"case.{case_field.id}")
+            if chosen:
+                fields[case_field.id] = chosen
+            else:
+                fields.pop(case_field.id, None)
+        elif not raw:
             fields.pop(case_field.id, None)
         elif case_field.type == "integer":
             fields[case_field.id] = int(raw) if re.fullmatch(r"-?\d{1,12}", raw) else raw
@@ -210,7 +216,10 @@ def form_from_content(instrument: Instrument, content: Mapping[str, Any]) -> dic
             put(f"s.{n}.{key}", source.get(key))
     fields = (content.get("case") or {}).get("fields") or {}
     for name, value in fields.items():
-        put(f"case.{name}", value)
+        if isinstance(value, list | tuple):
+            form[f"case.{name}"] = [str(v) for v in value]
+        else:
+            put(f"case.{name}", value)
     put("formulation", content.get("formulation"))
     for n, scenario in enumerate(content.get("scenarios") or ()):
         for key in ("kind", "title", "text"):
