@@ -27,6 +27,7 @@ ORDERING_CASES = [
     "trajectory-guidance-as-frame",
     "trajectory-dialogue-after-trust",
     "trajectory-network-beside-family",
+    "trajectory-trauma-assessment-alone",
 ]
 
 

@@ -128,7 +128,7 @@ def test_rate_omit_save_and_the_flags_update(login: Login) -> None:
     assert fields["base_revision"] == ["2"]
     # and the plan: trauma treatment, after its prerequisite
     assert 'data-intervention="trauma_treatment"' in page.text
-    assert 'data-intervention="daily_structure"' in page.text
+    assert 'data-intervention="trauma_assessment"' in page.text
 
 
 def test_sources_editor_and_scenarios_round_trip(login: Login) -> None:

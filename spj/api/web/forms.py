@@ -197,14 +197,20 @@ def _scenarios_from_form(form: FormData) -> list[dict[str, Any]]:
     return scenarios
 
 
+def _form_values(value: Any) -> list[str]:
+    """A value as form values: a multiple choice gives one per code."""
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [value if isinstance(value, str) else _scalar(value)]
+
+
 def form_from_content(instrument: Instrument, content: Mapping[str, Any]) -> dict[str, list[str]]:
     """The form fields that show `content` (the inverse of `content_from_form`)."""
     form: dict[str, list[str]] = {}
 
     def put(name: str, value: Any) -> None:
-        if value is None or value == "":
-            return
-        form[name] = [value if isinstance(value, str) else _scalar(value)]
+        if value is not None and value != "":
+            form[name] = _form_values(value)
 
     ratings = content.get("ratings") or {}
     for indicator in instrument.indicators:
@@ -216,10 +222,7 @@ def form_from_content(instrument: Instrument, content: Mapping[str, Any]) -> dic
             put(f"s.{n}.{key}", source.get(key))
     fields = (content.get("case") or {}).get("fields") or {}
     for name, value in fields.items():
-        if isinstance(value, list | tuple):
-            form[f"case.{name}"] = [str(v) for v in value]
-        else:
-            put(f"case.{name}", value)
+        put(f"case.{name}", value)
     put("formulation", content.get("formulation"))
     for n, scenario in enumerate(content.get("scenarios") or ()):
         for key in ("kind", "title", "text"):
