@@ -134,7 +134,7 @@ def test_dutch_with_fallback_to_default_language(instrument: spj.Instrument) -> 
     assert "Codeboektest" in html
     assert "Sociaal netwerk" in html
     assert "Unprocessed trauma" in html  # no Dutch title: the default language's text
-    assert "Aanbevolen als: het aandachtspunt “Isolated” is gesignaleerd." in html
+    assert "Aanbevolen als: het signaal “Isolated” geldt." in html
 
 
 def test_language_without_instrument_texts_uses_report_catalog(instrument: spj.Instrument) -> None:

@@ -122,7 +122,7 @@ def test_explains_in_english(instrument: spj.Instrument, expression: str, senten
         ),
         (
             "flags.isolation || !flags.plain",
-            "het aandachtspunt “Geïsoleerd” is gesignaleerd of het aandachtspunt “plain” is niet gesignaleerd",
+            "het signaal “Geïsoleerd” geldt of het signaal “plain” geldt niet",
         ),
         (
             "domains.social.risk.present + domains.social.risk.partial >= 2",

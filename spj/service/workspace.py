@@ -30,8 +30,8 @@ from spj.evaluation.evaluate import evaluate
 from spj.evaluation.results import Evaluation
 from spj.instrument import Instrument
 from spj.report import render_report
+from spj.service import case_list, lifecycle, programme
 from spj.service import content as contents
-from spj.service import lifecycle, programme
 from spj.service.auth import Auth, require_role
 from spj.service.cache import LruCache
 from spj.service.errors import (
@@ -150,6 +150,18 @@ class Workspace:
         require_role(user, *STAFF)
         return self.store.list_cases(user.agency_id)
 
+    def search_cases(self, user: User, query: case_list.CaseQuery) -> list[tuple[Case, list[AssessmentRecord]]]:
+        """The agency's cases matching `query`, each with its matching assessments, most recent first."""
+        require_role(user, *STAFF)
+        cases = self.store.list_cases(user.agency_id)
+        return case_list.matching_cases(cases, self.store.list_assessments(user.agency_id), query, user.id)
+
+    def open_drafts_of_case(self, user: User, case_id: str) -> list[AssessmentRecord]:
+        """The open drafts of a case of the user's agency, found whatever the case or spacing of `case_id`."""
+        require_role(user, *STAFF)
+        canonical = case_list.canonical_case_id(case_id, self.store.list_cases(user.agency_id))
+        return case_list.open_drafts(self.store.list_assessments(user.agency_id, case_id=canonical))
+
     def get_case(self, user: User, case_id: str) -> Case:
         """One case of the user's agency."""
         return self.store.get_case(self._agency(user, f"case {case_id}"), case_id)
@@ -171,6 +183,8 @@ class Workspace:
         """Start a blank draft for a case (created in the user's agency when new); its id is generated."""
         require_role(user, *STAFF)
         instrument = self.instruments.get(instrument_id, version)
+        # "JA-ANTW-1 " and "ja-antw-1" are one case: the id the agency first used is kept.
+        case_id = case_list.canonical_case_id(case_id, self.store.list_cases(user.agency_id))
         contents.check_identifier(case_id, "case_id")
         assessment_id = self._new_id()
         self._ensure_case(user, case_id)

@@ -174,6 +174,12 @@ def test_errors_are_shown_at_their_fields_and_nothing_is_lost(login: Login) -> N
 # ---- conflicts --------------------------------------------------------------------------------------------
 
 
+def _conflict_form(html: str) -> dict[str, list[str]]:
+    fields = form_fields(html.replace('action="/assessments', 'id="assessment-form" action="/assessments', 1))
+    fields["csrf_token"] = [csrf_of(html)]
+    return fields
+
+
 def test_a_conflicting_save_shows_both_versions_and_can_reapply_mine(login: Login) -> None:
     alice, rita = login("alice"), login("rita")
     assessment_id = start_assessment(alice)
@@ -187,9 +193,10 @@ def test_a_conflicting_save_shows_both_versions_and_can_reapply_mine(login: Logi
     assert 'data-field="r.PS1.presence"' in html
     assert "Rita&#39;s text" in html  # the current version, side by side
     assert html.count("your change") == 2 and "their change" in html  # who changed what since revision 1
-    # re-apply mine on top of the current head: my fields win, Rita's other change stays
-    hidden = form_fields(html.replace('action="/assessments', 'id="assessment-form" action="/assessments', 1))
-    hidden["csrf_token"] = [csrf_of(html)]
+    # Both changed PS1: the page asks which to keep, field by field; EW1 (only mine) needs no choice.
+    assert 'name="resolve:r.PS1.presence"' in html and 'name="resolve:r.EW1.presence"' not in html
+    hidden = _conflict_form(html)
+    hidden["resolve:r.PS1.presence"] = ["mine"]
     response = alice.post(
         f"/assessments/{assessment_id}", data={**hidden, "action": "merge-save"}, follow_redirects=False
     )
@@ -197,6 +204,51 @@ def test_a_conflicting_save_shows_both_versions_and_can_reapply_mine(login: Logi
     fields = form_fields(alice.get(response.headers["location"]).text)
     assert fields["r.PS1.presence"] == ["N"] and fields["r.EW1.presence"] == ["P"]
     assert fields["formulation"] == ["Rita's text"]
+
+
+def test_a_same_field_conflict_is_never_applied_silently(login: Login) -> None:
+    alice, rita = login("alice"), login("rita")
+    assessment_id = start_assessment(alice)
+    mine = form_fields(alice.get(f"/assessments/{assessment_id}").text)
+    theirs = form_fields(rita.get(f"/assessments/{assessment_id}").text)
+    assert post_form(rita, assessment_id, theirs, formulation="Rita's formulation").status_code == 303
+    html = post_form(alice, assessment_id, mine, formulation="Alice's formulation").text
+    hidden = _conflict_form(html)
+    assert not [k for k in hidden if k.startswith("resolve:")], "a choice was made for the user"
+    # Applying without choosing is refused: the conflict page again, nothing saved.
+    response = alice.post(f"/assessments/{assessment_id}", data={**hidden, "action": "merge-save"})
+    assert response.status_code == 409
+    assert "Choose which version to keep" in response.text
+    current = form_fields(alice.get(f"/assessments/{assessment_id}").text)
+    assert current["formulation"] == ["Rita's formulation"] and current["base_revision"] == ["2"]
+    # Theirs keeps Rita's text; combine keeps what the user wrote from both.
+    hidden = _conflict_form(response.text)
+    hidden["resolve:formulation"] = ["combine"]
+    assert "Alice&#39;s formulation" in response.text.split('name="combine:formulation"', 1)[1].split("</textarea>")[0]
+    hidden["combine:formulation"] = ["Alice's formulation. Rita's formulation."]
+    response = alice.post(
+        f"/assessments/{assessment_id}", data={**hidden, "action": "merge-save"}, follow_redirects=False
+    )
+    assert response.status_code == 303, response.text
+    fields = form_fields(alice.get(response.headers["location"]).text)
+    assert fields["formulation"] == ["Alice's formulation. Rita's formulation."]
+
+
+def test_keeping_theirs_drops_my_change_to_that_field_only(login: Login) -> None:
+    alice, rita = login("alice"), login("rita")
+    assessment_id = start_assessment(alice)
+    mine = form_fields(alice.get(f"/assessments/{assessment_id}").text)
+    theirs = form_fields(rita.get(f"/assessments/{assessment_id}").text)
+    assert post_form(rita, assessment_id, theirs, formulation="Rita's formulation").status_code == 303
+    html = post_form(alice, assessment_id, mine, formulation="Alice's formulation", r__PS2__presence="Y").text
+    hidden = _conflict_form(html)
+    hidden["resolve:formulation"] = ["theirs"]
+    response = alice.post(
+        f"/assessments/{assessment_id}", data={**hidden, "action": "merge-save"}, follow_redirects=False
+    )
+    assert response.status_code == 303, response.text
+    fields = form_fields(alice.get(response.headers["location"]).text)
+    assert fields["formulation"] == ["Rita's formulation"] and fields["r.PS2.presence"] == ["Y"]
 
 
 # ---- finalise, countersign, reports -------------------------------------------------------------------------

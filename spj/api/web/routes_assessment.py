@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
+from spj.api.web import conflicts
 from spj.api.web.forms import (
     FieldErrors,
     content_from_form,
@@ -45,7 +46,7 @@ from spj.errors import AssessmentError, SpjError
 from spj.instrument.text import localize
 from spj.service import InvalidContentError, SaveConflictError, Workspace
 from spj.service.views import AssessmentView
-from spj.store.interface import User
+from spj.store.interface import Revision, User
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -140,7 +141,7 @@ async def show(request: Request, assessment_id: str, saved: int | None = None, s
 
 
 def _content_fields(form: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
-    return {k: list(v) for k, v in form.items() if k not in _NOT_CONTENT}
+    return {k: list(v) for k, v in form.items() if k not in _NOT_CONTENT and not conflicts.is_resolution_field(k)}
 
 
 @router.post("/assessments/{assessment_id}")
@@ -155,8 +156,14 @@ async def save(request: Request, assessment_id: str) -> Response:
     if action in ("merge-save", "merge-edit"):
         base_content = _revision_content(request, user, view, base)
         base_fields = form_from_content(view.instrument, base_content) if base_content else {}
-        mine_norm = form_from_content(view.instrument, content_from_form(view.instrument, view.content, mine))
-        merged, _ = merge_fields(base_fields, mine_norm, form_from_content(view.instrument, view.content))
+        my_content = content_from_form(view.instrument, view.content, mine)
+        head_fields = form_from_content(view.instrument, view.content)
+        merged, clashing = merge_fields(base_fields, form_from_content(view.instrument, my_content), head_fields)
+        choices = conflicts.chosen(fields)
+        if conflicts.unresolved(clashing, choices):  # never decided for the user: ask again, nothing saved
+            head = _head_revision(request, user, view)
+            return _conflict(request, user, view, head, my_content, mine, base, choices=choices, ask=True)
+        merged = conflicts.apply_choices(merged, head_fields, choices, clashing)
         if action == "merge-edit":
             notice = {
                 "kind": "warn",
@@ -172,7 +179,7 @@ async def save(request: Request, assessment_id: str) -> Response:
             return _finalise(request, workspace, user, view, content, base, mine)
         saved = workspace.save(user, assessment_id, base, content)
     except SaveConflictError as exc:
-        return _conflict(request, user, view, exc, mine, base)
+        return _conflict(request, user, view, exc.head, exc.content, mine, base)
     except InvalidContentError as exc:
         return _page(
             request,
@@ -222,26 +229,55 @@ def _conflict(
     request: Request,
     user: User,
     view: AssessmentView,
-    exc: SaveConflictError,
+    head: Revision,
+    my_content: dict[str, Any],
     mine: Mapping[str, Sequence[str]],
     base: int,
+    *,
+    choices: Mapping[str, tuple[str, str]] | None = None,
+    ask: bool = False,
 ) -> HTMLResponse:
-    """Someone saved in between: both versions side by side; nothing the user typed is lost."""
+    """Someone saved in between: both versions side by side; nothing the user typed is lost.
+
+    Where both changed the same field, the user chooses (theirs, mine, or a combination of the texts).
+    """
     lang = language_of(request)
-    head = exc.head
     author = workspace_of(request).person(user, head.author_id)
+    base_content = _revision_content(request, user, view, base)
+    rows = differences(view.instrument, my_content, head.content, lang, base=base_content)
+    base_fields = form_from_content(view.instrument, base_content) if base_content else {}
+    my_fields = form_from_content(view.instrument, my_content)
+    head_fields = form_from_content(view.instrument, head.content)
+    _, clashing = merge_fields(base_fields, my_fields, head_fields)
+    shown = {row.name: row for row in rows}
+    clashes = [
+        conflicts.Clash(
+            name,
+            shown[name].label if name in shown else name,
+            "\n".join(my_fields.get(name) or ()),
+            "\n".join(head_fields.get(name) or ()),
+            shown[name].mine if name in shown else "",
+            shown[name].theirs if name in shown else "",
+        )
+        for name in clashing
+    ]
     context = {
         "title": t(request, "Someone else saved this assessment"),
         "view": view,
         "head": head,
         "author": author.display_name if author else head.author_id,
         "base": base,
-        "rows": differences(
-            view.instrument, exc.content, head.content, lang, base=_revision_content(request, user, view, base)
-        ),
+        "rows": rows,
         "mine": mine,
+        "clashes": clashes,
+        "choices": choices or {},
+        "ask": ask,
     }
     return render(request, "conflict.html", context, status_code=409, user=user)
+
+
+def _head_revision(request: Request, user: User, view: AssessmentView) -> Revision:
+    return next(r for r in workspace_of(request).history(user, view.id) if r.number == view.head)
 
 
 def _revision_content(request: Request, user: User, view: AssessmentView, number: int) -> dict[str, Any] | None:

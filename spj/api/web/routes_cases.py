@@ -2,28 +2,53 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 
 from spj.api.web.pages import WebRoute, current_user, language_of, posted_form, redirect, render, t, workspace_of
 from spj.errors import AssessmentError
 from spj.instrument.text import localize
+from spj.service.case_list import STATUSES, CaseQuery, case_query
+from spj.store.interface import AssessmentRecord, User
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 
 @router.get("/cases")
-async def cases(request: Request) -> Response:
+async def cases(request: Request, q: str = "", status: str = "", assessor: str = "", mine: str = "") -> Response:
     user = current_user(request)
     if user.role == "partner":  # a partner's workspace is its referrals
         return redirect(request, "/referrals")
     workspace = workspace_of(request)
-    assessments = workspace.list_assessments(user)
-    by_case: dict[str, list[object]] = {}
-    for record in sorted(assessments, key=lambda r: r.updated_at, reverse=True):
-        by_case.setdefault(record.case_id, []).append(record)
-    rows = [(case, by_case.get(case.id, [])) for case in workspace.list_cases(user)]
-    rows.sort(key=lambda row: max((r.updated_at for r in row[1]), default=row[0].created_at), reverse=True)  # type: ignore[attr-defined]
-    return render(request, "cases.html", {"title": t(request, "Cases"), "nav": "cases", "rows": rows}, user=user)
+    try:
+        query = case_query(q, status, assessor, mine)
+    except AssessmentError as exc:
+        problem = exc.problems[0]
+        refused = {"title": t(request, "Cases"), "heading": t(request, "Cases"), "message": problem.message}
+        refused["code"] = str(problem.code)
+        return render(request, "error.html", refused, status_code=422, user=user)
+    rows = workspace.search_cases(user, query)
+    context: dict[str, Any] = {
+        "title": t(request, "Cases"),
+        "nav": "cases",
+        "rows": rows,
+        "query": query,
+        "statuses": STATUSES,
+        "people": _people(
+            request, user, [r for _, records in workspace.search_cases(user, CaseQuery()) for r in records]
+        ),
+    }
+    return render(request, "cases.html", context, user=user)
+
+
+def _people(request: Request, user: User, records: list[AssessmentRecord]) -> dict[str, str]:
+    """Display names of the people who started the listed assessments (ids only when unknown)."""
+    names: dict[str, str] = {}
+    for user_id in sorted({r.created_by for r in records}):
+        person = workspace_of(request).person(user, user_id)
+        names[user_id] = person.display_name if person else user_id
+    return names
 
 
 @router.get("/cases/{case_id}")
@@ -52,17 +77,7 @@ def _instrument_choices(request: Request) -> list[tuple[str, str]]:
 
 @router.get("/new")
 async def new_page(request: Request, case: str = "") -> Response:
-    user = current_user(request)
-    context = {
-        "title": t(request, "New assessment"),
-        "nav": "new",
-        "instruments": _instrument_choices(request),
-        "cases": workspace_of(request).list_cases(user),
-        "case_id": case,
-        "instrument": "",
-        "error": "",
-    }
-    return render(request, "new.html", context, user=user)
+    return _new_page(request, current_user(request), case, "")
 
 
 @router.post("/new")
@@ -72,20 +87,41 @@ async def create(request: Request) -> Response:
     case_id = str(form.get("case_id") or "").strip()
     choice = str(form.get("instrument") or "")
     instrument_id, _, version = choice.partition("@")
+    workspace = workspace_of(request)
+    if not form.get("confirm_second_draft") and case_id and workspace.open_drafts_of_case(user, case_id):
+        # A second open draft of one case is allowed, but only on purpose: ask first.
+        return _new_page(request, user, case_id, choice, second_draft=True, status_code=409)
     try:
-        view = workspace_of(request).create(user, case_id, instrument_id, version)
+        view = workspace.create(user, case_id, instrument_id, version)
     except AssessmentError as exc:
-        context = {
-            "title": t(request, "New assessment"),
-            "nav": "new",
-            "instruments": _instrument_choices(request),
-            "cases": workspace_of(request).list_cases(user),
-            "case_id": case_id,
-            "instrument": choice,
-            "error": "; ".join(p.message for p in exc.problems),
-        }
-        return render(request, "new.html", context, status_code=422, user=user)
+        return _new_page(
+            request, user, case_id, choice, error="; ".join(p.message for p in exc.problems), status_code=422
+        )
     return redirect(request, f"/assessments/{view.id}?started=1")
+
+
+def _new_page(
+    request: Request,
+    user: User,
+    case_id: str,
+    choice: str,
+    *,
+    error: str = "",
+    second_draft: bool = False,
+    status_code: int = 200,
+) -> Response:
+    workspace = workspace_of(request)
+    context = {
+        "title": t(request, "New assessment"),
+        "nav": "new",
+        "instruments": _instrument_choices(request),
+        "cases": workspace.list_cases(user),
+        "case_id": case_id,
+        "instrument": choice,
+        "error": error,
+        "open_drafts": workspace.open_drafts_of_case(user, case_id) if second_draft else [],
+    }
+    return render(request, "new.html", context, status_code=status_code, user=user)
 
 
 @router.post("/assessments/{assessment_id}/reassess")
