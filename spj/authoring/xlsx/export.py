@@ -10,6 +10,7 @@ path of the first difference, rather than exported with a loss.
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 from openpyxl import Workbook  # type: ignore[import-untyped,unused-ignore]
@@ -67,6 +68,8 @@ def _items(instrument: Instrument, sheet: Sheet) -> list[dict[str, Any]]:
     part: Any = instrument
     for key in sheet.path:
         part = getattr(part, key)
+    if sheet.part == "migrations":  # by alias: the column is `from`
+        return [item.model_dump(mode="json", by_alias=True) for item in part]
     return [item.model_dump(mode="json") if sheet.part == "lint.accept" else item.model_dump() for item in part]
 
 
@@ -154,6 +157,8 @@ def _pick(text: Any, lang: str | None) -> str | None:
 
 
 def _cell_value(column: Column, value: Any) -> Any:
+    if column.kind == "yaml":  # JSON is YAML: one line, read back exactly
+        return json.dumps(value, ensure_ascii=False) if value else None
     if column.kind in ("list", "codes"):
         return LIST_SEPARATOR.join(value) if value else None
     if isinstance(value, float) and float(f"{value:.15g}") != value:
