@@ -122,3 +122,25 @@ def test_a_released_note_never_holds_a_secret_item(secret: list[bool], cited: li
     assert isinstance(consultation, Consultation) and not cites_secret
     assert len(approved) == 4 and not any(item.secret for item in items)
     assert [item.id for item in items] == cited
+
+
+def test_after_the_table_a_secret_item_stays_with_the_agency_that_brought_it() -> None:
+    from spj.disclosure.consultation import items_seen_by, parse_consultation
+
+    consultation = parse_consultation(record())
+    by_hoj = {i.id: i.text for i in items_seen_by(consultation, "hoj-example")}
+    assert by_hoj["I1"] == "Keeps the probation conditions." and by_hoj["I2"] is None
+    by_care = {i.id: i.text for i in items_seen_by(consultation, "care-example")}
+    assert by_care["I2"] is not None and "SECRETTEXT" in by_care["I2"]
+    assert items_seen_by(consultation, "school-example") == []  # not at the table: nothing
+
+
+def test_the_note_reaches_its_addressee_and_the_participants_only_once_approved() -> None:
+    from spj.disclosure.consultation import note_released_to, parse_consultation
+
+    released = parse_consultation(record())
+    assert [i.id for i in note_released_to(released, "police-example") or []] == ["I1", "I3"]
+    assert [i.id for i in note_released_to(released, "cell-example") or []] == ["I1", "I3"]
+    assert note_released_to(released, "school-example") is None
+    waiting = parse_consultation(record(approvals="[{agency: cell-example}]"))
+    assert note_released_to(waiting, "police-example") is None

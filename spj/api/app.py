@@ -19,6 +19,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 
+from spj.api.consultations_api import router as consultations_router
 from spj.api.errors import install_error_handlers
 from spj.api.headers import SecurityHeaders
 from spj.api.json_api import router as json_router
@@ -26,6 +27,7 @@ from spj.api.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 from spj.api.referrals_api import router as referrals_router
 from spj.api.stats_api import router as stats_router
 from spj.disclosure import Deployment
+from spj.disclosure.consultation import Consultation
 from spj.service import InstrumentRegistry, Workspace
 from spj.service.instruments import default_folders
 from spj.store.interface import Store
@@ -52,6 +54,7 @@ def create_app(
     hasher: PasswordHasher | None = None,
     web: bool = True,
     deployment: Deployment | None = None,
+    consultations: Iterable[Consultation] = (),
 ) -> FastAPI:
     """The app over `store`.
 
@@ -59,7 +62,8 @@ def create_app(
     the shipped ones and `instruments_dirs`. `secret_key` signs the pages'
     session cookies (random per process when None: sessions end on restart);
     `https_only` marks the session cookie `Secure` (serve behind TLS).
-    `deployment` (DESIGN 4.7) is the register of partner agencies and what each may see.
+    `deployment` (DESIGN 4.7) is the register of partner agencies and what each may see;
+    `consultations` the case consultation records of that deployment.
     """
     registry = instruments or InstrumentRegistry.from_folders(default_folders(instruments_dirs))
     app = FastAPI(
@@ -70,12 +74,13 @@ def create_app(
         docs_url="/api/docs",
         redoc_url=None,
     )
-    app.state.workspace = Workspace(store, registry, hasher=hasher, deployment=deployment)
+    app.state.workspace = Workspace(store, registry, hasher=hasher, deployment=deployment, consultations=consultations)
     app.state.secret_key = secret_key or secrets.token_urlsafe(32)
     install_error_handlers(app)
     app.include_router(json_router)
     app.include_router(referrals_router)
     app.include_router(stats_router)
+    app.include_router(consultations_router)
     if web:
         _mount_web(app, secret_key=app.state.secret_key, https_only=https_only)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)

@@ -78,5 +78,6 @@ class AgreedPlanInput(Model):
     """The `plan:` of a version-2 assessment."""
 
     review_date: dt.date | None = None
+    start_date: dt.date | None = None  # when week 0 of the plan is; the assessment's date when not given
     decisions: dict[Name, Decision] = Field(default_factory=dict)
     added: tuple[AddedStep, ...] = ()

@@ -96,6 +96,7 @@ def reassessment(
     if "plan" in old:
         plan = dict(old["plan"])
         plan.pop("review_date", None)  # the new plan is reviewed on a date of its own
+        plan.pop("start_date", None)  # and its weeks count from the reassessment, unless the expert says otherwise
         data["plan"] = plan
     header = (
         f"# Reassessment of case {previous.case.id}, carried over from {previous.id} ({previous.date.isoformat()}).\n"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from spj.assessment.model import Assessment, Rating
 from spj.errors import Code, Problem, did_you_mean
 from spj.files.yamlsource import Document, PathT
 from spj.instrument import Instrument, index_of
-from spj.instrument.model import CaseField
+from spj.instrument.model import CaseField, Indicator
 
 
 def check_assessment(assessment: Assessment, instrument: Instrument, doc: Document) -> list[Problem]:
@@ -185,50 +188,49 @@ def case_value(field: CaseField | None, value: object) -> object:
     return choice_code(value)
 
 
-def _check_final_ratings(assessment: Assessment, instrument: Instrument, doc: Document) -> list[Problem]:
-    """A final assessment rates or omits every indicator.
+def rating_gaps(indicator: Indicator, codes: Mapping[str, object] | None, omitted: bool, index: Any) -> tuple[str, ...]:
+    """What an indicator still needs before it is complete: nothing when omitted or fully rated.
 
-    Scales after the first (relevance) may stay empty for an indicator rated at
-    the bottom of its first scale: an absent indicator has no relevance to rate.
+    `("rating",)` when it is neither rated nor omitted; else the scales still to rate. Scales after the
+    first (relevance) may stay empty for an indicator rated at the bottom of its first scale: an absent
+    indicator has no relevance to rate. The form's progress and the final check read the same rule.
     """
+    if omitted:
+        return ()
+    if codes is None:
+        return ("rating",)
+    first, *rest = indicator.rate
+    first_code = codes.get(first)
+    if first_code is None:
+        return (first,)
+    level = index.scales[first].by_code.get(first_code)
+    if level is not None and level.value == index.scales[first].bottom:
+        return ()
+    return tuple(scale for scale in rest if codes.get(scale) is None)
+
+
+def _check_final_ratings(assessment: Assessment, instrument: Instrument, doc: Document) -> list[Problem]:
+    """A final assessment rates or omits every indicator (`rating_gaps` says what is missing)."""
     index = index_of(instrument)
     problems = []
     for indicator in instrument.indicators:
         rating = assessment.ratings.get(indicator.id)
-        if rating is None:
-            problems.append(
-                doc.problem(
-                    Code.INCOMPLETE,
-                    f"final assessment: {indicator.id} is neither rated nor omitted; rate it or omit it with a reason",
-                    ("ratings",),
+        codes = None if rating is None else rating.codes
+        gaps = rating_gaps(indicator, codes, rating is not None and rating.omitted, index)
+        if gaps == ("rating",):
+            message = f"final assessment: {indicator.id} is neither rated nor omitted; rate it or omit it with a reason"
+            problems.append(doc.problem(Code.INCOMPLETE, message, ("ratings",)))
+        elif gaps and codes is not None and gaps[0] == indicator.rate[0]:
+            message = f"final assessment: {indicator.id} has no {gaps[0]} rating"
+            problems.append(doc.problem(Code.INCOMPLETE, message, ("ratings", indicator.id)))
+        else:
+            first = indicator.rate[0]
+            for scale_name in gaps:
+                message = (
+                    f"final assessment: {indicator.id} is {first} {(codes or {}).get(first)!r} "
+                    f"but has no {scale_name} rating"
                 )
-            )
-            continue
-        if rating.omitted:
-            continue
-        codes = rating.codes
-        first, *rest = indicator.rate
-        first_code = codes.get(first)
-        if first_code is None:
-            problems.append(
-                doc.problem(
-                    Code.INCOMPLETE,
-                    f"final assessment: {indicator.id} has no {first} rating",
-                    ("ratings", indicator.id),
-                )
-            )
-            continue
-        level = index.scales[first].by_code.get(first_code)
-        absent = level is not None and level.value == index.scales[first].bottom
-        for scale_name in rest:
-            if scale_name not in codes and not absent:
-                problems.append(
-                    doc.problem(
-                        Code.INCOMPLETE,
-                        f"final assessment: {indicator.id} is {first} {first_code!r} but has no {scale_name} rating",
-                        ("ratings", indicator.id),
-                    )
-                )
+                problems.append(doc.problem(Code.INCOMPLETE, message, ("ratings", indicator.id)))
     return problems
 
 

@@ -12,6 +12,7 @@ breaks them is never printed.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -73,6 +74,11 @@ def load_consultation(path: str | Path, *, deployment: Deployment | None = None)
     """Load and check a consultation record; `DisclosureError` lists every problem, located."""
     doc = parse_yaml(read_text(path, error=DisclosureError), file=str(path), error=DisclosureError)
     return consultation_from_document(doc, deployment=deployment)
+
+
+def parse_consultation(text: str, *, file: str | None = None, deployment: Deployment | None = None) -> Consultation:
+    """A consultation record from YAML text (checked like `load_consultation`)."""
+    return consultation_from_document(parse_yaml(text, file=file, error=DisclosureError), deployment=deployment)
 
 
 def consultation_from_document(doc: Document, *, deployment: Deployment | None = None) -> Consultation:
@@ -195,6 +201,39 @@ def releasable_note(record: Consultation) -> list[Item]:
         )
     by_id = {i.id: i for i in record.items}
     return [by_id[i] for i in record.feedback.items]
+
+
+@dataclass(frozen=True)
+class SeenItem:
+    """An item as one agency may see it: `text` is None when it is withheld from that agency."""
+
+    id: str
+    by: str
+    secret: bool
+    text: str | None
+
+
+def items_seen_by(record: Consultation, agency: str) -> list[SeenItem]:
+    """The items of the record as a participating agency may see them after the table; [] for any other agency.
+
+    An item covered by professional secrecy stays with the agency that brought
+    it: the others see that it exists (its id and who brought it), never its text.
+    """
+    if agency not in record.participants:
+        return []
+    return [SeenItem(i.id, i.by, i.secret, None if i.secret and i.by != agency else i.text) for i in record.items]
+
+
+def note_released_to(record: Consultation, agency: str) -> list[Item] | None:
+    """The items of the released feedback note when `agency` is a participant or its addressee, else None.
+
+    None as well while some participant has not approved it (the addressee
+    cannot tell a note awaiting approval from no note at all).
+    """
+    note = record.feedback
+    if note is None or missing_approvals(record) or agency not in (*record.participants, note.to):
+        return None
+    return releasable_note(record)
 
 
 def _copied(secret: str, summary: str) -> bool:

@@ -76,6 +76,7 @@ def build_agreed_plan(instrument: Instrument, assessment: Assessment, proposal: 
         )
     return AgreedPlan(
         review_date=given.review_date.isoformat() if given.review_date else None,
+        start_date=(given.start_date or assessment.date).isoformat(),
         steps=steps,
         declined=tuple(build.declined),
         undecided=tuple(build.undecided),

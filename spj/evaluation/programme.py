@@ -10,6 +10,7 @@ steps, is suppressed.
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -66,6 +67,7 @@ def intervention_figures(pairs: Iterable[tuple[Assessment, Evaluation]]) -> list
         agreed = evaluation.agreed_plan
         if agreed is None:
             continue
+        start = dt.date.fromisoformat(agreed.start_date) if agreed.start_date else assessment.date
         fields = {}
         if assessment.plan is not None:
             fields = {**assessment.plan.decisions, **{a.id: a for a in assessment.plan.added}}
@@ -79,9 +81,9 @@ def intervention_figures(pairs: Iterable[tuple[Assessment, Evaluation]]) -> list
             figures["stopped"] += status == "stopped"
             recorded = fields.get(agreed_step.id)
             if recorded is not None and recorded.started_on is not None:
-                to_start.setdefault(agreed_step.id, []).append((recorded.started_on - assessment.date).days / 7)
+                to_start.setdefault(agreed_step.id, []).append((recorded.started_on - start).days / 7)
             if recorded is not None and recorded.ended_on is not None:
-                to_end.setdefault(agreed_step.id, []).append((recorded.ended_on - assessment.date).days / 7)
+                to_end.setdefault(agreed_step.id, []).append((recorded.ended_on - start).days / 7)
     return [
         InterventionFigures(
             id=step_id,

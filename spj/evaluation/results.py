@@ -406,6 +406,7 @@ class AgreedPlan:
     undecided: tuple[str, ...]
     total_weeks: int
     findings: tuple[PlanFinding, ...]
+    start_date: str | None = None  # week 0: the plan's own `start_date`, else the assessment's date
 
     @property
     def decided(self) -> bool:
@@ -415,6 +416,7 @@ class AgreedPlan:
     def to_dict(self) -> dict[str, Any]:
         return {
             "review_date": self.review_date,
+            "start_date": self.start_date,
             "steps": [s.to_dict() for s in self.steps],
             "declined": [d.to_dict() for d in self.declined],
             "undecided": list(self.undecided),

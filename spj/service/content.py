@@ -101,6 +101,7 @@ def carried_over(
         content["judgements"] = copy.deepcopy(previous.get("judgements") or {})
     else:
         content["plan"].pop("review_date", None)  # the new plan is reviewed on a date of its own
+        content["plan"].pop("start_date", None)  # and its weeks count from the reassessment
     if previous_id is not None:
         content["previous"] = previous_id
     if amends_id is not None:

@@ -103,7 +103,8 @@ class StepDelivery:
 
 @dataclass(frozen=True)
 class PlanDelivery:
-    """Delivery against an agreed plan that started on `start` (the assessment's date), as of `today`."""
+    """Delivery against an agreed plan that started on `start` (its own start date, else the assessment's), as of
+    `today`."""
 
     start: dt.date
     today: dt.date
@@ -227,9 +228,10 @@ class ReferralDesk:
             for step_id, rid in ids.items()
         }
         records = {s.id: _record(s, view.assessment, deliveries.get(s.id)) for s in agreed.steps}
-        verdicts = progress(agreed, start=view.assessment.date, today=day, records=records)
+        start = dt.date.fromisoformat(agreed.start_date) if agreed.start_date else view.assessment.date
+        verdicts = progress(agreed, start=start, today=day, records=records)
         steps = tuple(StepDelivery(s, ids.get(s.id), deliveries.get(s.id), verdicts[s.id]) for s in agreed.steps)
-        return PlanDelivery(view.assessment.date, day, steps)
+        return PlanDelivery(start, day, steps)
 
     # ---- helpers ----------------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import contextlib
 import dataclasses
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -24,6 +24,7 @@ from argon2 import PasswordHasher
 from spj.assessment import Assessment
 from spj.assessment.final_changes import DELIVERY_KEYS, changes_after_final, with_step_delivery
 from spj.disclosure import Deployment
+from spj.disclosure.consultation import Consultation
 from spj.errors import AssessmentError, Code, Location, Problem, did_you_mean
 from spj.evaluation.comparison_model import Comparison
 from spj.evaluation.evaluate import evaluate
@@ -33,7 +34,9 @@ from spj.report import render_report
 from spj.service import case_list, lifecycle, programme
 from spj.service import content as contents
 from spj.service.auth import Auth, require_role
+from spj.service.autosave import Autosave
 from spj.service.cache import LruCache
+from spj.service.consultations import ConsultationDesk
 from spj.service.errors import (
     FinalChangedError,
     FinaliseRefusedError,
@@ -67,8 +70,9 @@ class Workspace:
 
     `deployment` (DESIGN 4.7), when given, is the register of partner agencies:
     a plan's partners must be listed there, and partners see their referrals
-    (`referrals`, `spj.service.referrals`). Partner accounts see nothing else:
-    every case or assessment is "not found" to them, listing or creating one
+    (`referrals`, `spj.service.referrals`); `consultations` are the case
+    consultations (art. 458ter Sw.) each agency may see (`spj.service.consultations`).
+    Partner accounts see nothing else: every case or assessment is "not found" to them, listing or creating one
     is forbidden.
     """
 
@@ -79,6 +83,7 @@ class Workspace:
         *,
         hasher: PasswordHasher | None = None,
         deployment: Deployment | None = None,
+        consultations: Iterable[Consultation] = (),
     ) -> None:
         self.store = store
         self.instruments = instruments
@@ -92,6 +97,8 @@ class Workspace:
         self._validated: LruCache[tuple[Assessment | None, list[Problem]]] = LruCache(512)
         self._evaluations: LruCache[Evaluation] = LruCache(512)
         self.referrals = ReferralDesk(self)
+        self.consultations = ConsultationDesk(self, consultations)
+        self.autosave = Autosave(store)  # unsaved forms, kept apart from the revisions
 
     # ---- accounts ---------------------------------------------------------------------------------------
 
@@ -568,16 +575,23 @@ class Workspace:
 
     def _check(self, data: dict[str, Any], instrument: Instrument) -> tuple[Assessment | None, list[Problem]]:
         """The validated assessment and every reason to refuse saving `data`: the content's problems, then its
-        plan's and partners'. The referral index is written before a final revision, from this assessment."""
+        plan's (a final only) and partners'. The referral index is written before a final revision, from this
+        assessment.
+
+        A draft's plan findings (DESIGN 4.6: an undecided or unknown step, a
+        decision without its reason, ...) are warnings, not refusals: the draft
+        is saved and its agreed plan carries them (`agreed_plan.findings`), for
+        the plan page and the API to show; finalising refuses every one.
+        """
         assessment, problems = self._validate(data, instrument)
         if assessment is None:
             return None, problems
+        problems = contents.partner_problems(assessment, self.deployment)
+        if assessment.status != "final":
+            return assessment, problems
         key = (instrument.sha256, content_sha256(data))
         evaluation = self._evaluations.get_or_make(key, lambda: evaluate(instrument, assessment))
-        problems = contents.plan_problems(
-            evaluation.agreed_plan, final=assessment.status == "final"
-        ) + contents.partner_problems(assessment, self.deployment)
-        return assessment, problems
+        return assessment, contents.plan_problems(evaluation.agreed_plan, final=True) + problems
 
     def _view(self, record: AssessmentRecord, revision: Revision) -> AssessmentView:
         instrument = self.instruments.get(record.instrument_id, record.instrument_version)

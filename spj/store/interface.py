@@ -30,6 +30,7 @@ from spj.errors import Code, Location, Problem, StoreError
 
 if TYPE_CHECKING:
     from spj.store.disclosures import DisclosureLog
+    from spj.store.drafts import Drafts
     from spj.store.referrals import ReferralStore
 
 Role = Literal["assessor", "reviewer", "administrator", "partner"]
@@ -186,6 +187,8 @@ class Store(Protocol):
     def referrals(self) -> ReferralStore: ...
     @property
     def disclosures(self) -> DisclosureLog: ...
+    @property
+    def drafts(self) -> Drafts: ...
 
     # agencies, users, tokens
     def create_agency(self, agency_id: str, name: str) -> Agency: ...

@@ -14,6 +14,7 @@ from typing import Any
 
 from spj.errors import Code, Location, Problem, StoreError
 from spj.store.disclosures import MemoryDisclosures
+from spj.store.drafts import MemoryDrafts
 from spj.store.hashing import canonical_json, chain_sha256, sha256_hex, utc_now
 from spj.store.interface import (
     Agency,
@@ -52,6 +53,7 @@ class MemoryStore:
         self._audit: list[AuditEvent] = []
         self.referrals = MemoryReferrals()  # where partners' referrals may be (spj.store.referrals)
         self.disclosures = MemoryDisclosures()  # every extract shown to another agency (spj.store.disclosures)
+        self.drafts = MemoryDrafts()  # unsaved work the workspace autosaved (spj.store.drafts)
 
     def close(self) -> None:
         """Nothing to release."""

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from spj.errors import Code, Location, Problem, StoreError
 from spj.store.disclosures import SqlDisclosures
+from spj.store.drafts import SqlDrafts
 from spj.store.engine import WRITE_OPTION, make_engine
 from spj.store.hashing import canonical_json, chain_sha256, sha256_hex, utc_now
 from spj.store.interface import (
@@ -76,6 +77,7 @@ class SqlStore:
         self.engine: Engine = make_engine(url)
         self.referrals = SqlReferrals(self)  # where partners' referrals may be (spj.store.referrals)
         self.disclosures = SqlDisclosures(self)  # every extract shown to another agency (spj.store.disclosures)
+        self.drafts = SqlDrafts(self)  # unsaved work the workspace autosaved (spj.store.drafts)
         if migrate:
             try:
                 self.migrate()

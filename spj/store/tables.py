@@ -231,3 +231,16 @@ class ReferralEventRow(Base):
 
 
 APPEND_ONLY_TABLES = ("revisions", "audit_events", "disclosures", "referral_events")
+
+
+class DraftBufferRow(Base):
+    """Unsaved work the workspace autosaved (spj.store.drafts): one row per person and draft, replaced freely."""
+
+    __tablename__ = "draft_buffers"
+
+    agency_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    base: Mapped[int] = mapped_column(Integer)
+    fields: Mapped[str] = mapped_column(Text)  # the form fields as JSON: {name: [values]}
+    saved_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())

@@ -96,7 +96,7 @@ def test_finalise_refuses_an_undecided_plan(
     ],
     ids=["unknown-step", "decline-without-reason", "unknown-status"],
 )
-def test_a_malformed_decision_is_a_422_with_its_code_and_nothing_is_written(
+def test_a_malformed_decision_is_a_draft_warning_and_a_422_at_finalise(
     client: TestClient,
     workspace: Workspace,
     people: People,
@@ -106,16 +106,28 @@ def test_a_malformed_decision_is_a_422_with_its_code_and_nothing_is_written(
     code: str,
     path: str,
 ) -> None:
+    """DESIGN 4.6: a draft saves with the plan's findings as warnings (in `agreed_plan.problems`); finalising is a
+    422 with the code at its path; content that is no assessment (`schema`) is a 422 on every save."""
     assessment_id, content = _draft(client, workspace, people, alice, example)
     first = next(iter(content["plan"]["decisions"]))
     content = copy.deepcopy(content)
     for step, entry in decision.items():
         content["plan"]["decisions"][first if step == "<first>" else step] = entry
-    response = client.put(
-        f"{API}/assessments/{assessment_id}", json={"base_revision": 1, "content": content}, headers=alice
-    )
+    path = path.replace("<first>", first)
+    url = f"{API}/assessments/{assessment_id}"
+    saved = client.put(url, json={"base_revision": 1, "content": content}, headers=alice)
+    if code != "schema":
+        assert saved.status_code == 200, saved.text
+        assert saved.json()["revision"] == 2
+        evaluation = client.get(f"{url}/evaluation", headers=alice).json()
+        warnings = {(p["code"], p["path"]) for p in evaluation["agreed_plan"]["problems"]}
+        assert (code, path) in warnings
+        response = client.post(f"{url}/finalise", json={"base_revision": 2, "content": content}, headers=alice)
+    else:
+        response = saved
     assert response.status_code == 422, response.text
     error = response.json()["error"]
-    assert (code, path.replace("<first>", first)) in {(p["code"], p["path"]) for p in error["problems"]}
+    assert (code, path) in {(p["code"], p["path"]) for p in error["problems"]}
     assert error["content"]["plan"] == content["plan"]  # echoed back, nothing lost
-    assert client.get(f"{API}/assessments/{assessment_id}", headers=alice).json()["revision"] == 1
+    record = client.get(url, headers=alice).json()
+    assert (record["status"], record["revision"]) == ("draft", 1 if code == "schema" else 2)

@@ -92,3 +92,15 @@ def test_a_reassessment_carries_the_decisions_and_statuses_but_not_the_review_da
     assert "review_date" not in again.content["plan"]
     amendment = workspace.amend(people.alice, final.id)
     assert amendment.content["plan"] == final.content["plan"]
+
+
+def test_a_reassessment_starts_its_plan_afresh_an_amendment_keeps_the_start_date(
+    workspace: Workspace, people: People, example: dict[str, Any]
+) -> None:
+    view = workspace.create(people.alice, "CASE-1", INSTRUMENT_ID, VERSION)
+    content = _decided(completed(view, example), workspace, people, view.id)
+    content["plan"]["start_date"] = "2027-02-01"
+    final = workspace.finalise(people.alice, view.id, 1, content)
+    assert final.content["plan"]["start_date"] == "2027-02-01"
+    assert "start_date" not in workspace.reassess(people.alice, final.id).content["plan"]
+    assert workspace.amend(people.alice, final.id).content["plan"]["start_date"] == "2027-02-01"

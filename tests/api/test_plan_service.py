@@ -89,7 +89,7 @@ def test_a_decided_plan_finalises(workspace: Workspace, people: People, example:
          "stopped-without-reason", "added-without-reason", "unknown-decision"],
 )  # fmt: skip
 @pytest.mark.parametrize("action", ["save", "finalise"])
-def test_a_malformed_decision_is_refused_at_its_path_and_nothing_is_written(
+def test_a_malformed_decision_is_a_draft_warning_and_refuses_finalising(
     workspace: Workspace,
     people: People,
     example: dict[str, Any],
@@ -98,13 +98,22 @@ def test_a_malformed_decision_is_refused_at_its_path_and_nothing_is_written(
     path: tuple[Any, ...],
     action: str,
 ) -> None:
+    """DESIGN 4.6: a draft reports the plan's findings as warnings (saved, the agreed plan carries them); finalising
+    refuses them, located. Content that is not an assessment at all (`schema`) is refused on every save."""
     assessment_id, content = _draft(workspace, people, example)
     first = _proposed(workspace, people, assessment_id, content)[0]
     change(content["plan"], first)
+    expected = tuple(first if part == "<first>" else part for part in path)
+    if action == "save" and code != "schema":
+        saved = workspace.save(people.alice, assessment_id, 1, content)
+        assert saved.head == 2 and saved.content["plan"] == content["plan"]
+        agreed = workspace.evaluate(people.alice, assessment_id).agreed_plan
+        assert agreed is not None
+        assert (code, expected) in {(f.code, f.path) for f in agreed.findings}
+        return
     refused = InvalidContentError if action == "save" else FinaliseRefusedError
     with pytest.raises(refused) as caught:
         getattr(workspace, action)(people.alice, assessment_id, 1, content)
-    expected = tuple(first if part == "<first>" else part for part in path)
     assert (code, expected) in {(p.code.value, p.location.path) for p in caught.value.problems}
     assert caught.value.content["plan"] == content["plan"]  # the submitted plan comes back, to show again
     assert workspace.get(people.alice, assessment_id).head == 1

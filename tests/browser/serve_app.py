@@ -1,7 +1,8 @@
 """Run the workspace on a temp SQLite file for the browser tests: `python serve_app.py DB_URL PORT`.
 
 Creates two synthetic houses of justice and a care partner (the deployment below), and four accounts
-(password `correct horse battery`): alice and rita at Gent, bob at Brugge, carla at the care partner.
+(password `correct horse battery`): alice and rita at Gent, bob at Brugge, carla at the care partner;
+and a case consultation of Gent and the care partner whose feedback note goes to Brugge.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from argon2 import PasswordHasher
 
 from spj.api.app import create_app
 from spj.disclosure import parse_deployment
+from spj.disclosure.consultation import parse_consultation
 from spj.store import SqlStore
 
 PASSWORD = "correct horse battery"
@@ -27,6 +29,23 @@ profiles:
     basis: {en: Informed consent of the client (synthetic)}
     sees: [case, plan.own, ratings.mental_health]
 """
+# A case consultation between Gent and its care partner, the note to Brugge approved by both.
+CONSULTATION = """\
+format: spj-consultation/1
+id: CC-BR-1
+case: CASE-BR-CONSULT
+date: 2027-04-08
+basis: {en: Case consultation under art. 458ter of the Criminal Code (synthetic)}
+participants: [hoj-gent, care-gent]
+items:
+  - {id: I1, by: hoj-gent, text: Keeps every probation appointment (synthetic).}
+  - {id: I2, by: care-gent, text: Sleep problems are treated weekly (synthetic secret)., secret: true}
+feedback:
+  to: hoj-brugge
+  items: [I1]
+  summary: The trajectory continues as agreed (synthetic).
+  approvals: [{agency: hoj-gent}, {agency: care-gent}]
+"""
 
 
 def main(url: str, port: int) -> None:
@@ -36,6 +55,7 @@ def main(url: str, port: int) -> None:
         secret_key="browser-test-secret",
         hasher=PasswordHasher(time_cost=1, memory_cost=1024),
         deployment=parse_deployment(DEPLOYMENT),
+        consultations=[parse_consultation(CONSULTATION, deployment=parse_deployment(DEPLOYMENT))],
     )
     workspace = app.state.workspace
     store.create_agency("hoj-gent", "House of Justice Gent (synthetic)")

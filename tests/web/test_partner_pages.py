@@ -123,7 +123,17 @@ def test_a_partner_signs_in_to_its_referrals_and_sees_the_extract_its_profile_al
 
 
 ASSESSMENT_GETS = ("", "/plan", "/report", "/report.html", "/report.pdf", "/history", "/changes")
-ASSESSMENT_POSTS = ("", "/plan", "/plan/status", "/preview", "/reassess", "/amend", "/countersign")
+ASSESSMENT_POSTS = (
+    "",
+    "/plan",
+    "/plan/status",
+    "/preview",
+    "/autosave",
+    "/autosave/discard",
+    "/reassess",
+    "/amend",
+    "/countersign",
+)
 REFERRAL_PAGES = ("", "/extract.html", "/extract.html?download=1", "/extract.pdf")
 
 
@@ -142,6 +152,8 @@ OTHER_PAGES = {
     ("GET", "/referrals"): "signed-in",
     ("GET", "/stats"): "staff",
     ("GET", "/stats.csv"): "staff",
+    ("GET", "/consultations"): "signed-in",  # tests/web/test_consultation_pages.py
+    ("GET", "/consultations/{consultation_id}"): "signed-in",
     ("GET", "/openapi.json"): "everyone",
     ("GET", "/docs/oauth2-redirect"): "everyone",
     ("GET", "/{path:path}"): "everyone",  # the 404 page

@@ -3,6 +3,7 @@ partners from the deployment's register, finalising refused with the error summa
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -108,13 +109,24 @@ def test_deciding_every_step_saves_a_revision_and_shows_the_agreed_plan(login: L
     ],
     ids=["decline-no-reason", "amend-no-reason", "stopped-no-reason", "unknown-step", "added-no-reason", "weeks"],
 )
-def test_a_malformed_decision_is_shown_at_its_field_and_nothing_is_saved(
+def test_a_malformed_decision_is_a_draft_warning_and_refused_at_its_field_when_finalising(
     login: Login, changes: dict[str, Any], field: str | None, code: str
 ) -> None:
+    """DESIGN 4.6: a draft reports the plan's findings as warnings: saved, and listed on the page; finalising
+    refuses them at their fields. A value that is no value at all (weeks "four") is refused on every save."""
     client = login("alice")
     assessment_id = _rated(client)
+    _complete_the_ratings(client, assessment_id)  # revision 3: only the plan stands in the way of finalising
     fields = accept_every_step(plan_fields(client, assessment_id))
     response = post_plan(client, assessment_id, fields, p__trauma_treatment__objective="Typed, kept.", **changes)
+    if code != "integer":
+        assert response.status_code == 303, response.text
+        page = client.get(response.headers["location"]).text
+        assert "Saved as revision 4" in page
+        warnings = page.split('id="plan-warnings"')[1].split("</div>")[0]
+        assert code in warnings
+        assert form_fields(page, "plan-form")["p.trauma_treatment.objective"] == ["Typed, kept."]
+        response = post_plan(client, assessment_id, form_fields(page, "plan-form"), action="finalise")
     assert response.status_code == 422, response.text
     html = response.text
     summary = html.split('id="error-summary"')[1].split("</div>")[0]
@@ -125,9 +137,10 @@ def test_a_malformed_decision_is_shown_at_its_field_and_nothing_is_saved(
     else:  # a step the page has no field for: named in the summary, not linked to a missing field
         assert "<li>" in summary and "no_such_step" in summary
     assert "Typed, kept." in html  # nothing typed is lost
-    assert form_fields(html, "plan-form")["base_revision"] == ["2"]
-    assert "Saved as revision" not in html
-    assert client.get(f"/assessments/{assessment_id}/history").text.count('class="num"') == 2  # no new revision
+    if code == "integer":  # nothing saved
+        assert form_fields(html, "plan-form")["base_revision"] == ["3"]
+        assert client.get(f"/assessments/{assessment_id}/history").text.count('class="num"') == 3
+    assert "<fieldset disabled>" not in client.get(f"/assessments/{assessment_id}/plan").text  # still a draft
 
 
 def test_finalise_from_the_plan_page_is_refused_until_the_plan_is_decided(login: Login) -> None:
@@ -321,3 +334,21 @@ def test_another_agency_cannot_update_a_status(login: Login) -> None:
     fields |= {"csrf_token": [csrf_of(bob.get("/cases").text)], "status": ["running"]}
     response = bob.post(f"/assessments/{assessment_id}/plan/status", data=fields, follow_redirects=False)
     assert response.status_code == 404
+
+
+def test_the_plan_page_sets_the_plans_own_start_date(login: Login, app: Any) -> None:
+    client = login("alice")
+    assessment_id = _rated(client)
+    fields = accept_every_step(plan_fields(client, assessment_id))
+    assert fields["plan.start_date"] == [""]  # empty: week 0 is the assessment's date
+    fields["plan.start_date"] = ["2027-02-01"]
+    response = post_plan(client, assessment_id, fields)
+    assert response.status_code == 303, response.text
+    assert plan_fields(client, assessment_id)["plan.start_date"] == ["2027-02-01"]
+    workspace = app.state.workspace
+    alice = workspace.store.get_user_by_username("alice")
+    agreed = workspace.evaluate(alice, assessment_id).agreed_plan
+    assert agreed is not None and agreed.start_date == "2027-02-01"
+    assert workspace.referrals.plan_delivery(alice, assessment_id).start == dt.date(2027, 2, 1)
+    refused = post_plan(client, assessment_id, plan_fields(client, assessment_id), **{"plan__start_date": "soon"})
+    assert refused.status_code == 422 and 'id="f-plan-start_date-error"' in refused.text

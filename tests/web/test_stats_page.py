@@ -74,3 +74,15 @@ def test_the_page_is_translated(login: Any) -> None:
 def test_no_final_assessment_yet(login: Any) -> None:
     page = login("rita").get("/stats")
     assert page.status_code == 200 and "No final assessment yet" in page.text and "<svg" not in page.text
+
+
+def test_the_chart_speaks_the_pages_language(login: Any) -> None:
+    alice = login("alice")
+    for n in range(5):
+        final_case(alice, f"CASE-L-{n}")
+    token = alice.get("/stats").text.split('name="csrf_token" value="')[1].split('"')[0]
+    alice.post("/language", data={"csrf_token": token, "lang": "fr", "next": "/stats"})
+    chart = alice.get("/stats").text.split("<svg")[1].split("</svg>")[0]
+    assert 'lang="fr"' in chart and ">Convenues</text>" in chart and ">Commencées</text>" in chart
+    assert "Interventions sur l'ensemble des dossiers" in chart
+    assert ">Agreed<" not in chart and "Interventions across cases" not in chart

@@ -9,7 +9,7 @@ session, CSRF), `forms` (form fields ↔ assessment document, errors at
 fields), `viewmodels` (live panel, side-by-side versions), `templating`
 (Jinja + the `web` catalog), `plan_forms` and `plan_view` (the plan page), and one
 `routes_*` module per group of pages
-(`routes_stats`: the programme figures).
+(`routes_stats`: the programme figures; `routes_consultations`: case consultations).
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from starlette.exceptions import HTTPException
 from spj.api.web import (
     routes_account,
     routes_assessment,
+    routes_autosave,
     routes_cases,
+    routes_consultations,
     routes_output,
     routes_plan,
     routes_referrals,
@@ -34,10 +36,12 @@ for _module in (
     routes_account,
     routes_cases,
     routes_assessment,
+    routes_autosave,
     routes_plan,
     routes_output,
     routes_referrals,
     routes_stats,
+    routes_consultations,
 ):
     router.include_router(_module.router)
 

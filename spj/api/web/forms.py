@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from spj.api.web.conflicts import is_resolution_field
 from spj.api.web.templating import gettext
 from spj.instrument.model import Indicator, Instrument
 
@@ -318,6 +319,14 @@ def errors_for_problems(problems: Iterable[Any]) -> FieldErrors:
 def flatten(content: Mapping[str, Any], instrument: Instrument) -> dict[str, str]:
     """The document as `field name → text`, for showing two versions side by side."""
     return {name: ", ".join(values) for name, values in form_from_content(instrument, content).items()}
+
+
+_NOT_CONTENT = ("csrf_token", "base_revision", "action")
+
+
+def content_fields(form: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """The posted fields that are assessment content (not the token, the revision, the button or a conflict choice)."""
+    return {k: list(v) for k, v in form.items() if k not in _NOT_CONTENT and not is_resolution_field(k)}
 
 
 def merge_fields(

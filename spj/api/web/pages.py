@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 from starlette.datastructures import FormData
 
 from spj.api.deps import get_workspace
+from spj.api.web.carry import assessment_form_target, carried_fields
 from spj.api.web.session import CSRF_FIELD, CsrfError, LoginRequired, check_csrf, csrf_token, session_of
 from spj.api.web.templating import DEFAULT_LANGUAGE, LANGUAGES, environment, gettext
 from spj.errors import SpjError
@@ -192,6 +193,22 @@ def not_found(request: Request) -> HTMLResponse:
     )
 
 
+async def _sign_in_again(request: Request) -> Response:
+    """The sign-in page; a save of the assessment form posted after the session ended is carried, not lost."""
+    if request.method == "POST" and assessment_form_target(request.url.path, base_path(request)):
+        form = await request.form(max_fields=MAX_FORM_FIELDS, max_files=MAX_FORM_FILES)
+        context = {
+            "title": t(request, "Sign in"),
+            "next": request.url.path,
+            "username": "",
+            "error": t(request, "Your session has ended. Sign in again: what you typed is kept and shown back to you."),
+            "carried": carried_fields(form.multi_items()),
+        }
+        return render(request, "login.html", context, status_code=401)
+    target = request.url.path if request.method == "GET" else base_path(request) + "/cases"
+    return RedirectResponse(f"{base_path(request)}/login?next={quote(target)}", status_code=303)
+
+
 class WebRoute(APIRoute):
     """A page route whose service errors become pages rather than JSON."""
 
@@ -202,8 +219,7 @@ class WebRoute(APIRoute):
             try:
                 return await handler(request)
             except LoginRequired:
-                target = request.url.path if request.method == "GET" else base_path(request) + "/cases"
-                return RedirectResponse(f"{base_path(request)}/login?next={quote(target)}", status_code=303)
+                return await _sign_in_again(request)
             except CsrfError:
                 return error_page(
                     request,

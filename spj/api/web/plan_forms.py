@@ -10,7 +10,7 @@ Form field names (one flat namespace, as HTML forms post them):
 - `pa.<n>.<key>`   a step the expert adds: id, title, provider, duration_weeks, start_week, requires, after
   (ids separated by commas or spaces), reason, partner, contact, objective, addresses, status,
   status_reason; `pa.<n>.remove` drops it
-- `plan.review_date`
+- `plan.review_date`, `plan.start_date`
 
 `plan_from_form` writes the form over the plan being edited, so what the form
 does not show (a decision on a step the instrument no longer proposes, the
@@ -95,11 +95,12 @@ def plan_from_form(base: Mapping[str, Any], form: FormData) -> dict[str, Any]:
             decisions[step_id] = entry
     plan["decisions"] = decisions
     plan["added"] = _added(plan.get("added") or [], form)
-    review_date = _one(form, "plan.review_date")
-    if review_date:
-        plan["review_date"] = review_date
-    else:
-        plan.pop("review_date", None)
+    for key in ("review_date", "start_date"):
+        value = _one(form, f"plan.{key}")
+        if value:
+            plan[key] = value
+        else:
+            plan.pop(key, None)
     return plan
 
 
@@ -230,6 +231,7 @@ def form_from_plan(plan: Mapping[str, Any]) -> dict[str, list[str]]:
                 _put(form, f"{prefix}.{key}", ", ".join(str(i) for i in entry.get(key) or ()))
             _put_step(form, prefix, entry)
     _put(form, "plan.review_date", plan.get("review_date"))
+    _put(form, "plan.start_date", plan.get("start_date"))
     return form
 
 
@@ -264,6 +266,8 @@ def field_for_plan_path(path: Sequence[str | int]) -> str | None:
         return None
     if len(parts) == 1 or parts[1] == "review_date":
         return "plan.review_date"
+    if parts[1] == "start_date":
+        return "plan.start_date"
     if parts[1] == "decisions" and len(parts) >= 3:
         prefix = f"p.{parts[2]}"
     elif parts[1] == "added" and len(parts) >= 3 and isinstance(parts[2], int):

@@ -188,7 +188,10 @@ def added_rows(values: FormValues) -> list[dict[str, Any]]:
 
 def plan_labels(page: PlanPage, rows: Sequence[Mapping[str, Any]], lang: str) -> dict[str, str]:
     """A readable label for each field of the plan page (for the error summary)."""
-    labels: dict[str, str] = {"plan.review_date": gettext(lang, "Review date")}
+    labels: dict[str, str] = {
+        "plan.review_date": gettext(lang, "Review date"),
+        "plan.start_date": gettext(lang, "Plan starts on"),
+    }
     for update in page.updates:
         for key, label in (
             ("status", "status"),

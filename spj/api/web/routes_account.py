@@ -6,7 +6,18 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from spj.api.web.pages import WebRoute, base_path, optional_user, posted_form, redirect, render, t, workspace_of
+from spj.api.web.pages import (
+    WebRoute,
+    base_path,
+    form_lists,
+    optional_user,
+    posted_form,
+    redirect,
+    render,
+    t,
+    workspace_of,
+)
+from spj.api.web.routes_autosave import carry_after_sign_in
 from spj.api.web.session import session_of, sign_in, sign_out
 from spj.api.web.templating import HERE, LANGUAGES
 from spj.service import TooManyAttemptsError
@@ -63,6 +74,9 @@ async def login(request: Request) -> Response:
         context["error"] = t(request, "The user name or password is not right.")
         return render(request, "login.html", context, status_code=401)
     sign_in(request, user.id, user.session_epoch)
+    resumed = carry_after_sign_in(request, user, form_lists(form), next_path)  # a save posted after the session ended
+    if resumed is not None:
+        return redirect(request, resumed)
     return RedirectResponse(_safe_next(request, next_path), status_code=303)
 
 

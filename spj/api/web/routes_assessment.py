@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from spj.api.web import conflicts
 from spj.api.web.forms import (
     FieldErrors,
+    content_fields,
     content_from_form,
     errors_for_problems,
     finalise_errors,
@@ -46,11 +47,10 @@ from spj.errors import AssessmentError, SpjError
 from spj.instrument.text import localize
 from spj.service import InvalidContentError, SaveConflictError, Workspace
 from spj.service.views import AssessmentView
+from spj.store.drafts import DraftBuffer
 from spj.store.interface import Revision, User
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-
-_NOT_CONTENT = ("csrf_token", "base_revision", "action")
 
 
 def _panel(request: Request, workspace: Workspace, user: User, view: AssessmentView) -> Panel | None:
@@ -58,7 +58,7 @@ def _panel(request: Request, workspace: Workspace, user: User, view: AssessmentV
         evaluation = workspace.evaluate(user, view.id)
     except AssessmentError:
         return None
-    return build_panel(view.instrument, evaluation, language_of(request))
+    return build_panel(view.instrument, evaluation, language_of(request), view.content)
 
 
 def _changes_url(request: Request, view: AssessmentView) -> str | None:
@@ -79,6 +79,7 @@ def _page(
     heading: str = "",
     panel_note: str = "",
     plan_problems: bool = False,
+    kept: DraftBuffer | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     workspace = workspace_of(request)
@@ -110,6 +111,7 @@ def _page(
         "can_countersign": can_countersign,
         "changes_url": _changes_url(request, view),
         "plan_problems": plan_problems,
+        "kept": kept,
     }
     return render(request, "assessment.html", context, status_code=status_code, user=user)
 
@@ -125,9 +127,15 @@ _STARTED = {
 
 
 @router.get("/assessments/{assessment_id}")
-async def show(request: Request, assessment_id: str, saved: int | None = None, started: str = "") -> Response:
+async def show(
+    request: Request, assessment_id: str, saved: int | None = None, started: str = "", restore: int = 0
+) -> Response:
     user = current_user(request)
-    view = workspace_of(request).read(user, assessment_id)
+    workspace = workspace_of(request)
+    view = workspace.read(user, assessment_id)
+    kept = workspace.autosave.kept(user, assessment_id)
+    if kept is not None and restore:
+        return _restored(request, user, view, kept, after_sign_in=restore == 2)
     notice = None
     if saved is not None:
         notice = {"kind": "ok", "text": t(request, "Saved as revision %(n)s.", n=saved)}
@@ -137,11 +145,22 @@ async def show(request: Request, assessment_id: str, saved: int | None = None, s
         notice = {"kind": "ok", "text": t(request, "Finalised. The assessment is now locked.")}
     elif request.query_params.get("countersigned"):
         notice = {"kind": "ok", "text": t(request, "Countersigned.")}
-    return _page(request, user, view, notice=notice)
+    return _page(request, user, view, notice=notice, kept=kept)
 
 
-def _content_fields(form: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
-    return {k: list(v) for k, v in form.items() if k not in _NOT_CONTENT and not conflicts.is_resolution_field(k)}
+def _restored(
+    request: Request, user: User, view: AssessmentView, kept: DraftBuffer, *, after_sign_in: bool
+) -> HTMLResponse:
+    """The form as the user last typed it (autosaved, or carried over a sign-in), on the revision it was typed on."""
+    if after_sign_in:
+        text = t(request, "Your session had ended. What you typed is back in the form: check it, then save the draft.")
+    else:
+        when = environment(language_of(request)).filters["datetime"](kept.saved_at)
+        text = t(
+            request, "Your unsaved changes of %(when)s are back in the form. Save the draft to keep them.", when=when
+        )
+    notice = {"kind": "warn", "text": text}
+    return _page(request, user, view, values=kept.fields, base_revision=kept.base, notice=notice)
 
 
 @router.post("/assessments/{assessment_id}")
@@ -152,7 +171,7 @@ async def save(request: Request, assessment_id: str) -> Response:
     action = (fields.get("action") or ["save"])[0]
     base = posted_revision(fields)
     view = workspace.get(user, assessment_id)
-    mine = _content_fields(fields)
+    mine = content_fields(fields)
     if action in ("merge-save", "merge-edit"):
         base_content = _revision_content(request, user, view, base)
         base_fields = form_from_content(view.instrument, base_content) if base_content else {}
@@ -191,6 +210,7 @@ async def save(request: Request, assessment_id: str) -> Response:
             panel_note=t(request, "From the last saved revision."),
             status_code=422,
         )
+    workspace.autosave.discard(user, assessment_id)  # saved: the autosaved copy has done its work
     return redirect(request, f"/assessments/{saved.id}?saved={saved.head}")
 
 
@@ -222,6 +242,7 @@ def _finalise(
             plan_problems=any(p.location.path[:1] == ("plan",) for p in refused.refusal.problems),
             status_code=422,
         )
+    workspace.store.drafts.discard(user.agency_id, final.id, user.id)
     return redirect(request, f"/assessments/{final.id}?finalised=1")
 
 
@@ -292,13 +313,13 @@ async def preview(request: Request, assessment_id: str) -> Response:
     workspace = workspace_of(request)
     fields = form_lists(await posted_form(request))
     view = workspace.get(user, assessment_id)
-    content = content_from_form(view.instrument, view.content, _content_fields(fields))
+    content = content_from_form(view.instrument, view.content, content_fields(fields))
     try:
         evaluation, _problems = workspace.preview(user, assessment_id, content)
     except SpjError:
         evaluation = None
     lang = language_of(request)
-    panel = build_panel(view.instrument, evaluation, lang) if evaluation is not None else None
+    panel = build_panel(view.instrument, evaluation, lang, content) if evaluation is not None else None
     note = t(request, "Preview of your unsaved changes.") if panel else ""
     html = environment(lang).get_template("_panel.html").render(panel=panel, panel_note=note)
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})

@@ -73,7 +73,13 @@ def _section_view(request: Request, section: ProgrammeSection, lang: str) -> Sec
         title=title,
         version=instrument.version,
         rows=tuple(_row(f, titles.get(f.id), instrument, lang) for f in section.figures),
-        chart=Markup(figures_svg(section.figures, title=t(request, "Interventions across cases"))),
+        chart=Markup(
+            figures_svg(
+                section.figures,
+                lang=lang,
+                names={i.id: localize(i.title, lang, instrument) for i in instrument.interventions},
+            )
+        ),
     )
 
 

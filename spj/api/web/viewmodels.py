@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from spj.api.web.forms import NEW_SCENARIO_ROWS, NEW_SOURCE_ROWS, SCENARIO_KINDS, flatten
+from spj.api.web.progress import form_progress
+from spj.api.web.reasons import PanelReasons
 from spj.api.web.templating import gettext
-from spj.evaluation.results import Evaluation, Reason, render_ref
+from spj.evaluation.results import Evaluation
 from spj.instrument.model import Instrument, Text
 from spj.instrument.text import localize
 
@@ -83,21 +85,24 @@ class Panel:
     total_weeks: int
     critical_path: list[str]
     domain_progress: dict[str, tuple[int, int]]
+    next_to_do: str | None = None  # the first indicator still to rate or omit, in the form's order
 
 
-def build_panel(instrument: Instrument, evaluation: Evaluation, lang: str) -> Panel:
-    """The live panel for `evaluation`, its texts in `lang`."""
+def build_panel(
+    instrument: Instrument, evaluation: Evaluation, lang: str, content: Mapping[str, Any] | None = None
+) -> Panel:
+    """The live panel for `evaluation`, its texts in `lang`; progress read from the form's `content` when given."""
 
     def loc(text: Text | None) -> str:
         return localize(text, lang, instrument)
 
-    explain = _Explainer(instrument, lang)
+    explain = PanelReasons(instrument, lang)
     rules = {r.id: r for r in instrument.rules}
     flags = []
     for result in evaluation.flags:
         rule = rules[result.id]
         title = loc(rule.title) or loc(rule.message)
-        why = [explain.reason(r) for r in result.because]
+        why = [explain.sentence(r) for r in result.because]
         missing = ", ".join(explain.names(result.missing))
         detail = loc(rule.message) if rule.title else ""
         tag = result.severity if result.status == "raised" else "unknown"
@@ -118,7 +123,7 @@ def build_panel(instrument: Instrument, evaluation: Evaluation, lang: str) -> Pa
                     )
                 ]
             else:
-                why = [explain.reason(r) for r in (step.recommendation.because if step.recommendation else ())]
+                why = [explain.sentence(r) for r in (step.recommendation.because if step.recommendation else ())]
             line = Line(step_id, loc(iv.title), step.reason, f"{iv.provider} · {weeks}", why)
             row.append(line)
             recommended.append(line)
@@ -133,11 +138,16 @@ def build_panel(instrument: Instrument, evaluation: Evaluation, lang: str) -> Pa
         for d in instrument.domains
         if (s := evaluation.domains.get(d.id))
     }
+    rated, omitted, unrated, next_to_do = c.rated, c.omitted, c.unrated, None
+    if content is not None:
+        form = form_progress(instrument, content)
+        rated, omitted, unrated, progress = form.rated, form.omitted, len(form.to_do), form.per_domain
+        next_to_do = form.to_do[0] if form.to_do else None
     return Panel(
         indicators=c.indicators,
-        rated=c.rated,
-        omitted=c.omitted,
-        unrated=c.unrated,
+        rated=rated,
+        omitted=omitted,
+        unrated=unrated,
         omitted_ratio=c.omitted_ratio,
         max_omitted_ratio=c.max_omitted_ratio,
         sufficient=c.sufficient,
@@ -148,50 +158,12 @@ def build_panel(instrument: Instrument, evaluation: Evaluation, lang: str) -> Pa
         total_weeks=evaluation.plan.total_weeks,
         critical_path=_titles(evaluation.plan.critical_path, interventions, loc),
         domain_progress=progress,
+        next_to_do=next_to_do,
     )
 
 
 def _titles(ids: Sequence[str], interventions: Mapping[str, Any], loc: Callable[[Any], str]) -> list[str]:
     return [loc(interventions[i].title) if i in interventions else i for i in ids]
-
-
-class _Explainer:
-    """Reasons (`ratings.SO1.presence` = 1) as a reader wants them: “SO1 Contact … — presence: Partially present”."""
-
-    def __init__(self, instrument: Instrument, lang: str) -> None:
-        self.instrument, self.lang = instrument, lang
-        self.indicators = {i.id: i for i in instrument.indicators}
-        self.rules = {r.id: r for r in instrument.rules}
-
-    def loc(self, text: Text | None) -> str:
-        return localize(text, self.lang, self.instrument)
-
-    def names(self, ids: Sequence[str]) -> list[str]:
-        return [f"{i} {self.loc(self.indicators[i].title)}" if i in self.indicators else i for i in ids]
-
-    def reason(self, reason: Reason) -> str:
-        ref = reason.ref
-        shown = reason.status if reason.value is None and reason.status else None
-        if ref.root == "ratings" and len(ref.rest) == 1 and ref.name in self.indicators:
-            scale_name = ref.rest[0]
-            scale = self.instrument.scales.get(scale_name, ())
-            label = next((self.loc(level.label) for level in scale if level.code == reason.code), reason.code)
-            value = gettext(self.lang, shown) if shown else (label or str(reason.value))
-            title = self.loc(self.indicators[ref.name].title)
-            return f"{ref.name} {title} — {gettext(self.lang, scale_name)}: {value}"
-        if ref.root == "flags" and not ref.rest and ref.name in self.rules:
-            rule = self.rules[ref.name]
-            return f"{self.loc(rule.title) or ref.name}: {gettext(self.lang, shown or _yes_no(reason.value))}"
-        value = gettext(self.lang, shown) if shown else str(reason.value if reason.code is None else reason.code)
-        return f"{render_ref(ref)}: {value}"
-
-
-def _yes_no(value: Any) -> str:
-    if value is True:
-        return "raised"
-    if value is False:
-        return "clear"
-    return str(value)
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,18 @@ def _first_start(workspace: Any) -> list[tuple[str, str, str]]:
     return created
 
 
+def _consultations(paths: list[Path], deployment: Any) -> list[Any]:
+    """The consultation records, each checked against the deployment; refused without one."""
+    from spj.disclosure.consultation import load_consultation
+    from spj.errors import Code, DisclosureError, Problem
+
+    if paths and deployment is None:
+        raise DisclosureError(
+            Problem(Code.UNKNOWN_AGENCY, "--consultation needs --deployment: its participants are the deployment's")
+        )
+    return [load_consultation(path, deployment=deployment) for path in paths]
+
+
 def _register_agencies(workspace: Any, deployment: Any) -> int:
     """Create the deployment's agencies the store does not have yet; how many were created."""
     from spj.errors import StoreError
@@ -160,6 +172,13 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
                 help="The partner agencies and what each may see of a case referred to it (spj-deployment/1).",
             ),
         ] = None,
+        consultation: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--consultation",
+                help="A case consultation record (spj-consultation/1) of the deployment; repeat for more.",
+            ),
+        ] = None,
     ) -> None:
         """Run the web workspace and the JSON API (OpenAPI at /openapi.json)."""
         import uvicorn
@@ -169,6 +188,7 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
         from spj.store import open_store
 
         partners = load_deployment(deployment) if deployment is not None else None  # refused before anything starts
+        records = _consultations(consultation or [], partners)
         url = _database_url(db, data_dir)
         store = open_store(url)
         app_ = create_app(
@@ -177,6 +197,7 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
             secret_key=_secret_key(url),
             https_only=https_only,
             deployment=partners,
+            consultations=records,
         )
         _announce(app_.state.workspace, url, deployment, partners, f"http://{host}:{port}")
         try:

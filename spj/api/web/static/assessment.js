@@ -32,6 +32,7 @@
       if (covered > 0) { window.scrollBy(0, Math.max(0, Math.min(covered, field.top - 12))); }
     });
   }
+  if (form && window.fetch && window.FormData && form.dataset.autosave) { autosave(form); }
   if (!form || !window.fetch || !window.DOMParser || !form.dataset.preview) return;
   form.addEventListener("change", function () {
     clearTimeout(timer);
@@ -52,4 +53,57 @@
         .catch(function () {});
     }, 400);
   });
+
+  /* Autosave: the unsaved form is kept on the server a moment after each edit (not a revision: see
+     spj.service.autosave), and the page warns before it is left while an edit is not yet kept. When the
+     session has ended, the text stays on the page, a link opens the sign-in in another tab, and
+     autosave retries until it is kept again. */
+  function autosave(form) {
+    var status = document.getElementById("autosave-status");
+    var login = document.getElementById("autosave-login");
+    var dirty = false, submitting = false, busy = false, timer = null, retry = null;
+    function say(text) { if (status) { status.textContent = text; } }
+    function keep() {
+      if (busy || !dirty) return;
+      busy = true;
+      var data = new FormData(form);
+      dirty = false;  // edits made while this request runs set it again
+      fetch(form.dataset.autosave, {method: "POST", body: data, credentials: "same-origin",
+                                    headers: {"Accept": "application/json"}})
+        .then(function (r) {
+          busy = false;
+          if (r.ok) {
+            clearInterval(retry); retry = null;
+            if (login) { login.hidden = true; }
+            say(status.dataset.kept + " " + new Date().toLocaleTimeString());
+            form.dataset.kept = "1";
+            return;
+          }
+          dirty = true;
+          if (r.status === 401 || r.status === 403) {
+            say(status.dataset.expired);
+            if (login) { login.hidden = false; }
+          } else {
+            say(status.dataset.failed);
+          }
+          if (!retry) { retry = setInterval(keep, 15000); }
+        })
+        .catch(function () { busy = false; dirty = true; say(status.dataset.failed);
+                             if (!retry) { retry = setInterval(keep, 15000); } });
+    }
+    function edited() {
+      dirty = true;
+      clearTimeout(timer);
+      timer = setTimeout(keep, 1500);
+    }
+    form.addEventListener("input", edited);
+    form.addEventListener("change", edited);
+    form.addEventListener("submit", function () { submitting = true; });
+    window.addEventListener("beforeunload", function (event) {
+      if ((!dirty && !busy) || submitting) return;
+      event.preventDefault();
+      event.returnValue = "";  // the browser shows its own "leave this page?" question
+      return "";
+    });
+  }
 })();

@@ -1,0 +1,51 @@
+"""Progress in the form (issue 9, point 2): an indicator is done only when everything it rates is filled.
+
+Synthetic data only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from tests.web.conftest import TestClient, form_fields, post_form, start_assessment
+
+Login = Callable[[str], TestClient]
+
+
+def _to_do(html: str) -> int:
+    match = re.search(r"<b>(\d+)</b>to do", html)
+    assert match, "the panel shows no 'to do' count"
+    return int(match.group(1))
+
+
+def _area_count(html: str, area: str) -> str:
+    match = re.search(rf'href="#area-{area}">[^<]*</a> <span class="count">([^<]+)</span>', html)
+    assert match, f"no progress shown for {area}"
+    return match.group(1)
+
+
+def test_presence_without_relevance_is_not_done(login: Login) -> None:
+    alice = login("alice")
+    assessment_id = start_assessment(alice)
+    page = alice.get(f"/assessments/{assessment_id}").text
+    total = _to_do(page)
+    area = re.search(r'href="#area-([a-z_]+)"', page)
+    assert area
+    fields = form_fields(page)
+    assert post_form(alice, assessment_id, fields, r__PS1__presence="Y").status_code == 303
+    page = alice.get(f"/assessments/{assessment_id}").text
+    assert _to_do(page) == total, "PS1 has presence but no relevance: still to do"
+    assert _area_count(page, area.group(1)).startswith("0/")
+    assert re.search(r'href="#f-r-PS1">Next to do: PS1 ', page), "the next indicator to do is PS1"
+    fields = form_fields(page)
+    assert post_form(alice, assessment_id, fields, r__PS1__relevance="high").status_code == 303
+    page = alice.get(f"/assessments/{assessment_id}").text
+    assert _to_do(page) == total - 1
+    assert _area_count(page, area.group(1)).startswith("1/")
+    # Absent needs no relevance; an omission with a reason is done too.
+    fields = form_fields(page)
+    fields["r.PS2.presence"] = ["N"]
+    fields["r.PS3.omit"], fields["r.PS3.reason"] = ["1"], ["No information yet"]
+    assert post_form(alice, assessment_id, fields).status_code == 303
+    assert _to_do(alice.get(f"/assessments/{assessment_id}").text) == total - 3
