@@ -9,6 +9,7 @@ The tree::
     ├── DeploymentError (ValueError)   a deployment file has problems
     ├── DisclosureError                an extract may not or cannot be given (unknown agency, log not written)
     ├── RenderError                    a report cannot be rendered
+    ├── ExportError (ValueError)       a batch, export or import cannot be made (bad output file, key, resource)
     └── StoreError                     persistence failed
 
 Each error carries a list of `Problem`s: a stable `Code`, a message that says
@@ -93,6 +94,18 @@ class Code(StrEnum):
     NOT_FINAL = "not-final"
     REFERRAL_STATE = "referral-state"
     FEEDBACK_NOT_APPROVED = "feedback-not-approved"
+    # Training on vignettes (issue 10)
+    VIGNETTE_REFERENCE = "vignette-reference"
+    REFERENCE_SEALED = "reference-sealed"
+    TRAINING_RECORD = "training-record"
+    THRESHOLD_RANGE = "threshold-range"
+    NOT_CERTIFIED = "not-certified"
+    UNCERTIFIED_EXPERT = "uncertified-expert"
+    CERTIFICATION_REGISTER = "certification-register"
+    # Case systems and research (issue 12): batch runs, exports, FHIR
+    BATCH_OUTPUT = "batch-output"
+    EXPORT_KEY = "export-key"
+    FHIR_INVALID = "fhir-invalid"
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +218,10 @@ class DisclosureError(SpjError):
 
 class RenderError(SpjError):
     """A report could not be rendered or written."""
+
+
+class ExportError(SpjError, ValueError):
+    """A batch run, an export or an import cannot be made: its output, key or input is unusable."""
 
 
 class StoreError(SpjError):

@@ -117,3 +117,10 @@ def test_fhirpathpy_decides_the_shipped_rules_as_spj_does(example: str) -> None:
     evaluation = spj.evaluate(instrument, assessment)
     rules = compare.FhirpathRules(instrument, [r for g in index_of(instrument).rule_generations for r in g])
     rules.check(compare.rule_context(instrument, assessment, evaluation), evaluation)
+
+
+def test_the_batch_benchmark_runs_once_through() -> None:
+    bench = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_batch.py"
+    result = subprocess.run([sys.executable, str(bench), "--smoke"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "8 assessments, 2 worker(s)" in result.stdout

@@ -163,8 +163,13 @@ def test_weighted_kappa_reproduces_sas_printout() -> None:
     reproduced in statsmodels' test suite, statsmodels/stats/tests/test_inter_rater.py, TestWeightedCohens)."""
     estimate = weighted_kappa(table_ratings([[0, 4, 1], [0, 8, 0], [0, 1, 5]]), ("a", "b"), 3, weighting="linear")
     assert estimate.value == pytest.approx(0.4701, abs=5e-5)
-    assert estimate.ci == pytest.approx((0.1845, 0.7558), abs=5e-5)
     assert estimate.detail is not None and estimate.detail["ase"] == pytest.approx(0.1457, abs=5e-5)
+    # SAS's interval is the asymptotic (Wald) one, kappa +- 1.96 ASE: reproduced from the ASE spj reports.
+    # spj's own interval is a bootstrap percentile interval, which stays inside [-1, 1] (issue 10).
+    wald = (estimate.value - 1.959964 * estimate.detail["ase"], estimate.value + 1.959964 * estimate.detail["ase"])
+    assert wald == pytest.approx((0.1845, 0.7558), abs=2e-4)
+    assert estimate.ci is not None and -1 <= estimate.ci[0] < estimate.value < estimate.ci[1] <= 1
+    assert estimate.detail["interval"] == "bootstrap percentile over cases"
 
 
 # R package irr (Gamer et al.), data set `anxiety`, raters 2 and 3 (20 subjects); observed levels 1,2,3,4,6 are
@@ -377,3 +382,60 @@ def test_json_values_are_finite(instrument: spj.Instrument) -> None:
     for row in data["indicators"] + data["judgements"]:
         for estimate in [row["alpha"], *row["kappa"].values()]:
             assert estimate["value"] is None or math.isfinite(estimate["value"])
+
+
+# --- issue 10: more raters, more coefficients, honest intervals -----------------------------------------------
+
+
+def test_more_than_two_raters_get_a_pairwise_table_and_fleiss(instrument: spj.Instrument) -> None:
+    data = compute_irr(hand_study(instrument), resamples=20).to_dict()
+    row = data["indicators"][0]
+    assert [p["raters"] for p in row["pairwise"]] == [["r1", "r2"], ["r1", "r3"], ["r2", "r3"]]
+    # A1.presence: r1/r2 rated C1 P,P and C2 Y,Y: perfect agreement on two cases.
+    assert row["pairwise"][0]["linear"]["value"] == 1.0
+    assert row["pairwise"][0]["linear"]["reason"].startswith("perfect agreement on all 2 cases")
+    # r1/r3 share only C1 (P vs N): one case defines no kappa (a number that would look meaningful).
+    assert row["pairwise"][1]["linear"]["value"] is None
+    assert row["pairwise"][1]["linear"]["reason"].startswith("1 case only: agreement beyond chance cannot be")
+    assert row["fleiss"]["value"] is None  # three raters on C1 only
+    assert row["fleiss"]["raters_per_case"] == 3 and set(row["alpha_levels"]) == {"nominal", "ordinal", "interval"}
+    assert row["alpha"] == row["alpha_levels"]["ordinal"]
+    assert data["judgements"][0]["icc"]["reason"].startswith("judgement levels are ordered categories")
+
+
+def test_a_small_study_warns_before_any_figure(instrument: spj.Instrument) -> None:
+    report = compute_irr(hand_study(instrument), resamples=20)
+    assert report.to_dict()["warnings"] == [
+        "the study has 2 case(s): too few for meaningful intervals (at least 10 are needed); "
+        "the coefficients are descriptive only"
+    ]
+    html = render_irr_html(report)
+    assert "<strong>Warning:</strong> the study has 2 case(s)" in html
+    assert "kappa of every pair of raters" in html and "ICC(A,1)" in html
+
+
+def twelve_cases(instrument_rows: int = 12) -> list[tuple[str, str, str, str]]:
+    """Two raters, twelve cases, near agreement."""
+    codes = ["N", "P", "Y"]
+    rows = []
+    for n in range(instrument_rows):
+        first, second = codes[n % 3], codes[(n + (n == 5)) % 3]
+        for rater, code in (("r1", first), ("r2", second)):
+            rows.append((f"C{n:02}", rater, f'A1: {{presence: "{code}"}}\nA2: {{presence: "{code}"}}', "low"))
+    return rows
+
+
+def test_cli_prints_resamples_and_monte_carlo_error(tmp_path: Path) -> None:
+    inst = tmp_path / "irr-test.yaml"
+    inst.write_text(INSTRUMENT, encoding="utf-8")
+    paths = write_files(tmp_path, twelve_cases())
+    result = RUNNER.invoke(app, ["irr", str(inst), *paths, "--resamples", "300"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["warnings"] == []
+    kappa = data["indicators"][0]["kappa"]["quadratic"]
+    assert kappa["interval"] == "bootstrap percentile over cases" and kappa["resamples"] == 300
+    assert -1 <= kappa["ci"][0] <= kappa["value"] <= kappa["ci"][1] <= 1
+    assert all(se >= 0 for se in kappa["monte_carlo_se"])
+    html = RUNNER.invoke(app, ["irr", str(inst), *paths, "--resamples", "300", "--format", "html"]).stdout
+    assert "MC error ±" in html and "300 resamples" in html

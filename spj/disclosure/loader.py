@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from spj.disclosure.certification import certification_problems
 from spj.disclosure.model import Deployment
 from spj.disclosure.sections import PLAIN_SECTIONS, TRACK_SECTIONS, is_section
 from spj.errors import Code, DeploymentError, Problem, did_you_mean
@@ -67,6 +68,8 @@ def deployment_from_document(doc: Document) -> Deployment:
                         ("profiles", kind, "sees", k),
                     )
                 )
+    if deployment.certification is not None:
+        problems += certification_problems(deployment.certification, doc)
     if problems:
         raise DeploymentError(sorted(problems, key=lambda p: (p.location.line or 0, p.location.column or 0)))
     return deployment

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import weakref
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
-from spj.errors import Code, InstrumentError, Problem
+from spj.errors import Code, InstrumentError, Location, Problem
 from spj.files.schema_errors import schema_problems
 from spj.files.yamlsource import Document, parse_yaml, read_text
 from spj.instrument.checks import check_instrument, duplicate_id_problems
@@ -78,6 +81,42 @@ def content_hash(instrument: Instrument) -> str:
         instrument.model_dump(mode="json", exclude={"lint"}), sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+_RESTORED: weakref.WeakValueDictionary[tuple[str, str | None], Instrument] = weakref.WeakValueDictionary()
+_RESTORING = threading.Lock()
+
+
+def restore_instrument(content: dict[str, Any], source: str | None, sha256: str) -> Instrument:
+    """The instrument a pickle holds (see `Instrument.__reduce__`): checked and compiled again, once per process.
+
+    From its source file when that still holds the same content (so a rule's
+    runtime problem names the right line), else from the pickled content itself.
+    A content whose hash is not `sha256` is refused: a pickle is not a way to
+    bring in an instrument that was never checked as it reads.
+    """
+    key = (sha256, source)
+    with _RESTORING:
+        found = _RESTORED.get(key)
+        if found is not None:
+            return found
+        instrument = _from_source(source, sha256) or instrument_from_document(Document(content, source))
+        if instrument.sha256 != sha256:
+            raise InstrumentError(
+                Problem(Code.SCHEMA, "the pickled instrument does not match its content hash", Location(source))
+            )
+        _RESTORED[key] = instrument
+        return instrument
+
+
+def _from_source(source: str | None, sha256: str) -> Instrument | None:
+    if source is None or not Path(source).is_file():
+        return None
+    try:
+        instrument = load_instrument(source)
+    except InstrumentError:
+        return None
+    return instrument if instrument.sha256 == sha256 else None
 
 
 def _position(problem: Problem) -> tuple[int, int]:

@@ -192,6 +192,13 @@ class Instrument(Model):
             ],
         }
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle the content, not the compiled rules (CEL programs do not pickle): `restore_instrument`
+        checks and compiles it again, once per process, so process pools can share a loaded instrument."""
+        from spj.instrument.loader import restore_instrument  # the loader imports this module
+
+        return (restore_instrument, (self.model_dump(mode="json"), self._source, self._sha256))
+
     @property
     def sha256(self) -> str:
         """Hash of the instrument's canonical JSON content."""

@@ -88,6 +88,7 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("POST", "/assessments/{id}/countersign", None),
     ("POST", "/assessments/{id}/status", {"base_revision": 2, "step": "motivational_work", "status": "running"}),
     ("GET", "/assessments/{id}/delivery", None),
+    ("GET", "/assessments/{id}/fhir", None),
     ("GET", "/assessments?case_id={case}", None),
 ]
 

@@ -53,6 +53,7 @@ def main(axe: str, shots: Path | None) -> int:
 
     def sign_in(browser: Any, who: str) -> Any:
         page = browser.new_context(base_url=url, viewport={"width": 1360, "height": 900}, bypass_csp=True).new_page()
+        page.on("dialog", lambda dialog: dialog.accept())  # confirm finalising
         page.goto("/login")
         page.fill("#username", who)
         page.fill("#password", PASSWORD)

@@ -97,6 +97,7 @@ def _context(browser: Any, server: str, **options: Any) -> Any:
 
 def _sign_in(browser: Any, server: str, username: str, **options: Any) -> Any:
     page = _context(browser, server, **options).new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # confirm finalising and countersigning
     page.goto("/login")
     page.get_by_label("User name").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
@@ -208,6 +209,7 @@ def test_focus_is_visible_and_the_skip_link_moves_focus_to_main(server: str, bro
 
 def test_keyboard_only_sign_in_rating_and_save(server: str, browser: Any) -> None:
     page = _context(browser, server).new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # the question before finalising, answered "yes"
     page.goto("/login")
     assert page.evaluate("() => document.activeElement.id") == "username"  # autofocus
     page.keyboard.type("alice")

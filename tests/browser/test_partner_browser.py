@@ -24,6 +24,7 @@ pytestmark = [
 def _sign_in(browser: Any, server: str, username: str, landing: str) -> Any:
     context = browser.new_context(base_url=server, viewport={"width": 1360, "height": 900})
     page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # confirm finalising and countersigning
     page.goto("/login")
     page.get_by_label("User name").fill(username)
     page.get_by_label("Password").fill(PASSWORD)

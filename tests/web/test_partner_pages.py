@@ -146,6 +146,7 @@ OTHER_PAGES = {
     ("POST", "/language"): "everyone",
     ("GET", "/static/web.css"): "everyone",
     ("GET", "/static/assessment.js"): "everyone",
+    ("GET", "/static/confirm.js"): "everyone",
     ("GET", "/cases"): "staff",  # a partner is sent to its referrals
     ("GET", "/new"): "staff",
     ("POST", "/new"): "staff",

@@ -109,3 +109,10 @@ async def script() -> Response:
     return FileResponse(
         HERE / "static" / "assessment.js", media_type="text/javascript", headers={"Cache-Control": "max-age=3600"}
     )
+
+
+@router.get("/static/confirm.js")
+async def confirm_script() -> Response:
+    return FileResponse(
+        HERE / "static" / "confirm.js", media_type="text/javascript", headers={"Cache-Control": "max-age=3600"}
+    )

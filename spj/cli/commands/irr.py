@@ -34,10 +34,12 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
         output: Annotated[
             Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")
         ] = None,
-        resamples: Annotated[int, typer.Option(min=0, help="Bootstrap resamples for alpha's interval.")] = 1000,
+        resamples: Annotated[
+            int, typer.Option(min=0, help="Bootstrap resamples for the intervals (more: smaller Monte-Carlo error).")
+        ] = 2000,
         seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 20_240_601,
     ) -> None:
-        """Agreement between raters: percent agreement, weighted kappa, Krippendorff's alpha."""
+        """Agreement between raters: percent agreement, Cohen's and Fleiss' kappa, Krippendorff's alpha, ICC."""
         from spj.authoring.irr import (
             collect_study,
             compute_irr,
