@@ -18,11 +18,13 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from spj.api.consultations_api import router as consultations_router
 from spj.api.errors import install_error_handlers
 from spj.api.fhir_api import router as fhir_router
 from spj.api.headers import SecurityHeaders
+from spj.api.input_guard import InputGuard
 from spj.api.json_api import router as json_router
 from spj.api.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 from spj.api.referrals_api import router as referrals_router
@@ -41,6 +43,13 @@ Every record is scoped to the token's agency; another agency's record is 404.
 Save with the revision you edited (`base_revision` or `If-Match`); a conflict
 is 409 (412 with If-Match) and echoes your content back. Errors are
 `{"error": {"code", "message", "problems": [{code, message, path, ...}]}}`.
+
+Provenance is the server's: `assessor` (id, agency, name), `previous` and
+`amends` in the content come from the account that created the assessment and
+from the records. Leave them out or send them back as you read them; a body
+that sets them otherwise is 422 with a problem at each such field.
+`base_revision` is a JSON integer. Text with NUL or a lone surrogate is 422
+and never echoed; every body over the limit is 413.
 """
 
 
@@ -56,6 +65,7 @@ def create_app(
     web: bool = True,
     deployment: Deployment | None = None,
     consultations: Iterable[Consultation] = (),
+    forwarded_allow_ips: str | None = None,
 ) -> FastAPI:
     """The app over `store`.
 
@@ -65,6 +75,10 @@ def create_app(
     `https_only` marks the session cookie `Secure` (serve behind TLS).
     `deployment` (DESIGN 4.7) is the register of partner agencies and what each may see;
     `consultations` the case consultation records of that deployment.
+    `forwarded_allow_ips` (comma-separated addresses or networks of the reverse
+    proxies in front of the app, `spj serve --forwarded-allow-ips`): only from
+    them is `X-Forwarded-For` believed, so that the sign-in throttle counts
+    per real client; without it the peer's address is the client.
     """
     registry = instruments or InstrumentRegistry.from_folders(default_folders(instruments_dirs))
     app = FastAPI(
@@ -85,9 +99,12 @@ def create_app(
     app.include_router(consultations_router)
     if web:
         _mount_web(app, secret_key=app.state.secret_key, https_only=https_only)
+    app.add_middleware(InputGuard)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     docs = [p for p in (app.docs_url, app.swagger_ui_oauth2_redirect_url) if p]
     app.add_middleware(SecurityHeaders, docs_paths=docs)
+    if forwarded_allow_ips:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=forwarded_allow_ips)
     return app
 
 

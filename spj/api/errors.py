@@ -118,6 +118,13 @@ def validation_problems(exc: RequestValidationError) -> list[Problem]:
     return problems or [Problem(Code.INVALID_REQUEST, "invalid request")]
 
 
+def _route(request: Request) -> str:
+    """The route's template (`/api/v1/assessments/{assessment_id}`), never the path: a path may carry any text."""
+    route = request.scope.get("route")
+    template = getattr(route, "path", None)
+    return template if isinstance(template, str) else "(no route)"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on `app`.
 
@@ -142,7 +149,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc, PreconditionFailedError):
             status = 412
         if status >= 500:
-            log.error("request failed: %s %s: %s", request.method, request.url.path, type(exc).__name__)
+            log.error("request failed: %s %s: %s %s", request.method, _route(request), type(exc).__name__, exc.codes)
         return await respond(request, exc, status)
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
@@ -162,7 +169,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_bug(request: Request, exc: Exception) -> Response:
         # The exception's message may quote case content: log its type and the route only.
-        log.error("internal error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        log.error("internal error on %s %s: %s", request.method, _route(request), type(exc).__name__)
         return simple_error(500, INTERNAL, "internal error; the administrator can find it in the server log")
 
     app.add_exception_handler(SpjError, on_spj_error)

@@ -1,4 +1,8 @@
-"""Request body size limit, as plain ASGI middleware: a body over the limit gets 413 before any route reads it."""
+"""Request body size limit, as plain ASGI middleware: a body over the limit gets 413 before any route reads it.
+
+By Content-Length when the client states it; otherwise (a chunked body) while
+the body is read, whole, before the app is called.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,16 @@ from spj.errors import Code
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
-class _TooLarge(Exception):
-    pass
+def replay(messages: list[Message], receive: Receive) -> Receive:
+    """A `receive` that hands out `messages` first, then whatever the server sends (a disconnect)."""
+    pending = list(messages)
+
+    async def next_message() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return next_message
 
 
 class BodySizeLimit:
@@ -31,29 +43,25 @@ class BodySizeLimit:
         if refusal is not None:
             await self._refuse(send, refusal)
             return
+        # The body is read whole before the app sees it: a route's parser would turn an error raised while it
+        # reads (a chunked body growing past the limit) into 400, never 413.
+        chunks: list[bytes] = []
         received = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _TooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if not started:
+            if message["type"] != "http.request":
+                await self.app(scope, replay([message], receive), send)
+                return
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.max_bytes:
                 await self._refuse(send, 413)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        whole = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        await self.app(scope, replay([whole], receive), send)
 
     def _refusal_by_headers(self, scope: Scope) -> int | None:
         """413 when Content-Length declares too much, 400 when it is not a count; None when it is fine or absent."""

@@ -131,7 +131,11 @@ class SaveAssessment(Body):
     )
 
     base_revision: int | None = Field(
-        default=None, ge=1, le=MAX_REVISION, description='the head revision you edited (or send If-Match: "<revision>")'
+        default=None,
+        strict=True,  # "1", true and 1.0 are refused: a revision is a JSON integer
+        ge=1,
+        le=MAX_REVISION,
+        description='the head revision you edited (or send If-Match: "<revision>")',
     )
     content: dict[str, Any] = Field(description="the assessment document, format spj-assessment/2")
 
@@ -153,6 +157,7 @@ class StatusUpdate(Body):
 
     base_revision: int | None = Field(
         default=None,
+        strict=True,
         ge=1,
         le=MAX_REVISION,
         description='the head revision you updated (or send If-Match: "<revision>")',

@@ -17,7 +17,7 @@ import threading
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from spj.service.errors import ForbiddenError, InvalidRequestError, TooManyAttemptsError
+from spj.service.errors import ForbiddenError, InvalidRequestError
 from spj.service.throttle import LoginThrottle
 from spj.store.interface import ApiToken, Role, Store, User
 
@@ -66,18 +66,18 @@ class Auth:
     def authenticate(self, username: str, password: str, *, client: str | None = None) -> User | None:
         """The user with this username and password, or None (for an unknown user and a wrong password alike).
 
-        `TooManyAttemptsError` (before any hash is computed) after repeated
-        failures for this username or from this `client` address.
+        The attempt is counted before the password is checked
+        (`LoginThrottle.begin`): `TooManyAttemptsError`, before any hash is
+        computed, once this username or this `client` address has used its
+        attempts, so that no burst checks more passwords than the limit.
         """
         username = username.strip().lower()
-        wait = self.throttle.retry_after(username, client)
-        if wait > 0:
-            raise TooManyAttemptsError(wait)
-        user = self.store.get_user_by_username(username)
+        # A name no account can have (NUL, 500 characters, ...) is never looked up: an unknown user, at the same cost.
+        user = self.store.get_user_by_username(username) if USERNAME.match(username) else None
+        attempt = self.throttle.begin(username, client, known=user is not None)
         if not self._verify(user.password_hash if user is not None else None, password) or user is None:
-            self.throttle.failed(username, client)
             return None
-        self.throttle.succeeded(username)
+        self.throttle.succeeded(attempt)
         return user
 
     def _verify(self, password_hash: str | None, password: str) -> bool:

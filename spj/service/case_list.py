@@ -42,7 +42,7 @@ def case_query(text: str = "", status: str = "", assessor: str = "", mine: str =
 
 def canonical_case_id(case_id: str, known: Iterable[Case]) -> str:
     """The id an existing case of the agency already has when `case_id` differs only in case or spaces."""
-    wanted = case_id.strip()
+    wanted = case_id.strip(" \t")  # spaces typed around it; a newline or control character stays and is refused
     folded = wanted.casefold()
     return next((case.id for case in known if case.id.casefold() == folded), wanted)
 

@@ -16,6 +16,7 @@ import copy
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from spj.assessment import Assessment, assessment_from_data
@@ -117,7 +118,54 @@ def as_json_data(content: Any) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(json.dumps(content, ensure_ascii=False, allow_nan=False, default=_date))
     except (TypeError, ValueError, RecursionError):
         raise AssessmentError(Problem(Code.INVALID_REQUEST, "the content is not plain JSON data")) from None
+    problems = list(_unstorable_text(data))
+    if problems:
+        raise AssessmentError(problems)
     return data
+
+
+def _unstorable_text(data: Any, path: tuple[str | int, ...] = ()) -> Iterator[Problem]:
+    """A problem at each string (or key) holding NUL or a lone surrogate: no database stores it, no page prints it.
+
+    The message never quotes the text.
+    """
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, path)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if _unstorable(key):
+                    yield _text_problem(where, "a key")
+                stack.append((item, (*where, key)))
+        elif isinstance(value, list):
+            stack.extend((item, (*where, n)) for n, item in enumerate(value))
+        elif isinstance(value, str) and _unstorable(value):
+            yield _text_problem(where, "the text")
+
+
+def _unstorable(text: str) -> bool:
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _text_problem(path: tuple[str | int, ...], what: str) -> Problem:
+    return Problem(
+        Code.INVALID_REQUEST,
+        f"{what} holds a NUL character or a lone surrogate, which cannot be stored; remove it",
+        Location(path=path),
+    )
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of a value's type (for messages that must not quote the value)."""
+    if isinstance(value, bool):
+        return "a boolean"
+    return {list: "an array", str: "a string", int: "a number", float: "a number"}.get(type(value), "null")
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -133,10 +181,11 @@ def _date(value: Any) -> str:
 def with_identity(
     content: dict[str, Any], record: AssessmentRecord, instrument: Instrument, status: str
 ) -> dict[str, Any]:
-    """`content` with the fields the service owns filled in: format, id, instrument, case id, status.
+    """`content` with the fields that identify it filled in: format, id, instrument, case id, status.
 
     Values the client sent that contradict the record are problems (a client
-    must not move an assessment to another case or instrument).
+    must not move an assessment to another case or instrument). Who made it,
+    when and what it follows are `spj.service.provenance`'s.
     """
     problems: list[Problem] = []
 
@@ -145,12 +194,19 @@ def with_identity(
             problems.append(
                 Problem(
                     Code.INVALID_REQUEST,
-                    f"{'.'.join(path)} is {expected!r} for this assessment, not {given!r}",
+                    f"{'.'.join(path)} is {expected!r} for this assessment; leave it out or send it unchanged",
                     Location(path=path),
                 )
             )
 
     out = dict(content)
+    for key in ("instrument", "case"):
+        if out.get(key) is not None and not isinstance(out[key], dict):
+            problems.append(
+                Problem(
+                    Code.INVALID_REQUEST, f"{key} must be an object, not {_json_type(out[key])}", Location(path=(key,))
+                )
+            )
     differs(("id",), out.get("id"), record.id)
     instrument_ref = _mapping(out.get("instrument"))
     differs(("instrument", "id"), instrument_ref.get("id"), record.instrument_id)
@@ -167,10 +223,6 @@ def with_identity(
         case=case,
         status=status,
     )
-    if record.previous_id is not None:
-        out["previous"] = record.previous_id
-    if record.amends_id is not None:
-        out["amends"] = record.amends_id
     return out
 
 

@@ -85,9 +85,12 @@ class InvalidRequestError(SpjError, ValueError):
 
 
 class StateError(SpjError):
-    """The assessment is not in a state that allows this (countersign a draft, reassess a draft, ...)."""
+    """The assessment is not in a state that allows this (countersign a draft, reassess a draft, ...): a conflict.
 
-    def __init__(self, message: str, *, code: Code = Code.INVALID_REQUEST) -> None:
+    The code is `conflict` unless a more precise one is given (`not-final`, `referral-state`).
+    """
+
+    def __init__(self, message: str, *, code: Code = Code.CONFLICT) -> None:
         super().__init__(Problem(code, message, Location()))
 
 

@@ -3,8 +3,8 @@
 ::
 
     create ──▶ draft ──save──▶ draft ──finalise──▶ final (locked) ──countersign──▶ final, countersigned
-                                                     │   by a reviewer or an administrator
-                                                     │   who neither made it nor wrote its final revision
+                                                     │   by a reviewer or an administrator who wrote
+                                                     │   no revision of it, nor of what it amends
                                                      ├──amend────▶ a new draft of the same case (amends_id)
                                                      └──reassess─▶ a new draft of the same case (previous_id)
 
@@ -22,6 +22,8 @@ is recorded only where none is yet.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from spj.errors import SpjError
 from spj.service.errors import ForbiddenError, StateError
@@ -48,11 +50,12 @@ def require_amendable(record: AssessmentRecord) -> None:
         raise StateError(f"assessment {record.id} is a draft; edit it instead of amending it")
 
 
-def countersign_refusal(user: User, record: AssessmentRecord, final_author: str) -> SpjError | None:
+def countersign_refusal(user: User, record: AssessmentRecord, authors: Collection[str]) -> SpjError | None:
     """Why `user` may not countersign the assessment (None when they may).
 
-    `final_author` wrote the head revision: neither they nor the assessment's
-    creator countersigns it.
+    Four eyes: `authors` are the accounts that wrote any revision of the
+    assessment or of the assessments it amends (`Workspace.authors`); none of
+    them, nor the assessment's creator, countersigns it.
     """
     if user.role not in COUNTERSIGNERS:
         return ForbiddenError(f"this needs the role {' or '.join(COUNTERSIGNERS)}; {user.username} is {user.role}")
@@ -60,13 +63,15 @@ def countersign_refusal(user: User, record: AssessmentRecord, final_author: str)
         return StateError(f"assessment {record.id} is a draft; only a final assessment can be countersigned")
     if record.countersigned_by is not None:
         return StateError(f"assessment {record.id} is already countersigned")
-    if user.id in (record.created_by, final_author):
-        return ForbiddenError("an assessment is countersigned by someone other than its assessor")
+    if user.id == record.created_by or user.id in authors:
+        return ForbiddenError(
+            "an assessment is countersigned by someone who wrote no revision of it (nor of the assessment it amends)"
+        )
     return None
 
 
-def require_countersignable(user: User, record: AssessmentRecord, final_author: str) -> None:
+def require_countersignable(user: User, record: AssessmentRecord, authors: Collection[str]) -> None:
     """Raise the reason of `countersign_refusal`, if any."""
-    refusal = countersign_refusal(user, record, final_author)
+    refusal = countersign_refusal(user, record, authors)
     if refusal is not None:
         raise refusal

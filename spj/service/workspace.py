@@ -31,7 +31,7 @@ from spj.evaluation.evaluate import evaluate
 from spj.evaluation.results import Evaluation
 from spj.instrument import Instrument
 from spj.report import render_report
-from spj.service import case_list, lifecycle, programme
+from spj.service import case_list, lifecycle, programme, provenance
 from spj.service import content as contents
 from spj.service.auth import Auth, require_role
 from spj.service.autosave import Autosave
@@ -483,17 +483,49 @@ class Workspace:
         """Every revision of the assessment, oldest first."""
         return self.store.list_revisions(self._agency(user, f"assessment {assessment_id}"), assessment_id)
 
+    def revisions(self, user: User, assessment_id: str, *numbers: int) -> list[Revision]:
+        """Chosen revisions of the assessment, with their content, for the user to read (each read audited)."""
+        found = {r.number: r for r in self.history(user, assessment_id)}
+        missing = [n for n in numbers if n not in found]
+        if missing:
+            raise NotFoundError(f"revision {missing[0]} of assessment {assessment_id}")
+        for number in dict.fromkeys(numbers):
+            self.store.record(
+                user.agency_id,
+                actor=user.id,
+                action="read-revision",
+                assessment_id=assessment_id,
+                revision=number,
+                detail="",
+            )
+        return [found[n] for n in numbers]
+
     def countersign(self, user: User, assessment_id: str) -> AssessmentRecord:
         """A reviewer's (or administrator's) countersignature on a final assessment made by someone else."""
         record = self.store.get_assessment(self._agency(user, f"assessment {assessment_id}"), assessment_id)
-        head = self.store.get_revision(user.agency_id, assessment_id)
-        lifecycle.require_countersignable(user, record, head.author_id)
+        lifecycle.require_countersignable(user, record, self.authors(record))
         with self._writing():
             return self.store.countersign(user.agency_id, assessment_id, actor=user.id)
 
     def may_countersign(self, user: User, view: AssessmentView) -> bool:
         """Whether `user` may countersign the assessment of `view` now (what a page offers)."""
-        return lifecycle.countersign_refusal(user, view.record, view.revision.author_id) is None
+        return lifecycle.countersign_refusal(user, view.record, self.authors(view.record)) is None
+
+    def authors(self, record: AssessmentRecord) -> frozenset[str]:
+        """Every account that wrote a revision of the assessment or of an assessment it amends (the chain).
+
+        Four eyes: none of them countersigns it (`lifecycle.countersign_refusal`).
+        """
+        authors: set[str] = set()
+        seen: set[str] = set()
+        current: AssessmentRecord | None = record
+        while current is not None and current.id not in seen:
+            seen.add(current.id)
+            authors.add(current.created_by)
+            authors.update(r.author_id for r in self.store.list_revisions(current.agency_id, current.id))
+            amends = current.amends_id
+            current = self.store.get_assessment(current.agency_id, amends) if amends else None
+        return frozenset(authors)
 
     # ---- programme evaluation -------------------------------------------------------------------------
 
@@ -562,7 +594,9 @@ class Workspace:
         lifecycle.require_editable(record)
         instrument = self.instruments.get(record.instrument_id, record.instrument_version)
         data = contents.with_identity(contents.as_json_data(content), record, instrument, status)
-        return record, instrument, data
+        head = self.store.get_revision(record.agency_id, record.id).content
+        origin = provenance.provenance_of(record, self.store.get_user(record.created_by), head)
+        return record, instrument, provenance.with_provenance(data, origin, head)
 
     def _conflict(self, user: User, assessment_id: str, base: int, data: dict[str, Any]) -> SaveConflictError:
         """The conflict to report for a write refused for its stale base; `LockedError` if it became final."""
@@ -599,6 +633,8 @@ class Workspace:
         assessment, problems = self._validated.get_or_make(
             key, lambda: contents.problems_of(revision.content, instrument)
         )
+        if assessment is not None:
+            assessment = provenance.attested(assessment, record, lambda: self.store.get_user(record.created_by))
         return AssessmentView(record, revision, instrument, assessment, list(problems))
 
     def _evaluation(self, view: AssessmentView) -> Evaluation:

@@ -30,6 +30,7 @@ def _content(secret: tuple[str, ...], assessment_id: str) -> dict[str, Any]:
     """The matrix's assessment made final, its trauma step referred to the care partner."""
     content: dict[str, Any] = yaml.safe_load(assessment_text(secret=secret))
     content["id"] = assessment_id
+    content.pop("assessor")  # the server sets who made it (issue 13, point 1): the file's u-1 would be refused
     content["status"] = "final"
     content["plan"]["review_date"] = "2027-10-14"
     content["plan"]["decisions"]["trauma_care"]["status"] = "referred"

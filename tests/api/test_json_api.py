@@ -291,7 +291,7 @@ def test_countersign_reassess_history(
     signed = client.post(f"{url}/countersign", headers=tokens["rita"])
     assert signed.status_code == 200 and signed.json()["countersigned_by"] == people.rita.id
     again = client.post(f"{url}/countersign", headers=tokens["rita"])
-    assert again.status_code == 409
+    assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"  # issue 13, point 5
     chosen = client.post(f"{url}/reassess", json={"assessment_id": "A-next"}, headers=tokens["alice"])
     assert chosen.status_code == 422  # ids are generated, never chosen by the client
     new = client.post(f"{url}/reassess", headers=tokens["alice"])

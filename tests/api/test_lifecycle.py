@@ -137,11 +137,53 @@ def test_the_page_and_the_service_agree_on_who_may_countersign(
 ) -> None:
     final = workspace.get(people.alice, finalised(workspace, people, example))
     may = {
-        name: countersign_refusal(user, final.record, final.revision.author_id) is None
+        name: countersign_refusal(user, final.record, {people.alice.id}) is None
         for name, user in (("alice", people.alice), ("rita", people.rita), ("adam", people.adam))
     }
     assert may == {"alice": False, "rita": True, "adam": True}
     assert workspace.may_countersign(people.rita, final) and not workspace.may_countersign(people.alice, final)
+
+
+def test_the_author_of_an_intermediate_revision_does_not_countersign(
+    workspace: Workspace, people: People, example: dict[str, Any]
+) -> None:
+    """Four eyes (issue 13, point 4): not only the creator and the final revision's author are excluded."""
+    view = workspace.create(people.alice, "CASE-1", INSTRUMENT_ID, VERSION)
+    workspace.save(people.rita, view.id, 1, view.content)  # rita wrote revision 2
+    workspace.finalise(people.alice, view.id, 2, completed(view, example))
+    final = workspace.get(people.alice, view.id)
+    assert not workspace.may_countersign(people.rita, final)
+    with pytest.raises(ForbiddenError) as refused:
+        workspace.countersign(people.rita, view.id)
+    assert refused.value.codes == ["forbidden"]
+    assert workspace.store.get_assessment("agency-a", view.id).countersigned_by is None
+    assert workspace.may_countersign(people.adam, final)
+    assert workspace.countersign(people.adam, view.id).countersigned_by == people.adam.id
+
+
+def test_the_author_of_the_amended_assessment_does_not_countersign_its_amendment(
+    workspace: Workspace, people: People, example: dict[str, Any]
+) -> None:
+    """A reviewer's final, amended unchanged by an assessor, is still the reviewer's work."""
+    view = workspace.create(people.rita, "CASE-1", INSTRUMENT_ID, VERSION)
+    workspace.finalise(people.rita, view.id, 1, completed(view, example))
+    amendment = workspace.amend(people.alice, view.id)
+    workspace.finalise(people.alice, amendment.id, 1, amendment.content)
+    again = workspace.amend(people.alice, amendment.id)  # an amendment of the amendment: the chain counts
+    workspace.finalise(people.alice, again.id, 1, again.content)
+    for final_id in (amendment.id, again.id):
+        assert not workspace.may_countersign(people.rita, workspace.get(people.alice, final_id))
+        with pytest.raises(ForbiddenError):
+            workspace.countersign(people.rita, final_id)
+    assert workspace.countersign(people.adam, again.id).countersigned_by == people.adam.id
+
+
+def test_countersigning_twice_is_a_conflict(workspace: Workspace, people: People, example: dict[str, Any]) -> None:
+    final_id = finalised(workspace, people, example)
+    workspace.countersign(people.rita, final_id)
+    with pytest.raises(StateError) as twice:
+        workspace.countersign(people.adam, final_id)
+    assert twice.value.codes == ["conflict"]
 
 
 # ---- races: the store's optimistic locking keeps the decision safe --------------------------------------

@@ -122,7 +122,17 @@ def test_a_partner_signs_in_to_its_referrals_and_sees_the_extract_its_profile_al
     assert all(e["sections"] == ["case", "ratings.mental_health", "plan.own"] for e in entries)
 
 
-ASSESSMENT_GETS = ("", "/plan", "/report", "/report.html", "/report.pdf", "/history", "/changes")
+ASSESSMENT_GETS = (
+    "",
+    "/plan",
+    "/report",
+    "/report.html",
+    "/report.pdf",
+    "/history",
+    "/changes",
+    "/compare?from=1",
+    "/revisions/1",
+)
 ASSESSMENT_POSTS = (
     "",
     "/plan",
@@ -130,6 +140,7 @@ ASSESSMENT_POSTS = (
     "/preview",
     "/autosave",
     "/autosave/discard",
+    "/restore",
     "/reassess",
     "/amend",
     "/countersign",
@@ -164,7 +175,8 @@ STAFF_PAGES = ("/stats", "/stats.csv")
 
 def test_the_tables_cover_every_page(app: Any) -> None:
     covered = {
-        **{("GET", "/assessments/{assessment_id}" + p): True for p in ASSESSMENT_GETS},
+        **{("GET", "/assessments/{assessment_id}" + p.split("?")[0]): True for p in ASSESSMENT_GETS},
+        ("GET", "/assessments/{assessment_id}/revisions/{number}"): True,
         **{("POST", "/assessments/{assessment_id}" + p): True for p in ASSESSMENT_POSTS},
         **{("GET", "/referrals/{referral_id}" + p.split("?")[0]): True for p in REFERRAL_PAGES},
         ("POST", "/referrals/{referral_id}"): True,

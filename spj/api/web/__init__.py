@@ -23,6 +23,7 @@ from spj.api.web import (
     routes_autosave,
     routes_cases,
     routes_consultations,
+    routes_history,
     routes_output,
     routes_plan,
     routes_referrals,
@@ -39,9 +40,11 @@ for _module in (
     routes_autosave,
     routes_plan,
     routes_output,
+    routes_history,
     routes_referrals,
     routes_stats,
     routes_consultations,
+    routes_history,
 ):
     router.include_router(_module.router)
 

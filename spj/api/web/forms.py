@@ -112,6 +112,9 @@ def content_from_form(instrument: Instrument, base: Mapping[str, Any], form: For
     else:
         content.pop("formulation", None)
     content["scenarios"] = _scenarios_from_form(form)
+    date = _one(form, "date")
+    if date:  # the expert sets the assessment's date; left empty, it stays as it was
+        content["date"] = date
     judgements: dict[str, Any] = {}
     for judgement in instrument.judgements:
         level = _one(form, f"j.{judgement.id}.level")
@@ -225,6 +228,7 @@ def form_from_content(instrument: Instrument, content: Mapping[str, Any]) -> dic
     for name, value in fields.items():
         put(f"case.{name}", value)
     put("formulation", content.get("formulation"))
+    put("date", content.get("date"))
     for n, scenario in enumerate(content.get("scenarios") or ()):
         for key in ("kind", "title", "text"):
             put(f"sc.{n}.{key}", scenario.get(key))
@@ -291,8 +295,8 @@ def field_for_path(path: Sequence[str | int] | str) -> str | None:
         return f"{prefix}.{rest[0]}.{rest[1]}" if len(rest) > 1 else f"{prefix}.{rest[0]}"
     if head == "case" and len(rest) >= 2 and rest[0] == "fields":
         return f"case.{rest[1]}"
-    if head == "formulation":
-        return "formulation"
+    if head in ("formulation", "date"):
+        return head
     return None
 
 

@@ -24,7 +24,7 @@ from spj.errors import SpjError
 from spj.report.i18n import report_languages
 from spj.service import FinaliseRefusedError, ForbiddenError, InvalidRequestError, StateError, Workspace
 from spj.service.views import AssessmentView
-from spj.store.interface import LockedError, NotFoundError, User
+from spj.store.interface import ConflictError, LockedError, NotFoundError, User
 
 MAX_FORM_FIELDS = 5000
 MAX_FORM_FILES = 0
@@ -238,6 +238,11 @@ class WebRoute(APIRoute):
                 return error_page(request, 403, "forbidden", t(request, "Not allowed"), exc.problems[0].message)
             except LockedError as exc:
                 return error_page(request, 409, "locked", t(request, "Assessment is final"), exc.problems[0].message)
+            except ConflictError:
+                message = t(
+                    request, "Someone saved this assessment since you opened the page. Reload it and try again."
+                )
+                return error_page(request, 409, "conflict", t(request, "Saved by someone else"), message)
             except StateError as exc:
                 return error_page(request, 409, "state", t(request, "Not possible now"), exc.problems[0].message)
             except SpjError as exc:

@@ -236,7 +236,7 @@ def field_labels(instrument: Instrument, lang: str) -> dict[str, str]:
     def loc(text: Text | None) -> str:
         return localize(text, lang, instrument)
 
-    labels: dict[str, str] = {}
+    labels: dict[str, str] = {"date": gettext(lang, "Assessment date")}
     for case_field in instrument.case_fields:
         labels[f"case.{case_field.id}"] = loc(case_field.title) or case_field.id
     for indicator in instrument.indicators:

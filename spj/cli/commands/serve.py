@@ -179,6 +179,15 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
                 help="A case consultation record (spj-consultation/1) of the deployment; repeat for more.",
             ),
         ] = None,
+        forwarded_allow_ips: Annotated[
+            str | None,
+            typer.Option(
+                "--forwarded-allow-ips",
+                envvar="SPJ_FORWARDED_ALLOW_IPS",
+                help="Addresses or networks (comma-separated) of the reverse proxies in front of spj: only from them "
+                "is X-Forwarded-For believed, so sign-in limits count per real client. Env: SPJ_FORWARDED_ALLOW_IPS.",
+            ),
+        ] = None,
     ) -> None:
         """Run the web workspace and the JSON API (OpenAPI at /openapi.json)."""
         import uvicorn
@@ -198,6 +207,7 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
             https_only=https_only,
             deployment=partners,
             consultations=records,
+            forwarded_allow_ips=forwarded_allow_ips,
         )
         _announce(app_.state.workspace, url, deployment, partners, f"http://{host}:{port}")
         try:
