@@ -14,14 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from spj import _cel  # noqa: F401 - first: `import cel` without the binding's command-line tool (see there)
 from spj.assessment import Assessment as Assessment
 from spj.assessment import load_assessment as load_assessment
 from spj.assessment import parse_assessment as parse_assessment
 from spj.assessment import parse_assessment_json as parse_assessment_json
-from spj.disclosure import Deployment as Deployment
-from spj.disclosure import load_deployment as load_deployment
 from spj.errors import AssessmentError as AssessmentError
 from spj.errors import Code as Code
 from spj.errors import DeploymentError as DeploymentError
@@ -40,6 +39,24 @@ from spj.instrument import Instrument as Instrument
 from spj.instrument import load_instrument as load_instrument
 from spj.instrument import parse_instrument as parse_instrument
 from spj.version import __version__ as __version__
+
+if TYPE_CHECKING:
+    from spj.disclosure import Deployment as Deployment
+    from spj.disclosure import load_deployment as load_deployment
+
+_ON_FIRST_USE = {"Deployment": "spj.disclosure", "load_deployment": "spj.disclosure"}
+"""Names whose modules load on first use: loading and evaluating need no deployment."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _ON_FIRST_USE:
+        import importlib
+
+        value = getattr(importlib.import_module(_ON_FIRST_USE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'spj' has no attribute {name!r}")
+
 
 __all__ = [
     "Assessment",

@@ -40,7 +40,7 @@ def test_load_instrument_from_file(tmp_path):
     ("body", "line", "message"),
     [
         # wrong type: indicators must be a list
-        ("domains:\n  - {id: social, title: x}\nindicators: 3\n", 18, "got 3"),
+        ("domains:\n  - {id: social, title: x}\nindicators: 3\n", 18, "not 3"),
         # kind not risk/protective
         (
             "domains:\n  - {id: social, title: x}\nindicators:\n"

@@ -255,7 +255,7 @@ def _v2_with(migrations: str) -> str:
         ("- from: 1.0.0\n  removed: [SO1]\n", Code.MIGRATION, 53, "still has it"),
         ("- from: 1.0.0\n  renamed: {SO2: SO5, SO3: SO5}\n", Code.MIGRATION, 53, "more than one"),
         ("- from: 1.0.0\n  merged: [{into: SO34, from: [SO3]}]\n", Code.SCHEMA, 53, ""),
-        ("- from: '1.0'\n", Code.SCHEMA, 52, "required form"),
+        ("- from: '1.0'\n", Code.SCHEMA, 52, "a version such as 1.0.0"),
     ],
 )
 def test_bad_migrations_are_refused_with_locations(migrations, code, line, message):

@@ -94,14 +94,19 @@ class Rating(Model):
     @model_validator(mode="before")
     @classmethod
     def _codes_as_text(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: (_scalar_as_text(v) if k not in cls.model_fields else v) for k, v in data.items()}
+        # Runs once per rating of every assessment parsed: copy only when a code is a number (`presence: 2`).
+        if isinstance(data, dict) and any(type(v) in (int, float) and k not in _RATING_FIELDS for k, v in data.items()):
+            return {k: (_scalar_as_text(v) if k not in _RATING_FIELDS else v) for k, v in data.items()}
         return data
 
     @property
     def codes(self) -> dict[str, Any]:
         """The scale codes given, by scale name."""
         return dict(self.__pydantic_extra__ or {})
+
+
+_RATING_FIELDS = frozenset(Rating.model_fields)
+"""The declared fields of a rating; every other key is a scale code."""
 
 
 class Scenario(Model):

@@ -37,9 +37,9 @@ def new_assessment(instrument: Instrument, *, lang: str | None = None, today: dt
         lines.append("  fields: {}")
     lines += [
         "assessor: {id: u-0, agency: my-agency}",
-        f"date: {day}",
+        f'date: "{day}"',  # quoted: other YAML readers would make it a date object
         "status: draft",
-        "sources: []   # - {id: S1, kind: interview, date: YYYY-MM-DD, description: ...}",
+        'sources: []   # - {id: S1, kind: interview, date: "YYYY-MM-DD", description: ...}',
         "ratings:",
     ]
     for domain in instrument.domains:

@@ -18,3 +18,11 @@ def json_schema(kind: str) -> dict[str, Any]:
     model: type[Instrument] | type[Assessment] = Instrument if kind == "instrument" else Assessment
     schema = model.model_json_schema(by_alias=True)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_IDS[kind], **schema}
+
+
+def markdown_reference(kind: str) -> str:
+    """The field reference of `kind` ("instrument" or "assessment"), in Markdown (`docs/instrument-fields.md`)."""
+    from spj.authoring.fieldref import field_reference
+
+    model: type[Instrument] | type[Assessment] = Instrument if kind == "instrument" else Assessment
+    return field_reference(model, kind=kind)

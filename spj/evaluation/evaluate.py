@@ -6,6 +6,7 @@ computes a summary judgement; those are the expert's.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import Any
 
@@ -128,20 +129,24 @@ def _rating_values(
     ratings: dict[str, dict[str, int]] = {}
     codes: dict[str, dict[str, str]] = {}
     status: dict[str, str] = {}
-    for indicator in instrument.indicators:
-        rating = assessment.ratings.get(indicator.id)
+    value_of = {
+        name: {code: level.value for code, level in scale.by_code.items()} for name, scale in index.scales.items()
+    }
+    given_ratings = assessment.ratings
+    for indicator_id in index.indicators:
+        rating = given_ratings.get(indicator_id)
         if rating is None:
-            status[indicator.id] = "unrated"
+            status[indicator_id] = "unrated"
             continue
         if rating.omitted:
-            status[indicator.id] = "omitted"
+            status[indicator_id] = "omitted"
             continue
         given = rating.codes
-        values = {scale: index.scales[scale].by_code[code].value for scale, code in given.items()}
+        values = {scale: value_of[scale][code] for scale, code in given.items()}
         if values:
-            ratings[indicator.id] = values
-            codes[indicator.id] = dict(given)
-        status[indicator.id] = "rated" if "presence" in values else "unrated"
+            ratings[indicator_id] = values
+            codes[indicator_id] = given
+        status[indicator_id] = "rated" if "presence" in values else "unrated"
     return ratings, codes, status
 
 
@@ -163,7 +168,9 @@ def _domain_summaries(
     status: dict[str, str],
 ) -> dict[str, DomainSummary]:
     presence = index.scales["presence"]
+    top, bottom = presence.top, presence.bottom
     relevance = index.scales.get("relevance")
+    relevant = relevance.top if relevance is not None else None
     tallies: dict[str, dict[str, Any]] = {
         d.id: {"risk": [0, 0, 0], "protective": [0, 0, 0], "rated": 0, "omitted": 0, "unrated": 0, "high": 0}
         for d in instrument.domains
@@ -177,9 +184,9 @@ def _domain_summaries(
         tally["rated"] += 1
         values = ratings[indicator.id]
         value = values["presence"]
-        slot = 0 if value == presence.top else (2 if value == presence.bottom else 1)
+        slot = 0 if value == top else (2 if value == bottom else 1)
         tally[indicator.kind][slot] += 1
-        if relevance is not None and values.get("relevance") == relevance.top:
+        if relevant is not None and values.get("relevance") == relevant:
             tally["high"] += 1
     return {
         domain_id: DomainSummary(
@@ -193,6 +200,53 @@ def _domain_summaries(
         )
         for domain_id, t in tallies.items()
     }
+
+
+class _Read:
+    """One path an expression reads, with the reasons it has given (a `Reason` is a value: one per outcome)."""
+
+    __slots__ = ("_reasons", "head", "ref", "rest", "root")
+
+    def __init__(self, root: str, parts: tuple[str, ...]) -> None:
+        self.ref = Ref(root, parts)
+        self.root = root
+        self.head = parts[0] if parts else ""
+        self.rest = parts[1:]
+        self._reasons: dict[tuple[type, Any, str | None, str | None], Reason] = {}
+
+    def reason(self, value: Any, code: str | None = None, status: str | None = None) -> Reason:
+        """`Reason(self.ref, value, code, status)`, the same object for the same outcome."""
+        key = (type(value), value, code, status)  # with its type: True and 1 are equal keys
+        try:
+            return self._reasons[key]
+        except KeyError:
+            made = Reason(self.ref, value, code=code, status=status)
+            if len(self._reasons) < _REASONS_KEPT:  # case facts are free text: keep a few outcomes only
+                self._reasons[key] = made
+            return made
+        except TypeError:  # an unhashable value (a domain's counts read whole)
+            return Reason(self.ref, value, code=code, status=status)
+
+
+_REASONS_KEPT = 64
+_READS: dict[str, tuple[_Read, ...]] = {}
+_READS_KEPT = 65_536  # distinct expressions remembered; a server loading many instruments starts again past it
+
+
+def _reads(expression: CompiledExpression) -> tuple[_Read, ...]:
+    """Each path `expression` reads, once, in order of first use.
+
+    Kept by source text (an expression's references follow from its text), so
+    an instrument's evaluations build them once.
+    """
+    reads = _READS.get(expression.source)
+    if reads is None:
+        unique = dict.fromkeys((read.root, read.parts) for read in expression.references)
+        reads = tuple(_Read(root, parts) for root, parts in unique)
+        if len(_READS) >= _READS_KEPT:
+            _READS.clear()
+        _READS[expression.source] = reads
+    return reads
 
 
 class _Explainer:
@@ -222,7 +276,11 @@ class _Explainer:
         self.status = status
         self.domains = domains
         self.case = case
-        self.order = {ind: n for n, ind in enumerate(status)}
+
+    @functools.cached_property
+    def order(self) -> dict[str, int]:
+        """Each indicator's place in the instrument (for unknown results only)."""
+        return {ind: n for n, ind in enumerate(self.status)}
 
     def explain(
         self,
@@ -231,48 +289,45 @@ class _Explainer:
         known: dict[str, bool],
         results: dict[str, FlagResult],
     ) -> tuple[tuple[Reason, ...], tuple[str, ...], tuple[str, ...]]:
-        reasons: dict[Ref, Reason] = {}
+        reasons: list[Reason] = []
         absent: dict[str, set[str]] = {}  # indicator -> scales read but absent
         unknown_flags: list[str] = []
         missing_case: set[str] = set()
-        for read in expression.references:
-            ref = Ref(read.root, read.parts)
-            if ref in reasons:
-                continue
-            head = ref.name
-            if ref.root == "ratings":
-                reasons[ref] = self._rating(ref, absent)
-            elif ref.root == "flags":
+        for read in _reads(expression):
+            root, head = read.root, read.head
+            if root == "ratings":
+                reasons.append(self._rating(read, absent))
+            elif root == "flags":
                 flag = known.get(head)
-                reasons[ref] = Reason(ref, flag, status=None if flag is not None else "unknown")
+                reasons.append(read.reason(flag, status=None if flag is not None else "unknown"))
                 if flag is None:
                     unknown_flags.append(head)
-            elif ref.root == "case":
+            elif root == "case":
                 if head in self.case:
-                    reasons[ref] = Reason(ref, self.case[head])
+                    reasons.append(read.reason(self.case[head]))
                 else:
-                    reasons[ref] = Reason(ref, None, status="not given")
+                    reasons.append(read.reason(None, status="not given"))
                     missing_case.add(head)
             else:
                 node: Any = self.domains.get(head)
-                for part in ref.rest:
+                for part in read.rest:
                     node = node.get(part) if isinstance(node, dict) else None
-                reasons[ref] = Reason(ref, node)
+                reasons.append(read.reason(node))
         if value is not None:
-            return tuple(reasons.values()), (), ()
+            return tuple(reasons), (), ()
         missing, missing_fields = self._missing(expression, known, results, absent, unknown_flags, missing_case)
-        return tuple(reasons.values()), missing, missing_fields
+        return tuple(reasons), missing, missing_fields
 
-    def _rating(self, ref: Ref, absent: dict[str, set[str]]) -> Reason:
-        indicator = ref.name
+    def _rating(self, read: _Read, absent: dict[str, set[str]]) -> Reason:
+        indicator = read.head
         values = self.ratings.get(indicator)
-        if not ref.rest:
-            return Reason(ref, values is not None, status=None if values is not None else self.status[indicator])
-        scale = ref.rest[0]
+        if not read.rest:
+            return read.reason(values is not None, status=None if values is not None else self.status[indicator])
+        scale = read.rest[0]
         if values is None or scale not in values:
             absent.setdefault(indicator, set()).add(scale)
-            return Reason(ref, None, status=self.status[indicator] if values is None else "not rated")
-        return Reason(ref, values[scale], code=self.codes[indicator][scale])
+            return read.reason(None, status=self.status[indicator] if values is None else "not rated")
+        return read.reason(values[scale], code=self.codes[indicator][scale])
 
     def _missing(
         self,

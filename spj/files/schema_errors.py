@@ -1,102 +1,152 @@
-"""Turn pydantic's validation errors into located spj problems."""
+"""Turn pydantic's validation errors into located spj problems, phrased for the author.
+
+Where: pydantic's `loc` is followed through the document, dropping the tags
+of union branches (`str`, `dict[...]`). What: `schema_wording.py` says it with
+the fix. One problem per place; a problem inside a value hides the vaguer one
+about the value as a whole (the text map with a bad key is not also "not a
+text"), and an unquoted comma in a flow mapping is named as the cause.
+"""
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from spj.errors import Code, Problem, did_you_mean
+from spj.errors import Code, Problem
+from spj.files import schema_wording as wording
 from spj.files.yamlsource import Document, PathT
+
+_CONTAINER_KINDS = wording.TYPE_KINDS | {"too_short"}
+_LENGTH_KINDS = frozenset({"too_short", "too_long", "string_too_short", "string_too_long"})
+_BOUND_KINDS = frozenset({"greater_than_equal", "greater_than", "less_than_equal", "less_than"})
+
+
+@dataclass(frozen=True)
+class _Found:
+    path: PathT
+    kind: str
+    message: str
+    cause: bool = False  # names the cause (an unquoted comma): the only message for its place
 
 
 def schema_problems(exc: ValidationError, doc: Document, model: type[BaseModel]) -> list[Problem]:
-    """One problem per document path; alternatives of a union are merged."""
+    """One problem per document path, each saying what to write instead."""
+    found = [_describe(error, doc.data, model) for error in exc.errors(include_url=False)]
+    found = [f for f in found if not _hidden(f, found)]
     by_path: dict[PathT, list[str]] = {}
-    for error in exc.errors(include_url=False):
-        path, message = _describe(error, doc.data, model)
-        messages = by_path.setdefault(path, [])
-        if message not in messages:
-            messages.append(message)
-    problems = []
-    for path, messages in by_path.items():
-        text = messages[0] if len(messages) == 1 else " or ".join(messages)
-        problems.append(doc.problem(Code.SCHEMA, text, path))
-    return problems
+    for item in found:
+        messages = by_path.setdefault(item.path, [])
+        if item.message not in messages:
+            messages.append(item.message)
+    return [doc.problem(Code.SCHEMA, "; or ".join(messages), path) for path, messages in by_path.items()]
 
 
-def _describe(error: Any, data: Any, model: type[BaseModel]) -> tuple[PathT, str]:
+def _hidden(item: _Found, found: list[_Found]) -> bool:
+    """A vaguer message that another one explains: about a whole value with a problem inside, or beside a cause."""
+    for other in found:
+        if other is item:
+            continue
+        inside = len(other.path) > len(item.path) and other.path[: len(item.path)] == item.path
+        if inside and item.kind in _CONTAINER_KINDS:
+            return True
+        if other.path == item.path and other.cause and not item.cause:
+            return True
+    return False
+
+
+def _describe(error: Any, data: Any, model: type[BaseModel]) -> _Found:
     kind = error["type"]
     loc = tuple(error["loc"])
-    path, node, parent_fields = _resolve(loc, data, model, keep_last=kind == "missing")
+    ctx = error.get("ctx") or {}
+    about_key = bool(loc) and loc[-1] == "[key]"
+    path, node, fields, holder = _resolve(loc, data, model, kind)
+    key = path[-1] if path else None
+    if about_key:
+        if node is None and kind == "string_pattern_mismatch":
+            return _Found(path, kind, wording.comma_cause(str(key), _before(data, path)), cause=True)
+        node = key
     if kind == "missing":
-        return path, f"missing required key {path[-1]!r}" if path else "missing required key"
+        return _Found(path, kind, wording.describe_missing(key))
     if kind == "extra_forbidden":
-        name = str(path[-1]) if path else "?"
-        return path, f"unknown key {name!r}" + did_you_mean(name, parent_fields)
-    message = error["msg"]
+        if node is None and not wording.did_you_mean(str(key), fields):
+            return _Found(path, kind, wording.comma_cause(str(key), _before(data, path)), cause=True)
+        return _Found(path, kind, wording.describe_unknown_key(str(key), fields))
+    pattern = _pattern_of(holder, key)
+    return _Found(path, kind, _phrase(kind, ctx, key, node, error["msg"], pattern))
+
+
+def _phrase(kind: str, ctx: dict[str, Any], key: Any, node: Any, message: str, pattern: str | None) -> str:
     if kind in ("literal_error", "enum"):
-        expected = error["ctx"]["expected"]
-        choices = re.findall(r"'([^']*)'", expected)
-        message = f"must be one of {expected}, not {node!r}" + did_you_mean(str(node), choices)
-    elif kind == "string_pattern_mismatch":
-        message = f"{node!r} does not have the required form ({error['ctx']['pattern']})"
-    elif kind in (
-        "string_type",
-        "int_type",
-        "int_parsing",
-        "float_type",
-        "bool_type",
-        "dict_type",
-        "list_type",
-        "tuple_type",
-        "model_type",
-        "date_type",
-        "date_from_datetime_parsing",
-        "date_parsing",
-    ):
-        message = f"{message[0].lower()}{message[1:]}, got {_show(node)}"
-    else:
-        message = f"{message[0].lower()}{message[1:]}"
-    return path, message
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+        return wording.describe_choice(str(ctx.get("expected", "")), node)
+    if kind == "string_pattern_mismatch":
+        return wording.describe_form(str(ctx.get("pattern", "")), node)
+    if kind in wording.TYPE_KINDS:
+        return wording.describe_type(kind, node, pattern)
+    if kind in _LENGTH_KINDS:
+        return wording.describe_length(kind, ctx, key, node)
+    if kind in _BOUND_KINDS:
+        return wording.describe_bound(kind, ctx, node)
+    return wording.describe_other(message)
 
 
 def _resolve(
-    loc: tuple[Any, ...], data: Any, model: type[BaseModel], *, keep_last: bool
-) -> tuple[PathT, Any, list[str]]:
-    """Follow pydantic's `loc` through the data, dropping union branch tags."""
+    loc: tuple[Any, ...], data: Any, model: type[BaseModel], kind: str
+) -> tuple[PathT, Any, list[str], type[BaseModel] | None]:
+    """Follow pydantic's `loc` through the data, dropping union branch tags.
+
+    Returns the path, the value there, the keys the format allows in the
+    mapping that holds it (for a did-you-mean) and that mapping's model.
+    """
     path: list[str | int] = []
     node = data
     fields: list[str] = list(model.model_fields)
+    parent_fields = fields
     current_model: type[BaseModel] | None = model
+    holder: type[BaseModel] | None = None
     for i, part in enumerate(loc):
         last = i == len(loc) - 1
         if isinstance(node, dict) and part in node:
             path.append(part)
             node = node[part]
+            parent_fields = fields
+            holder = current_model
             current_model = _field_model(current_model, part)
             fields = list(current_model.model_fields) if current_model else []
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             path.append(part)
             node = node[part]
-        elif last and keep_last:
+        elif last and kind in ("missing", "extra_forbidden") and part != "[key]":
             path.append(part)
-        elif isinstance(node, dict) and last:
-            path.append(part)  # an unknown key
-        # otherwise: a union branch such as 'str' or 'dict[str,str]'
-    return tuple(path), node, fields
+            parent_fields = fields
+            holder = current_model
+            node = None
+        # otherwise: a union branch such as 'str' or 'dict[str,str]', or '[key]'
+    return tuple(path), node, parent_fields, holder
+
+
+def _before(data: Any, path: PathT) -> tuple[str, Any] | None:
+    """The key and value written just before the last key of `path`, in the mapping that holds it."""
+    holder = data
+    for part in path[:-1]:
+        holder = holder[part]
+    if not isinstance(holder, dict):
+        return None
+    keys = list(holder)
+    at = keys.index(path[-1]) if path[-1] in keys else 0
+    return (keys[at - 1], holder[keys[at - 1]]) if at > 0 else None
+
+
+def _pattern_of(model: type[BaseModel] | None, key: Any) -> str | None:
+    """The pattern a model's field asks its text to match, if any."""
+    if model is None or not isinstance(key, str) or key not in model.model_fields:
+        return None
+    for meta in model.model_fields[key].metadata:
+        pattern = getattr(meta, "pattern", None)
+        if isinstance(pattern, str):
+            return pattern
+    return None
 
 
 def _field_model(model: type[BaseModel] | None, name: Any) -> type[BaseModel] | None:

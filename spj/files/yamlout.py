@@ -32,6 +32,19 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
+class Quoted(str):
+    """A string always written in double quotes (scale codes: the guide asks for them quoted)."""
+
+    __slots__ = ()
+
+
+def _represent_quoted(dumper: yaml.SafeDumper, value: Quoted) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style='"')
+
+
+_Dumper.add_representer(Quoted, _represent_quoted)
+
+
 def dump_yaml(data: Any) -> str:
     """Block-style YAML, keys in the given order, strings that look like numbers quoted."""
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from spj.errors import Code, Location, Problem, SpjError
+from spj.files.yaml_hints import syntax_hint
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 40
@@ -197,7 +198,9 @@ def parse_yaml(
             raise error(
                 Problem(Code.YAML_TOO_DEEP, f"nested deeper than {max_depth} levels", Location(file, line, column))
             ) from exc
-        raise error(Problem(Code.YAML_SYNTAX, f"YAML syntax error: {reason}", Location(file, line, column))) from exc
+        hint = syntax_hint(reason, text, mark.line, mark.column) if mark else None
+        message = f"YAML syntax error: {reason}" + (f"; {hint}" if hint else "")
+        raise error(Problem(Code.YAML_SYNTAX, message, Location(file, line, column))) from exc
     except yaml.YAMLError as exc:
         raise error(Problem(Code.YAML_SYNTAX, f"YAML error: {exc}", Location(file))) from exc
     except UnicodeError as exc:

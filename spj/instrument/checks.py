@@ -18,7 +18,10 @@ from spj.instrument.index import CompiledIntervention, CompiledRule, InstrumentI
 from spj.instrument.lint_checks import check_lint_settings
 from spj.instrument.migration_checks import check_migrations
 from spj.instrument.model import Instrument
+from spj.instrument.text import has_translation
 from spj.rules import CompiledExpression, Namespace, RuleContext, compile_expression
+from spj.rules.hints import syntax_hint
+from spj.rules.types import Types, check_types
 
 # Keys a rating uses for itself (spj.assessment.model.Rating); a scale of that name could not be rated.
 RESERVED_SCALE_NAMES = frozenset({"omitted", "reason", "evidence", "sources", "note"})
@@ -82,15 +85,23 @@ def check_instrument(instrument: Instrument, doc: Document) -> tuple[InstrumentI
         domains=tuple(d.id for d in instrument.domains),
         case_fields=tuple(f.id for f in instrument.case_fields),
     )
+    types = Types(
+        scales={
+            name: tuple((level.code, level.value) for level in levels) for name, levels in instrument.scales.items()
+        },
+        indicators=namespace.indicators,
+        case_fields={f.id: f.type for f in instrument.case_fields},
+        choices={f.id: f.choices for f in instrument.case_fields if f.choices},
+    )
     rules: dict[str, CompiledRule] = {}
     for n, rule in enumerate(instrument.rules):
-        compiled = _compile(rule.when, ("rules", n, "when"), namespace, doc, problems)
+        compiled = _compile(rule.when, ("rules", n, "when"), namespace, types, doc, problems)
         if compiled is not None:
             rules[rule.id] = CompiledRule(rule, compiled, doc.locate(("rules", n, "when")))
     interventions: dict[str, CompiledIntervention] = {}
     for n, iv in enumerate(instrument.interventions):
         path = ("interventions", n, "recommend_when")
-        compiled = _compile(iv.recommend_when, path, namespace, doc, problems)
+        compiled = _compile(iv.recommend_when, path, namespace, types, doc, problems)
         if compiled is not None:
             interventions[iv.id] = CompiledIntervention(iv, compiled, doc.locate(path))
     generations = _rule_generations(instrument, rules, doc, problems)
@@ -103,13 +114,22 @@ def check_instrument(instrument: Instrument, doc: Document) -> tuple[InstrumentI
 
 
 def _compile(
-    source: str, path: PathT, namespace: Namespace, doc: Document, problems: list[Problem]
+    source: str, path: PathT, namespace: Namespace, types: Types, doc: Document, problems: list[Problem]
 ) -> CompiledExpression | None:
+    """Compile one expression and check its types; its problems go to `problems` (None if any)."""
     compiled, found = compile_expression(source, namespace)
     for problem in found:
         where = doc.locate_in_scalar(path, problem.offset, source)
-        problems.append(Problem(_PROBLEM_CODES[problem.kind], problem.message, where))
-    return compiled
+        hint = syntax_hint(source, problem.offset) if problem.kind == "syntax" else None
+        message = f"{problem.message}; {hint}" if hint else problem.message
+        problems.append(Problem(_PROBLEM_CODES[problem.kind], message, where))
+    if compiled is None:
+        return None
+    typed = check_types(compiled.tree, source, types)
+    for type_problem in typed:
+        where = doc.locate_in_scalar(path, type_problem.offset, source)
+        problems.append(Problem(Code(type_problem.code), type_problem.message, where))
+    return None if typed else compiled
 
 
 def _check_scales(instrument: Instrument, doc: Document) -> list[Problem]:
@@ -160,8 +180,44 @@ def instrument_texts(instrument: Instrument) -> Iterable[tuple[PathT, Any]]:
                     yield (section, n, key, code), text
 
 
-def _check_languages(instrument: Instrument, doc: Document) -> list[Problem]:
+def _check_required_languages(instrument: Instrument, doc: Document) -> list[Problem]:
+    """Every text in each of `required_languages`; those must be declared."""
     problems = []
+    required = instrument.required_languages
+    for n, lang in enumerate(required):
+        if lang not in instrument.languages:
+            problems.append(
+                doc.problem(
+                    Code.LANGUAGE,
+                    f"{lang!r} is required but not declared: add it to languages {list(instrument.languages)}",
+                    ("required_languages", n),
+                )
+            )
+    for path, text in instrument_texts(instrument):
+        missing = [
+            lang for lang in required if lang in instrument.languages and not has_translation(text, lang, instrument)
+        ]
+        if missing:
+            shown = " and ".join(repr(lang) for lang in missing)
+            wanted = ", ".join(f"{lang}: ..." for lang in (*_present(text, instrument), *missing))
+            problems.append(
+                doc.problem(
+                    Code.MISSING_TRANSLATION,
+                    f"no {shown} text here: write it as {{{wanted}}} "
+                    f"(required_languages asks every text in {', '.join(required)})",
+                    path,
+                )
+            )
+    return problems
+
+
+def _present(text: Any, instrument: Instrument) -> list[str]:
+    """The languages a text has: a plain string is the default language's."""
+    return list(text) if isinstance(text, dict) else [instrument.default_language]
+
+
+def _check_languages(instrument: Instrument, doc: Document) -> list[Problem]:
+    problems = _check_required_languages(instrument, doc)
     declared = set(instrument.languages)
     for path, text in instrument_texts(instrument):
         if isinstance(text, dict):

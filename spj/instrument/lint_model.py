@@ -11,6 +11,14 @@ lint:
     - {code: no-rationale-required, at: trajectory_readiness, reason: Piloted without one; revisit in 2.0.}
 ```
 
+or, several warnings with one reason:
+
+```yaml
+lint:
+  allow: [unused-indicator: [MH4, MH5], no-guidance: [MH4]]
+  reason: Context items, read by the assessor only.
+```
+
 The codes live here, below the lint checks, because the file format names
 them. Checks of `at` live in `lint_checks.py`.
 """
@@ -18,9 +26,9 @@ them. Checks of `at` live in `lint_checks.py`.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
 
 class LintCode(StrEnum):
@@ -40,6 +48,7 @@ class LintCode(StrEnum):
     NO_RATIONALE_REQUIRED = "no-rationale-required"
     UNUSED_LEVEL = "unused-level"
     COMPARISON_OUT_OF_RANGE = "comparison-out-of-range"
+    VERSION_NOT_BUMPED = "version-not-bumped"
 
 
 SUBJECTS: dict[LintCode, tuple[str, ...]] = {
@@ -57,6 +66,7 @@ SUBJECTS: dict[LintCode, tuple[str, ...]] = {
     LintCode.NO_RATIONALE_REQUIRED: ("judgements",),
     LintCode.UNUSED_LEVEL: ("scales",),
     LintCode.MISSING_TRANSLATION: ("languages",),
+    LintCode.VERSION_NOT_BUMPED: ("version",),
 }
 """What the `at` of an accepted warning names, per code: ids of these parts of the instrument."""
 
@@ -77,7 +87,36 @@ class LintAcceptance(_Model):
     reason: Reason
 
 
+def _ids_as_list(value: Any) -> Any:
+    """`unused-indicator: MH4` is `unused-indicator: [MH4]`."""
+    if isinstance(value, dict):
+        return {key: [ids] if isinstance(ids, str) else ids for key, ids in value.items()}
+    return value
+
+
+Allowed = Annotated[dict[LintCode, tuple[Subject, ...]], BeforeValidator(_ids_as_list)]
+
+
 class LintSettings(_Model):
-    """The instrument's `lint:` section."""
+    """The instrument's `lint:` section: `accept` entries, and `allow` (code: ids) with one shared `reason`."""
 
     accept: tuple[LintAcceptance, ...] = ()
+    allow: tuple[Allowed, ...] = ()
+    """Warnings intended, as `code: [ids]` entries; `reason` says why, for all of them."""
+    reason: Reason | None = None
+
+
+def acceptances(settings: LintSettings) -> tuple[LintAcceptance, ...]:
+    """Every warning the section accepts, one `LintAcceptance` each: `accept`, then `allow` spelled out."""
+    allowed = tuple(
+        LintAcceptance.model_construct(code=code, at=at, reason=settings.reason or "")
+        for entry in settings.allow
+        for code, ids in entry.items()
+        for at in ids
+    )
+    return (*settings.accept, *allowed)
+
+
+def is_empty(settings: LintSettings) -> bool:
+    """True when the section accepts nothing (then it is left out of the instrument's dump)."""
+    return not settings.accept and not settings.allow and settings.reason is None

@@ -58,8 +58,14 @@ def instrument_from_document(doc: Document) -> Instrument:
         problems += schema_problems(exc, doc, Instrument)
         patched = repaired(doc.data, exc)
         if patched is not None:
-            # The schema problems are known; report what else is wrong, as if they were fixed.
-            problems += check_instrument(patched, doc)[1]
+            # The schema problems are known; report what else is wrong, as if they were fixed
+            # (but not the placeholders' own missing translations).
+            refused = {p.location.path[:2] for p in problems}
+            problems += [
+                p
+                for p in check_instrument(patched, doc)[1]
+                if p.code is not Code.MISSING_TRANSLATION or p.location.path[:2] not in refused
+            ]
         raise InstrumentError(sorted(problems, key=_position)) from None
     index, found = check_instrument(instrument, doc)
     problems += found
@@ -74,11 +80,15 @@ def instrument_from_document(doc: Document) -> Instrument:
 def content_hash(instrument: Instrument) -> str:
     """sha256 of the canonical JSON of the instrument: layout and comments do not count.
 
-    Nor does the `lint:` section: accepting a lint warning changes nothing an
-    assessment reads, so assessments made with the instrument stay valid.
+    Nor do the `lint:` section and `required_languages`: accepting a lint
+    warning or requiring a translation changes nothing an assessment reads, so
+    assessments made with the instrument stay valid.
     """
     canonical = json.dumps(
-        instrument.model_dump(mode="json", exclude={"lint"}), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        instrument.model_dump(mode="json", exclude={"lint", "required_languages"}),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

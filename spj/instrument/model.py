@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
-from spj.instrument.lint_model import LintSettings
+from spj.instrument.lint_model import LintSettings, is_empty
 from spj.instrument.migration_model import Migration
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -157,6 +157,9 @@ class Instrument(Model):
     title: Text
     description: Text | None = None
     languages: tuple[Language, ...] = Field(default=("en",), min_length=1)
+    # Left out of the dump when empty; not part of the content hash either (see `loader.content_hash`).
+    required_languages: tuple[Language, ...] = Field(default=(), exclude_if=lambda value: not value)
+    """Languages every text must have: `spj validate` refuses a missing one. Others fall back to the default."""
     license: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     citation: str | None = None
     scales: dict[Name, tuple[ScaleLevel, ...]]
@@ -170,7 +173,7 @@ class Instrument(Model):
     # Left out of the dump when empty, so the content hash of an instrument without migrations is unchanged.
     migrations: tuple[Migration, ...] = Field(default=(), exclude_if=lambda value: not value)
     # Warnings the authors intend (`spj lint`); not part of the content hash (see `loader.content_hash`).
-    lint: LintSettings = Field(default_factory=LintSettings, exclude_if=lambda value: not value.accept)
+    lint: LintSettings = Field(default_factory=LintSettings, exclude_if=is_empty)
 
     _sha256: str = PrivateAttr(default="")
     _source: str | None = PrivateAttr(default=None)

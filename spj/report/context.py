@@ -77,6 +77,7 @@ class _Builder:
         self.domain_indicators: dict[str, list[Indicator]] = {}
         for indicator in instrument.indicators:
             self.domain_indicators.setdefault(indicator.domain, []).append(indicator)
+        self._levels: dict[tuple[str, str], dict[str, str]] = {}
         self.flags = evaluation.flags
         self.undetermined_recommendations = evaluation.undetermined
         self.severity_names = {"info": words("information"), "concern": words("concern"), "critical": words("critical")}
@@ -90,6 +91,8 @@ class _Builder:
         }
 
     def text(self, value: Any) -> str:
+        if type(value) is str:  # most instrument texts: one language
+            return value
         return localize(value, self.lang, self.instrument)
 
     def context(self, spj_version: str) -> dict[str, Any]:
@@ -391,6 +394,14 @@ class _Builder:
         }
 
     def level(self, scale: str, code: Any) -> dict[str, str]:
+        """The level of `scale` with `code`: its label, code and position (the same dict each time: read only)."""
+        key = (scale, str(code))
+        found = self._levels.get(key)
+        if found is None:
+            found = self._levels[key] = self._find_level(scale, code)
+        return found
+
+    def _find_level(self, scale: str, code: Any) -> dict[str, str]:
         levels: tuple[ScaleLevel, ...] = self.instrument.scales.get(scale, ())
         for n, level in enumerate(levels):
             if level.code == str(code):

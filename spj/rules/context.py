@@ -19,6 +19,7 @@ from typing import Any
 import cel
 
 from spj.errors import Code, Location, Problem, RuleError
+from spj.rules.closures import Missing, Unsupported
 from spj.rules.expression import CompiledExpression
 
 EVALUATION_STEPS = 10_000_000
@@ -107,6 +108,16 @@ def evaluate_with(
     """
     if budget is not None and not budget.charge(expression.cost):
         return None
+    if expression.run is not None:
+        try:
+            value = expression.run(variables)
+        except Missing:
+            return None
+        except Unsupported:
+            pass  # the library decides
+        else:
+            if type(value) is bool:
+                return value
     try:
         result = expression.program.execute(dict(variables))
     except (KeyboardInterrupt, SystemExit):
@@ -171,8 +182,25 @@ class RuleContext:
         """
         if not self.budget.charge(expression.cost):
             raise RuleError(Problem(Code.RULE_BUDGET_EXHAUSTED, self.budget.reason(), where or Location()))
+        known = self._flags if flags is None else flags
+        if expression.run is not None:
+            try:
+                value = expression.run(
+                    {"ratings": self._ratings, "domains": self._domains, "case": self._case, "flags": known}
+                )
+            except Missing:
+                return None  # a missing rating, flag or case field
+            except Unsupported:
+                pass  # the library decides, with its own value or message
+            else:
+                if type(value) is bool:
+                    return value
+        return self._evaluate_in_library(expression, known, where)
+
+    def _evaluate_in_library(
+        self, expression: CompiledExpression, known: Mapping[str, bool], where: Location | None
+    ) -> bool | None:
         if expression.flags:
-            known = self._flags if flags is None else flags
             variables = variables_for(expression, self._ratings, self._domains, self._case, known)
         else:
             variables = self._shared()

@@ -17,6 +17,7 @@ from typing import Any
 import cel
 
 from spj.errors import did_you_mean
+from spj.rules.closures import Closure, compile_closure
 from spj.rules.cost import BUDGET, Overrun, describe, estimate
 from spj.rules.parser import MAX_NESTING as MAX_NESTING
 from spj.rules.parser import ParseError, parse
@@ -62,6 +63,7 @@ class CompiledExpression:
     references: tuple[Reference, ...]
     tree: Expr = field(repr=False, compare=False)
     cost: int = 0  # worst-case steps (`cost.py`), at most `cost.BUDGET`
+    run: Closure | None = field(default=None, repr=False, compare=False)  # `closures.py`; None: the library only
 
     @functools.cached_property
     def ratings(self) -> tuple[str, ...]:
@@ -110,7 +112,7 @@ def compile_expression(source: str, namespace: Namespace) -> tuple[CompiledExpre
         raise
     except BaseException as exc:  # the library's panic type is a BaseException
         return None, [_syntax_problem(exc)]
-    return CompiledExpression(source, program, tuple(references), tree, worst.steps), []
+    return CompiledExpression(source, program, tuple(references), tree, worst.steps, compile_closure(tree)), []
 
 
 def _cost_problem(source: str, tree: Expr, steps: int, overrun: Overrun) -> ExpressionProblem:

@@ -58,8 +58,10 @@ def atom(draw: st.DrawFn, inst: dict[str, Any], flags: list[str], use_domains: b
         indicator = draw(st.sampled_from(inst["indicators"]))
         name = draw(st.sampled_from(indicator["rate"]))
         values = [level["value"] for level in scales[name]]
-        k = draw(st.integers(min(values) - 1, max(values) + 1))
-        return f"ratings.{indicator['id']}.{name} {draw(st.sampled_from(OPS))} {k}"
+        op = draw(st.sampled_from(OPS))
+        # a constant the scale can hold: another is refused at load (rule-out-of-range)
+        k = draw(st.sampled_from(values) if op in ("==", "!=") else st.integers(min(values), max(values)))
+        return f"ratings.{indicator['id']}.{name} {op} {k}"
     if kind == "flag":
         return f"flags.{draw(st.sampled_from(flags))}"
     if kind == "domain":

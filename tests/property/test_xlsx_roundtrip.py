@@ -95,7 +95,7 @@ def instruments(draw: st.DrawFn) -> spj.Instrument:
         _without_none(
             {
                 "id": f"r{n}",
-                "when": f"ratings.{draw(st.sampled_from(ids))}.presence >= {draw(st.integers(0, 2))}",
+                "when": f"ratings.{draw(st.sampled_from(ids))}.presence >= {draw(st.integers(0, len(presence) - 1))}",
                 "severity": draw(st.sampled_from(["info", "concern", "critical"])),
                 "title": maybe(draw, langs),
                 "message": texts(draw, langs),

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from spj.authoring.lint.model import AcceptedWarning, LintReport, LintWarning
 from spj.files.yamlsource import PathT
+from spj.instrument.lint_model import acceptances
 from spj.instrument.model import Instrument
 
 _ITEM_LISTS = frozenset({"indicators", "rules", "interventions", "judgements", "domains", "case_fields"})
@@ -44,7 +45,7 @@ def with_subject(warning: LintWarning, instrument: Instrument) -> LintWarning:
 
 def sort_out(warnings: Iterable[LintWarning], instrument: Instrument) -> LintReport:
     """Open and accepted warnings, each list in the order given."""
-    reasons = {(a.code, a.at): a.reason for a in instrument.lint.accept}
+    reasons = {(a.code, a.at): a.reason for a in acceptances(instrument.lint)}
     open_: list[LintWarning] = []
     accepted: list[AcceptedWarning] = []
     for warning in warnings:

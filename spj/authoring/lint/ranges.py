@@ -1,15 +1,15 @@
 """Comparisons with a constant no value of the compared thing can equal or reach.
 
 Found in the expression's parse tree, for a path compared directly with a constant
-(`ratings.X.presence == 3`, `3 == ratings.X.presence`, `case.phase == 'detenton'`,
+(`domains.D.rated > 9`, `3 == domains.D.omitted`, `case.phase == 'detenton'`,
 `case.phase in ['a', 'b']`):
 
-- a rating against a number: `==`/`!=` with a value not on the scale, an
-  ordering (`<`, `>=`, ...) with a number below the lowest or above the highest
-  value;
 - a domain count (`domains.D.risk.present`, `domains.D.rated`, ...) against a
   number below 0 or above the number of indicators it counts;
 - a choice case field against a string that is not one of its choices.
+
+A rating compared with a value its scale does not have is not a warning but a
+load-time error (`rule-out-of-range`, `spj.rules.types`).
 
 A path inside arithmetic (`a + b >= 3`), or a constant inside it (`== 1 + 1`),
 is not a direct comparison and is left to the enumeration checks.
@@ -32,19 +32,17 @@ _COUNTS = frozenset({"present", "partial", "absent"})
 
 @dataclass(frozen=True)
 class _Range:
-    values: tuple[int, ...] = ()  # exact values (ratings); empty: any integer in low..high
+    """The whole numbers a count can be: low to high."""
+
     low: int = 0
     high: int = 0
 
     def allows(self, op: str, constant: float) -> bool:
-        low, high = (min(self.values), max(self.values)) if self.values else (self.low, self.high)
         if op in ("==", "!="):
-            return constant in self.values if self.values else (low <= constant <= high and constant == int(constant))
-        return low <= constant <= high
+            return self.low <= constant <= self.high and constant == int(constant)
+        return self.low <= constant <= self.high
 
     def describe(self) -> str:
-        if self.values:
-            return f"its values are {', '.join(str(v) for v in self.values)}"
         return f"it counts from {self.low} to {self.high}"
 
 
@@ -96,9 +94,6 @@ def _check(ctx: LintContext, source: str, tree: Expr, path: PathT) -> list[LintW
 
 def _numeric_range(ctx: LintContext, root: str, chain: tuple[str, ...]) -> _Range | None:
     index = ctx.index
-    if root == "ratings" and len(chain) == 2 and chain[1] in index.scales:
-        levels = index.scales[chain[1]].levels
-        return _Range(values=tuple(level.value for level in levels))
     if root != "domains" or not chain or chain[0] not in index.domains:
         return None
     members = [i for i in ctx.instrument.indicators if i.domain == chain[0]]

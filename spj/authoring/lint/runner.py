@@ -13,6 +13,7 @@ from spj.authoring.lint.ranges import range_warnings
 from spj.authoring.lint.texts import translation_warnings
 from spj.authoring.lint.truth import truth_warnings
 from spj.authoring.lint.usage import usage_warnings
+from spj.authoring.lint.versions import version_warnings
 from spj.errors import InstrumentError
 from spj.files.yamlsource import Document, parse_yaml, read_text
 from spj.instrument import Instrument, index_of
@@ -28,13 +29,18 @@ CHECKS: tuple[Callable[[LintContext], list[LintWarning]], ...] = (
 
 
 def lint_instrument(
-    instrument: Instrument, path: str | Path | None = None, *, document: Document | None = None
+    instrument: Instrument,
+    path: str | Path | None = None,
+    *,
+    document: Document | None = None,
+    previous: Instrument | None = None,
 ) -> LintReport:
     """Every lint warning for a loaded instrument, in source order; those in `lint.accept` apart.
 
     Positions come from `document`, else from re-reading `path` (default: the
     file the instrument was loaded from); without either, warnings carry only
-    their path in the document.
+    their path in the document. With `previous` (another version of the
+    instrument), a content change without a new version is warned about too.
 
     >>> report = lint_instrument(load_instrument("instrument.yaml"))  # doctest: +SKIP
     >>> [str(w) for w in report.warnings]  # doctest: +SKIP
@@ -47,19 +53,21 @@ def lint_instrument(
             document = None  # the file changed or vanished since loading: warn without positions
     ctx = LintContext(instrument, index_of(instrument), document, file)
     warnings = [warning for check in CHECKS for warning in check(ctx)]
+    if previous is not None:
+        warnings += version_warnings(ctx, previous)
     return sort_out(sorted(warnings, key=_position), instrument)
 
 
-def lint_text(text: str, *, file: str | None = None) -> LintReport:
+def lint_text(text: str, *, file: str | None = None, previous: Instrument | None = None) -> LintReport:
     """Load an instrument from YAML text and lint it; `InstrumentError` if it does not load."""
     document = parse_yaml(text, file=file, error=InstrumentError)
-    return lint_instrument(instrument_from_document(document), file, document=document)
+    return lint_instrument(instrument_from_document(document), file, document=document, previous=previous)
 
 
-def lint_file(path: str | Path) -> LintReport:
+def lint_file(path: str | Path, *, previous: Instrument | None = None) -> LintReport:
     """Load an instrument file and lint it; `InstrumentError` if it does not load."""
     text = read_text(path, error=InstrumentError)
-    return lint_text(text, file=str(path))
+    return lint_text(text, file=str(path), previous=previous)
 
 
 def _position(warning: LintWarning) -> tuple[int, int, int]:

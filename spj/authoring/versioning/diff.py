@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from spj.authoring.versioning.renames import suggest_renames
 from spj.instrument import Instrument
 from spj.instrument.migration_model import Migration
 from spj.instrument.model import Text
@@ -89,6 +90,8 @@ class InstrumentDiff:
     texts: tuple[TextChange, ...] = ()
     migration_declared: bool = False
     """Whether `new` declares a migration from `old`'s version."""
+    suggested_renames: tuple[tuple[str, str], ...] = ()
+    """(old id, new id): indicators removed and added with the same texts, not declared as renamed."""
 
     @property
     def identical(self) -> bool:
@@ -110,6 +113,7 @@ class InstrumentDiff:
             "new": self.new.to_dict(),
             "identical": self.identical,
             "migration_declared": self.migration_declared,
+            "suggested_renames": [{"from": a, "to": b} for a, b in self.suggested_renames],
             "changes": {s: [i.to_dict() for i in self.in_section(s)] for s in SECTIONS},
             "texts": {lang: [c.to_dict() for c in changes] for lang, changes in self.texts_by_language().items()},
         }
@@ -147,6 +151,7 @@ def diff_instruments(old: Instrument, new: Instrument) -> InstrumentDiff:
         items=tuple(items),
         texts=tuple(_texts(old, new, renamed)),
         migration_declared=migration is not None,
+        suggested_renames=tuple(suggest_renames(old, new, declared=renamed)),
     )
 
 

@@ -30,6 +30,14 @@ def format_diff(diff: InstrumentDiff) -> str:
             name = f"{item.old_id} -> {item.id}" if item.status == "renamed" else item.id
             lines.append(f"  {_SIGN[item.status]} {name}: {item.status}")
             lines += [f"      {_field(change)}" for change in item.changes]
+    if diff.suggested_renames:
+        pairs = ", ".join(f"{a}: {b}" for a, b in diff.suggested_renames)
+        lines.append("suggested renames (removed and added with the same texts):")
+        lines += [f"  {a} -> {b}?" for a, b in diff.suggested_renames]
+        lines.append(
+            f"  if they mean the same, declare it in {new.version}: "
+            f"migrations: [{{from: {old.version}, renamed: {{{pairs}}}}}]; ratings then carry over"
+        )
     by_lang = diff.texts_by_language()
     if by_lang:
         lines.append("texts:")
@@ -61,7 +69,9 @@ def _value(value: Any) -> str:
 def format_migration_report(result: MigrationResult) -> str:
     """What was carried over and what a human must re-rate."""
     lines = [
-        f"migrated {result.assessment.id}: {result.old.id} {result.old.version} -> {result.new.version} "
+        f"migrated {result.assessment.id}: {result.old.id} {result.old.version} -> "
+        + "".join(f"{ref.version} -> " for ref in result.through)
+        + f"{result.new.version} "
         f"(sha256 {result.new.sha256[:12]}…), status draft"
     ]
     if result.was_final:

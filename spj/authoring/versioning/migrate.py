@@ -16,7 +16,7 @@ from typing import Any, Literal
 from spj.assessment import Assessment, Rating, parse_assessment
 from spj.authoring.versioning.diff import VersionRef, migration_from
 from spj.errors import AssessmentError, Code, Location, Problem
-from spj.files.yamlout import dump_yaml
+from spj.files.yamlout import Quoted, dump_yaml
 from spj.instrument import Instrument, index_of
 from spj.instrument.migration_model import Merge, Migration
 from spj.instrument.model import Indicator
@@ -51,12 +51,15 @@ class MigrationResult:
     carried: tuple[tuple[str, str], ...]
     """(old id, new id) of ratings carried over as they were (recoded where declared)."""
     notes: tuple[str, ...]
+    through: tuple[VersionRef, ...] = ()
+    """The versions passed between `old` and `new` when the migration went through several steps."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "assessment": self.assessment.id,
             "old": self.old.to_dict(),
             "new": self.new.to_dict(),
+            "through": [ref.to_dict() for ref in self.through],
             "was_final": self.was_final,
             "status": self.assessment.status,
             "re_rate": [r.to_dict() for r in self.re_rate],
@@ -94,7 +97,10 @@ def migrate_assessment(
     if was_final:
         data["previous"] = assessment.id
     data["case"]["fields"] = builder.case_fields()
-    data["ratings"] = builder.ratings
+    data["ratings"] = {
+        ident: {key: Quoted(value) if key in new.scales else value for key, value in rating.items()}
+        for ident, rating in builder.ratings.items()
+    }
     data["judgements"] = builder.judgements()
     header = (
         f"# Migrated by spj on {(today or dt.date.today()).isoformat()} from {old.id} {old.version} "

@@ -32,6 +32,7 @@ from spj.authoring.xlsx.layout import (
 from spj.authoring.xlsx.reader import read_sheets
 from spj.errors import Code, InstrumentError, Location, Problem, format_path
 from spj.files.yamlsource import PathT
+from spj.instrument.lint_model import acceptances
 from spj.instrument.model import Instrument
 
 MIN_WIDTH = 8
@@ -70,7 +71,9 @@ def _items(instrument: Instrument, sheet: Sheet) -> list[dict[str, Any]]:
         part = getattr(part, key)
     if sheet.part == "migrations":  # by alias: the column is `from`
         return [item.model_dump(mode="json", by_alias=True) for item in part]
-    return [item.model_dump(mode="json") if sheet.part == "lint.accept" else item.model_dump() for item in part]
+    if sheet.part == "lint.accept":  # `allow` entries too, one row each: the sheet has one form
+        return [item.model_dump(mode="json") for item in acceptances(instrument.lint)]
+    return [item.model_dump() for item in part]
 
 
 def _instrument_sheet(ws: Any, instrument: Instrument, problems: list[Problem]) -> None:
@@ -200,12 +203,18 @@ def _finish(ws: Any, columns: list[tuple[str, bool]]) -> None:
         ws.column_dimensions[get_column_letter(index)].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
 
 
+def _accepted(instrument: Instrument) -> list[dict[str, Any]]:
+    """The lint warnings accepted, whichever form the section uses (the workbook has one form)."""
+    return [item.model_dump(mode="json") for item in acceptances(instrument.lint)]
+
+
 def _check_round_trip(instrument: Instrument, data: bytes) -> None:
     name = instrument.source or "<instrument>"
-    expected = instrument.model_dump()
+    expected = {**instrument.model_dump(exclude={"lint"}), "lint": _accepted(instrument)}
     try:
         built = build_instrument(read_sheets(data, name=name), name=name)
-        actual = Instrument.model_validate(built.data).model_dump()
+        read_back = Instrument.model_validate(built.data)
+        actual = {**read_back.model_dump(exclude={"lint"}), "lint": _accepted(read_back)}
     except (InstrumentError, ValidationError) as exc:
         raise InstrumentError(
             Problem(Code.XLSX, f"the workbook would not read back as this instrument: {exc}", Location(name))

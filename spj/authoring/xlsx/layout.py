@@ -80,6 +80,7 @@ INSTRUMENT_KEYS: tuple[Column, ...] = (
     _col("max_omitted_ratio", "float"),
     _col("title", "text", required=True),
     _col("description", "text"),
+    _col("required_languages", "list"),
 )
 
 SHEETS: tuple[Sheet, ...] = (

@@ -20,6 +20,14 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
         strict: Annotated[
             bool, typer.Option("--strict", help="Exit 1 when there is any warning the instrument does not accept.")
         ] = False,
+        against: Annotated[
+            str | None,
+            typer.Option(
+                "--against",
+                help="Another version to compare with (a file, or git:REF such as git:HEAD): warn when the content "
+                "changed but the version did not.",
+            ),
+        ] = None,
         as_json: Annotated[
             bool,
             typer.Option(
@@ -31,11 +39,13 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
         """Warn about what an instrument probably does not mean: unused indicators, rules never true, ...
 
         Warnings the instrument accepts (`lint.accept`, each with a reason) are listed as accepted and do not
-        count for --strict.
+        count for --strict. `spj lint --strict` is the gate of a review pipeline (CI).
         """
         from spj.authoring.lint import lint_file
+        from spj.authoring.lint.versions import load_previous
 
-        report = lint_file(instrument)
+        previous = load_previous(against, instrument) if against is not None else None
+        report = lint_file(instrument, previous=previous)
         if as_json:
             typer.echo(json.dumps(report.to_list(), indent=2, ensure_ascii=False))
         else:

@@ -1,4 +1,4 @@
-"""`spj schema`: print the JSON Schema of a file format (for editors and integrators)."""
+"""`spj schema`: print the JSON Schema of a file format (for editors and integrators), or its field reference."""
 
 from __future__ import annotations
 
@@ -17,6 +17,11 @@ class SchemaKind(StrEnum):
     assessment = "assessment"
 
 
+class SchemaFormat(StrEnum):
+    json = "json"
+    markdown = "markdown"
+
+
 def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
     """Add `spj schema` to `app`."""
 
@@ -25,8 +30,17 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
     def schema(
         kind: Annotated[SchemaKind, typer.Argument(help="instrument or assessment.")],
         output: OutputOpt = None,
+        format: Annotated[
+            SchemaFormat,
+            typer.Option("--format", "-f", help="json (the JSON Schema) or markdown (the field reference)."),
+        ] = SchemaFormat.json,
     ) -> None:
-        """Print the JSON Schema of a file format (for editors and integrators)."""
+        """Print the JSON Schema of a file format (for editors and integrators), or its field reference."""
+        if format is SchemaFormat.markdown:
+            from spj.authoring.schemas import markdown_reference
+
+            emit(markdown_reference(kind.value), output)
+            return
         from spj.authoring.schemas import json_schema
 
         emit(json.dumps(json_schema(kind.value), indent=2, ensure_ascii=False) + "\n", output)

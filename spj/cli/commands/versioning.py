@@ -39,38 +39,60 @@ def diff(
         typer.echo(format_diff(changes), nl=False)
 
 
+def _once(values: list[Path], option: str) -> Path | None:
+    """The one value of an option that may be given once; a repeated one is a usage error, never overridden."""
+    if len(values) > 1:
+        shown = ", ".join(str(v) for v in values)
+        typer.echo(f"usage: {option} given {len(values)} times ({shown}); give it once", err=True)
+        raise typer.Exit(2)
+    return values[0] if values else None
+
+
 def migrate(
     assessment: Annotated[Path, typer.Argument(help="The assessment to carry over.", show_default=False)],
-    to: Annotated[Path, typer.Option("--to", help="The new version of the instrument.", show_default=False)],
+    to: Annotated[list[Path], typer.Option("--to", help="The new version of the instrument.", show_default=False)],
     from_: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Option("--from", help="The version it was made with (default: found in ./instruments)."),
     ] = None,
+    via: Annotated[
+        list[Path] | None,
+        typer.Option("--via", help="A version between the two, to go through (repeat for several)."),
+    ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the migrated draft here (default: stdout).")
+        list[Path] | None, typer.Option("--output", "-o", help="Write the migrated draft here (default: stdout).")
     ] = None,
     new_id: Annotated[str | None, typer.Option("--id", help="Id of the migrated assessment.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Carry an assessment over to a new instrument version, as a draft; report what must be re-rated."""
+    """Carry an assessment over to a new instrument version, as a draft; report what must be re-rated.
+
+    Versions in between are gone through as each declares (v1 -> v2 -> v3): give them with --via.
+    """
     from spj.assessment import load_assessment
-    from spj.authoring.versioning import format_migration_report, migrate_assessment
+    from spj.authoring.versioning.chain import migrate_through
+    from spj.authoring.versioning.format import format_migration_report
     from spj.files.output import write_atomic
     from spj.instrument import load_instrument
 
-    refuse_overwriting_inputs(output, assessment, to, from_)
-    new = load_instrument(to)
-    old = load_instrument(from_) if from_ is not None else _find_old(assessment)
-    result = migrate_assessment(
-        load_assessment(assessment, old), old, new, new_id=new_id, file=str(output) if output else "<migrated>"
+    target = _once(to, "--to")
+    assert target is not None  # typer requires --to
+    old_file = _once(from_ or [], "--from")
+    out = _once(output or [], "--output")
+    refuse_overwriting_inputs(out, assessment, target, old_file, *(via or []))
+    new = load_instrument(target)
+    old = load_instrument(old_file) if old_file is not None else _find_old(assessment)
+    steps = [load_instrument(path) for path in via or []]
+    result = migrate_through(
+        load_assessment(assessment, old), old, new, via=steps, new_id=new_id, file=str(out) if out else "<migrated>"
     )
     report = json.dumps(result.to_dict(), indent=2, ensure_ascii=False) if as_json else format_migration_report(result)
-    if output is None:
+    if out is None:
         typer.echo(result.text, nl=False)
         typer.echo(report, err=True, nl=not report.endswith("\n"))
     else:
-        write_atomic(output, result.text)
-        typer.echo(f"wrote {output}", err=True)
+        write_atomic(out, result.text)
+        typer.echo(f"wrote {out}", err=True)
         typer.echo(report, nl=not report.endswith("\n"))
 
 
