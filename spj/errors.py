@@ -78,6 +78,9 @@ class Code(StrEnum):
     CSRF = "csrf"
     TOO_MANY_ATTEMPTS = "too-many-attempts"
     STORE = "store"
+    AUDIT_KEY = "audit-key"  # the key that seals the audit trail is missing or malformed
+    CHECKPOINT = "checkpoint"  # an audit checkpoint file that cannot be read or is not signed by a known key
+    BUSY = "busy"  # expensive work (a PDF) refused for now: try again after Retry-After
     INVALID_REQUEST = "invalid-request"
     # The agreed plan (DESIGN 4.6)
     UNDECIDED_INTERVENTION = "undecided-intervention"

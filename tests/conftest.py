@@ -8,6 +8,7 @@ so runs are repeatable and do not disturb other users of the database).
 
 from __future__ import annotations
 
+import os
 import sys
 import uuid
 from collections.abc import Iterator
@@ -43,3 +44,8 @@ def pg_url() -> Iterator[str]:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite+pysqlite:///{tmp_path / 'spj.sqlite3'}"
+
+
+# The stores' audit key (spj.store.keys): a fixed test key, so that no test writes a key file into the user's
+# data folder and processes a test starts (crash writers, a served app) seal with the same key.
+os.environ.setdefault("SPJ_AUDIT_KEY", "test-key:" + "5e" * 32)

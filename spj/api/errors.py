@@ -2,7 +2,8 @@
 
 Status codes: not found 404, conflict 409 (412 when the client used
 `If-Match`), locked 423, invalid content or request 422, unauthenticated 401,
-forbidden 403, a store failure 503, a body too large 413. FastAPI's own
+forbidden 403, a store failure 503, busy 503 with Retry-After (every PDF worker
+taken or the time budget spent), a body too large 413. FastAPI's own
 request validation errors get the same shape (code `invalid-request`, each
 problem with its field path). Anything else is a bug: a generic 500, logged
 without request content (case content never reaches a log).
@@ -60,13 +61,16 @@ def status_for(exc: SpjError) -> int:
         code = exc.problems[0].code if exc.problems else Code.STORE
         return {Code.CONFLICT: 409, Code.NOT_FOUND: 404}.get(code, 503)
     codes = {p.code for p in exc.problems}
-    if Code.TOO_MANY_ATTEMPTS in codes:
-        return 429
-    if Code.CSRF in codes or Code.FORBIDDEN in codes:
-        return 403
-    if Code.UNAUTHENTICATED in codes:
-        return 401
-    return 400
+    return next((status for code, status in _STATUS_BY_CODE if code in codes), 400)
+
+
+_STATUS_BY_CODE = (  # the first code an error has decides (for errors of no class above)
+    (Code.BUSY, 503),
+    (Code.TOO_MANY_ATTEMPTS, 429),
+    (Code.CSRF, 403),
+    (Code.FORBIDDEN, 403),
+    (Code.UNAUTHENTICATED, 401),
+)
 
 
 def error_body(exc: SpjError) -> dict[str, Any]:
@@ -93,7 +97,7 @@ def error_response(exc: SpjError, status: int | None = None) -> JSONResponse:
     status = status or status_for(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
     retry_after = getattr(exc, "retry_after", None)
-    if status == 429 and isinstance(retry_after, int):
+    if status in (429, 503) and isinstance(retry_after, int):
         headers["Retry-After"] = str(retry_after)
     return JSONResponse(error_body(exc), status_code=status, headers=headers)
 

@@ -237,7 +237,7 @@ def update_status(
 @router.get("/assessments/{assessment_id}/evaluation", tags=["assessments"])
 def evaluation(assessment_id: str, user: TokenUser, workspace: WorkspaceDep) -> dict[str, Any]:
     """The evaluation of the head revision: completeness, life areas, flags, interventions, plan (DESIGN 4.3)."""
-    return workspace.evaluate(user, assessment_id).to_dict()
+    return workspace.evaluation_of(workspace.read(user, assessment_id, what="evaluation")).to_dict()
 
 
 @router.get(
@@ -266,7 +266,7 @@ def report(
 @router.get("/assessments/{assessment_id}/history", response_model=HistoryOut, tags=["assessments"])
 def history(assessment_id: str, user: TokenUser, workspace: WorkspaceDep) -> HistoryOut:
     """Every revision (author, time, content and chain hashes), oldest first."""
-    revisions = workspace.history(user, assessment_id)
+    revisions = workspace.history(user, workspace.read(user, assessment_id, what="history").id)
     return HistoryOut(assessment_id=assessment_id, revisions=[RevisionOut.of(r) for r in revisions])
 
 

@@ -105,6 +105,6 @@ def plan_delivery(
     Verdicts: planned, not-started, blocked (by a step it follows that is not completed), on-time, late, ended.
     Partners' secret notes are never included.
     """
-    view = workspace.get(user, assessment_id)
+    view = workspace.read(user, assessment_id, what="delivery")
     plan = workspace.referrals.plan_delivery(user, assessment_id)
     return PlanDeliveryOut.of(assessment_id, plan, lang, view.instrument)

@@ -27,11 +27,6 @@ from spj.instrument import Instrument
 from spj.store.interface import AssessmentRecord, User
 
 FORMAT = "spj-assessment/2"
-# What a draft's plan may still lack: the expert decides step by step. Any other finding is a malformed
-# decision (an unknown step, a decline without reason, ...) and is refused on every save.
-DRAFT_WARNINGS = frozenset(
-    {Code.UNDECIDED_INTERVENTION, Code.MISSING_REVIEW_DATE, Code.START_BEFORE_DEPENDENCY, Code.DECLINED_PREREQUISITE}
-)
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # matched whole: `fullmatch` (no final newline)
 
 
@@ -239,19 +234,11 @@ def problems_of(content: dict[str, Any], instrument: Instrument) -> tuple[Assess
         return None, exc.problems
 
 
-def plan_problems(agreed: AgreedPlan | None, *, final: bool) -> list[Problem]:
-    """The agreed plan's findings that refuse a save: every one for a final, the malformed decisions for a draft.
-
-    A draft's other findings (undecided steps, no review date yet, ...) are
-    warnings the plan page shows; `agreed.findings` has them all.
-    """
+def plan_problems(agreed: AgreedPlan | None) -> list[Problem]:
+    """The agreed plan's findings, which refuse finalising (a draft saves with them as warnings, DESIGN 4.6)."""
     if agreed is None:
         return []
-    return [
-        Problem(Code(f.code), f.message, Location(path=f.path))
-        for f in agreed.findings
-        if final or Code(f.code) not in DRAFT_WARNINGS
-    ]
+    return [Problem(Code(f.code), f.message, Location(path=f.path)) for f in agreed.findings]
 
 
 def partner_problems(assessment: Assessment, deployment: Deployment | None) -> list[Problem]:

@@ -160,9 +160,12 @@ class ReferralDesk:
             referral.evaluation,
             deployment,
             user.agency_id,
-            format=format,
+            format="html" if format == "pdf" else format,
             lang=lang,
         )
+        if format == "pdf":  # made by a worker, bounded in number and time (as the report)
+            assert isinstance(content, str)
+            content = self._workspace.pdf.render(content)
         self._workspace.store.disclosures.append(
             Disclosure(
                 by=user.username,

@@ -46,6 +46,7 @@ from spj.service.errors import (
     StateError,
 )
 from spj.service.instruments import InstrumentRegistry
+from spj.service.limiter import PdfPool
 from spj.service.referrals import ReferralDesk, referred_partners
 from spj.service.views import AssessmentView
 from spj.store.hashing import content_sha256
@@ -97,6 +98,7 @@ class Workspace:
         self._validated: LruCache[tuple[Assessment | None, list[Problem]]] = LruCache(512)
         self._evaluations: LruCache[Evaluation] = LruCache(512)
         self.referrals = ReferralDesk(self)
+        self.pdf = PdfPool.from_environment()  # PDFs: a few at a time, each within a time budget
         self.consultations = ConsultationDesk(self, consultations)
         self.autosave = Autosave(store)  # unsaved forms, kept apart from the revisions
 
@@ -250,13 +252,26 @@ class Workspace:
         """The evaluation of a valid view (cached by content); `AssessmentError` for an invalid one."""
         return self._evaluation(view)
 
-    def read(self, user: User, assessment_id: str) -> AssessmentView:
-        """The assessment at its head revision for the user to see: like `get`, and the read is audited."""
+    def read(self, user: User, assessment_id: str, *, what: str = "") -> AssessmentView:
+        """The assessment at its head revision for the user to see: like `get`, and the read is audited.
+
+        The audit row's action is `read`, or `read-<what>` for another view of
+        it (`evaluation`, `history`, `changes`, `preview`, `report-page`, ...).
+        """
         view = self.get(user, assessment_id)
-        self.store.record(
-            user.agency_id, actor=user.id, action="read", assessment_id=assessment_id, revision=view.head, detail=""
-        )
+        self.audit_read(user, view, what=what)
         return view
+
+    def audit_read(self, user: User, view: AssessmentView, *, what: str = "") -> None:
+        """Record that `user` was shown content of the assessment of `view` (see `read`); no content is logged."""
+        self.store.record(
+            user.agency_id,
+            actor=user.id,
+            action=f"read-{what}" if what else "read",
+            assessment_id=view.id,
+            revision=view.head,
+            detail="",
+        )
 
     def save(self, user: User, assessment_id: str, base_revision: int, content: Any) -> AssessmentView:
         """Save a draft as a new revision on top of `base_revision`.
@@ -405,10 +420,13 @@ class Workspace:
             view.instrument,
             view.assessment,
             evaluation,
-            format=format,
+            format="html" if format == "pdf" else format,
             lang=lang,
             history=self.earlier(user, assessment_id),
         )
+        if format == "pdf":  # made by a worker, bounded in number and time (BusyError: 503 with Retry-After)
+            assert isinstance(rendered, str)
+            rendered = self.pdf.render(rendered)
         self.store.record(
             user.agency_id,
             actor=user.id,
@@ -453,7 +471,7 @@ class Workspace:
         previous_id = current.record.previous_id
         if previous_id is None:
             return None
-        previous = self.get(user, previous_id)
+        previous = self.read(user, previous_id, what="changes")  # the earlier assessment is shown too
         if previous.assessment is None or current.assessment is None:
             raise AssessmentError(previous.problems + current.problems)
         return compare(
@@ -602,6 +620,15 @@ class Workspace:
         """The conflict to report for a write refused for its stale base; `LockedError` if it became final."""
         lifecycle.require_editable(self.store.get_assessment(user.agency_id, assessment_id))
         head = self.store.get_revision(user.agency_id, assessment_id)
+        # the conflict shows the head's content (someone else's work) to this user: a read
+        self.store.record(
+            user.agency_id,
+            actor=user.id,
+            action="read-conflict",
+            assessment_id=assessment_id,
+            revision=head.number,
+            detail="",
+        )
         return SaveConflictError(assessment_id, base, head, data)
 
     def _validate(self, data: dict[str, Any], instrument: Instrument) -> tuple[Assessment | None, list[Problem]]:
@@ -625,7 +652,7 @@ class Workspace:
             return assessment, problems
         key = (instrument.sha256, content_sha256(data))
         evaluation = self._evaluations.get_or_make(key, lambda: evaluate(instrument, assessment))
-        return assessment, contents.plan_problems(evaluation.agreed_plan, final=True) + problems
+        return assessment, contents.plan_problems(evaluation.agreed_plan) + problems
 
     def _view(self, record: AssessmentRecord, revision: Revision) -> AssessmentView:
         instrument = self.instruments.get(record.instrument_id, record.instrument_version)

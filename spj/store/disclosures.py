@@ -5,7 +5,9 @@ exactly like the file log of `spj report --for` (`spj.disclosure.log`): each
 entry has the same keys (`seq`, `at`, `by`, `agency`, `from_agency`, `case`,
 `assessment`, `sections`, `basis`, `channel`, `prev`, `hash`) and the same
 chain hash, so `spj audit disclosures` reads either and `verify` finds an
-entry edited, removed or moved. The entry is written before the extract is
+entry edited, removed or moved. In the store each entry's chain hash is also
+sealed with the audit key (`spj.store.keys`, kept outside the database), so a
+log rewritten with every hash recomputed is found too. The entry is written before the extract is
 shown; when it cannot be written the extract is refused.
 
 `MemoryDisclosures` (tests) and `SqlDisclosures` (on the `SqlStore`'s engine)
@@ -27,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from spj.disclosure.log import GENESIS, chain_problems, entry_hash
 from spj.errors import Code, Location, Problem, StoreError
 from spj.store.hashing import iso_time, utc_now
+from spj.store.keys import Keyring
 from spj.store.tables import Base, DisclosureRow
 
 if TYPE_CHECKING:
@@ -78,8 +81,27 @@ def _entry(seq: int, at: dt.datetime, disclosure: Disclosure, prev: str) -> dict
     return entry
 
 
-def _problems(entries: Sequence[dict[str, Any]]) -> list[str]:
-    return [f"disclosure {entries[number - 1].get('seq')}: {message}" for number, message in chain_problems(entries)]
+def seal_disclosure(keyring: Keyring, entry_hash: str) -> tuple[str, str]:
+    """(key id, HMAC) sealing an entry's chain hash (which covers the entry and every entry before it)."""
+    return keyring.sign(f"spj-disclosure/1:{entry_hash}")
+
+
+def _problems(
+    entries: Sequence[dict[str, Any]], seals: Sequence[tuple[str | None, str | None]], keyring: Keyring
+) -> list[str]:
+    """The chain's breaks, then each entry whose seal is missing, wrong or under an unknown key."""
+    problems = [
+        f"disclosure {entries[number - 1].get('seq')}: {message}" for number, message in chain_problems(entries)
+    ]
+    for entry, (key_id, mac) in zip(entries, seals, strict=True):
+        sealed = keyring.check(key_id, f"spj-disclosure/1:{entry.get('hash')}", mac)
+        if mac is None:
+            problems.append(f"disclosure {entry.get('seq')}: is not sealed")
+        elif sealed is None:
+            problems.append(f"disclosure {entry.get('seq')}: sealed with key {key_id!r}, not in the keyring")
+        elif not sealed:
+            problems.append(f"disclosure {entry.get('seq')}: its seal differs (rewritten outside spj)")
+    return problems
 
 
 def _matches(entry: dict[str, Any], case: str | None, from_agency: str | None) -> bool:
@@ -87,17 +109,20 @@ def _matches(entry: dict[str, Any], case: str | None, from_agency: str | None) -
 
 
 class MemoryDisclosures:
-    """The disclosure log in memory."""
+    """The disclosure log in memory, sealed with `keyring`."""
 
-    def __init__(self) -> None:
+    def __init__(self, keyring: Keyring) -> None:
+        self._keyring = keyring
         self._lock = threading.Lock()
         self._entries: list[dict[str, Any]] = []
+        self._seals: dict[int, tuple[str | None, str | None]] = {}  # by seq
 
     def append(self, disclosure: Disclosure) -> dict[str, Any]:
         with self._lock:
             last = self._entries[-1] if self._entries else None
             entry = _entry(len(self._entries) + 1, utc_now(), disclosure, last["hash"] if last else GENESIS)
             self._entries.append(entry)
+            self._seals[entry["seq"]] = seal_disclosure(self._keyring, entry["hash"])
             return dict(entry)
 
     def entries(self, *, case: str | None = None, from_agency: str | None = None) -> list[dict[str, Any]]:
@@ -106,7 +131,8 @@ class MemoryDisclosures:
 
     def verify(self) -> list[str]:
         with self._lock:
-            return _problems(self._entries)
+            seals = [self._seals.get(e.get("seq"), (None, None)) for e in self._entries]  # type: ignore[arg-type]
+            return _problems(self._entries, seals, self._keyring)
 
     def count(self) -> int:
         with self._lock:
@@ -129,6 +155,7 @@ class SqlDisclosures:
                     row = last.first()
                     at = utc_now()
                     entry = _entry(row.seq + 1 if row else 1, at, disclosure, row.hash if row else GENESIS)
+                    key_id, mac = seal_disclosure(self._store.keyring, entry["hash"])
                     conn.execute(
                         insert(_table).values(
                             seq=entry["seq"],
@@ -143,6 +170,8 @@ class SqlDisclosures:
                             channel=disclosure.channel,
                             prev_hash=entry["prev"],
                             hash=entry["hash"],
+                            key_id=key_id,
+                            mac=mac,
                         )
                     )
                 return entry
@@ -167,7 +196,8 @@ class SqlDisclosures:
 
     def verify(self) -> list[str]:
         with self._store._read() as conn:
-            return _problems([_from_row(r) for r in conn.execute(select(_table).order_by(_table.c.seq))])
+            rows = conn.execute(select(_table).order_by(_table.c.seq)).all()
+        return _problems([_from_row(r) for r in rows], [(r.key_id, r.mac) for r in rows], self._store.keyring)
 
     def count(self) -> int:
         with self._store._read() as conn:

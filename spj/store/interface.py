@@ -6,7 +6,11 @@ Every read and write is scoped to an agency: a record of another agency is
 Revisions are append-only. Each save appends a revision whose `chain_sha256`
 covers the previous revision's chain hash, so the history of an assessment can
 be verified (`Store.verify`). The revision, the move of the head and the audit
-row are written in one transaction.
+row are written in one transaction. The audit rows form one chain sealed with
+a key kept outside the database, and each assessment's state is sealed too
+(`spj.store.ledger`): `verify` finds a revision or an audit row removed,
+rewritten or added, and a head, agency, status or countersignature changed
+outside spj.
 
 A store persists; it takes no lifecycle decision. Whether a write is allowed
 (a final assessment is locked, who countersigns, what an amendment may point
@@ -31,7 +35,9 @@ from spj.errors import Code, Location, Problem, StoreError
 if TYPE_CHECKING:
     from spj.store.disclosures import DisclosureLog
     from spj.store.drafts import Drafts
+    from spj.store.keys import Keyring
     from spj.store.referrals import ReferralStore
+    from spj.store.verification import Finding
 
 Role = Literal["assessor", "reviewer", "administrator", "partner"]
 Status = Literal["draft", "final"]
@@ -149,6 +155,10 @@ class AssessmentRecord:
     finalised_at: dt.datetime | None = None
     countersigned_by: str | None = None
     countersigned_at: dt.datetime | None = None
+    # the seal of this state (spj.store.ledger): the audit entry that last changed it, the key id, the HMAC
+    state_seq: int | None = None
+    state_key_id: str | None = None
+    state_mac: str | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +184,13 @@ class AuditEvent:
     assessment_id: str | None
     revision: int | None
     detail: str
+    # its place in the sealed audit chain (spj.store.ledger)
+    seq: int | None = None  # global, from 1 without gaps
+    assessment_seq: int | None = None  # per assessment, from 1 without gaps
+    revision_sha256: str | None = None  # the chain hash of the revision this event wrote
+    key_id: str | None = None
+    prev_mac: str | None = None
+    mac: str | None = None
 
 
 class Store(Protocol):
@@ -239,4 +256,7 @@ class Store(Protocol):
     def audit_events(self, agency_id: str, *, assessment_id: str | None = None) -> list[AuditEvent]: ...
 
     # integrity
-    def verify(self) -> list[str]: ...
+    @property
+    def keyring(self) -> Keyring: ...
+    def verify(self, *, against: tuple[int, str] | None = None) -> list[Finding]: ...
+    def audit_head(self) -> tuple[int, str]: ...

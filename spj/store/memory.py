@@ -15,7 +15,7 @@ from typing import Any
 from spj.errors import Code, Location, Problem, StoreError
 from spj.store.disclosures import MemoryDisclosures
 from spj.store.drafts import MemoryDrafts
-from spj.store.hashing import canonical_json, chain_sha256, sha256_hex, utc_now
+from spj.store.hashing import canonical_json, chain_sha256, iso_time, sha256_hex, utc_now
 from spj.store.interface import (
     Agency,
     ApiToken,
@@ -31,8 +31,10 @@ from spj.store.interface import (
     id_clash,
     not_final,
 )
+from spj.store.keys import Keyring
+from spj.store.ledger import GENESIS, EntryFacts
 from spj.store.referrals import MemoryReferrals
-from spj.store.verification import StoredRevision, check_assessment
+from spj.store.verification import Finding, StoredEntry, StoredRevision, StoredState, state_facts, verify_history
 
 
 def _duplicate(what: str) -> StoreError:
@@ -40,9 +42,13 @@ def _duplicate(what: str) -> StoreError:
 
 
 class MemoryStore:
-    """Everything in dictionaries, guarded by one lock; content is copied in and out."""
+    """Everything in dictionaries, guarded by one lock; content is copied in and out.
 
-    def __init__(self) -> None:
+    The audit trail is sealed like `SqlStore`'s, with `keyring` (default: a new random key).
+    """
+
+    def __init__(self, *, keyring: Keyring | None = None) -> None:
+        self.keyring = keyring or Keyring.generate()
         self._lock = threading.RLock()
         self._agencies: dict[str, Agency] = {}
         self._users: dict[str, User] = {}
@@ -51,8 +57,11 @@ class MemoryStore:
         self._assessments: dict[str, AssessmentRecord] = {}
         self._revisions: dict[str, list[Revision]] = {}
         self._audit: list[AuditEvent] = []
+        self._assessment_seqs: dict[str, int] = {}  # the last assessment_seq of each assessment's audit entries
         self.referrals = MemoryReferrals()  # where partners' referrals may be (spj.store.referrals)
-        self.disclosures = MemoryDisclosures()  # every extract shown to another agency (spj.store.disclosures)
+        self.disclosures = MemoryDisclosures(
+            self.keyring
+        )  # every extract shown to another agency (spj.store.disclosures)
         self.drafts = MemoryDrafts()  # unsaved work the workspace autosaved (spj.store.drafts)
 
     def close(self) -> None:
@@ -79,10 +88,55 @@ class MemoryStore:
         revision: int | None,
         detail: str,
         at: Any = None,
-    ) -> None:
-        self._audit.append(
-            AuditEvent(len(self._audit) + 1, at or utc_now(), actor, agency_id, action, assessment_id, revision, detail)
+        revision_sha256: str | None = None,
+    ) -> int:
+        at = at or utc_now()
+        last = self._audit[-1] if self._audit else None
+        assessment_seq = None
+        if assessment_id is not None:
+            assessment_seq = self._assessment_seqs[assessment_id] = self._assessment_seqs.get(assessment_id, 0) + 1
+        facts = EntryFacts(
+            seq=len(self._audit) + 1,
+            assessment_seq=assessment_seq,
+            at=iso_time(at),
+            actor_id=actor,
+            agency_id=agency_id,
+            action=action,
+            assessment_id=assessment_id,
+            revision=revision,
+            detail=detail,
+            revision_sha256=revision_sha256,
+            prev_mac=last.mac or GENESIS if last else GENESIS,
         )
+        key_id, mac = self.keyring.sign(facts.canonical())
+        self._audit.append(
+            AuditEvent(
+                facts.seq,
+                at,
+                actor,
+                agency_id,
+                action,
+                assessment_id,
+                revision,
+                detail,
+                seq=facts.seq,
+                assessment_seq=assessment_seq,
+                revision_sha256=revision_sha256,
+                key_id=key_id,
+                prev_mac=facts.prev_mac,
+                mac=mac,
+            )
+        )
+        return facts.seq
+
+    def _seal(self, assessment_id: str, seq: int) -> AssessmentRecord:
+        """Seal the assessment's state as it now stands, after the audit entry `seq` that changed it."""
+        record = self._assessments[assessment_id]
+        head_sha256 = self._revisions[assessment_id][record.head - 1].chain_sha256
+        key_id, mac = self.keyring.sign(state_facts(_state(record), head_sha256, seq).canonical())
+        record = dataclasses.replace(record, state_seq=seq, state_key_id=key_id, state_mac=mac)
+        self._assessments[assessment_id] = record
+        return record
 
     @staticmethod
     def _new_revision(
@@ -226,8 +280,17 @@ class MemoryStore:
             revision = self._new_revision(assessment_id, 1, actor, now, "draft", text, None)
             self._assessments[assessment_id] = record
             self._revisions[assessment_id] = [revision]
-            self._add_audit(agency_id, actor, "create", assessment_id, 1, f"{instrument_id} {instrument_version}", now)
-            return record, copy.deepcopy(revision)
+            seq = self._add_audit(
+                agency_id,
+                actor,
+                "create",
+                assessment_id,
+                1,
+                f"{instrument_id} {instrument_version}",
+                now,
+                revision.chain_sha256,
+            )
+            return self._seal(assessment_id, seq), copy.deepcopy(revision)
 
     def get_assessment(self, agency_id: str, assessment_id: str) -> AssessmentRecord:
         with self._lock:
@@ -270,9 +333,9 @@ class MemoryStore:
                 changes["finalised_at"] = now
             chain.append(revision)
             self._assessments[assessment_id] = dataclasses.replace(record, **changes)
-            self._add_audit(
-                agency_id, actor, "finalise" if status == "final" else "save", assessment_id, base + 1, "", now
-            )
+            action = "finalise" if status == "final" else "save"
+            seq = self._add_audit(agency_id, actor, action, assessment_id, base + 1, "", now, revision.chain_sha256)
+            self._seal(assessment_id, seq)
             return copy.deepcopy(revision)
 
     def countersign(self, agency_id: str, assessment_id: str, *, actor: str) -> AssessmentRecord:
@@ -283,8 +346,8 @@ class MemoryStore:
             now = utc_now()
             record = dataclasses.replace(record, countersigned_by=actor, countersigned_at=now)
             self._assessments[assessment_id] = record
-            self._add_audit(agency_id, actor, "countersign", assessment_id, record.head, "", now)
-            return record
+            seq = self._add_audit(agency_id, actor, "countersign", assessment_id, record.head, "", now)
+            return self._seal(assessment_id, seq)
 
     def get_revision(self, agency_id: str, assessment_id: str, number: int | None = None) -> Revision:
         with self._lock:
@@ -323,28 +386,25 @@ class MemoryStore:
 
     # ------------------------------------------------------------------ integrity
 
-    def verify(self) -> list[str]:
-        """Recompute every revision's hashes and check numbering and heads; located problems, empty if sound."""
-        problems: list[str] = []
+    def verify(self, *, against: tuple[int, str] | None = None) -> list[Finding]:
+        """Every inconsistency in the history (see `SqlStore.verify`)."""
         with self._lock:
-            for assessment_id in sorted(self._assessments):
-                record = self._assessments[assessment_id]
-                stored = [
-                    StoredRevision(
-                        assessment_id=r.assessment_id,
-                        number=r.number,
-                        author_id=r.author_id,
-                        created_at=r.created_at,
-                        status=r.status,
-                        content_json=canonical_json(r.content),
-                        content_sha256=r.content_sha256,
-                        previous_chain_sha256=r.previous_chain_sha256,
-                        chain_sha256=r.chain_sha256,
-                    )
-                    for r in self._revisions.get(assessment_id, [])
-                ]
-                problems += check_assessment(assessment_id, record.head, record.status, stored)
-        return problems
+            return verify_history(
+                self.keyring,
+                entries=[_entry(e) for e in self._audit],
+                states={a.id: _state(a) for a in self._assessments.values()},
+                revisions=[
+                    (assessment_id, [_stored(r) for r in self._revisions[assessment_id]])
+                    for assessment_id in sorted(self._revisions)
+                ],
+                against=against,
+            )
+
+    def audit_head(self) -> tuple[int, str]:
+        """The (seq, seal) of the newest audit entry; (0, GENESIS) when there is none."""
+        with self._lock:
+            last = self._audit[-1] if self._audit else None
+            return (last.seq or 0, last.mac or GENESIS) if last else (0, GENESIS)
 
     def stats(self) -> dict[str, int]:
         """How many agencies, cases, assessments, revisions and audit events the store holds."""
@@ -380,5 +440,45 @@ class MemoryStore:
             )
             chain.append(revision)
             self._assessments[assessment_id] = dataclasses.replace(record, head=base + 1, updated_at=now)
-            self._add_audit(agency_id, actor, "update-status", assessment_id, base + 1, "", now)
+            seq = self._add_audit(
+                agency_id, actor, "update-status", assessment_id, base + 1, "", now, revision.chain_sha256
+            )
+            self._seal(assessment_id, seq)
             return copy.deepcopy(revision)
+
+
+def _state(record: AssessmentRecord) -> StoredState:
+    return StoredState(**{name: getattr(record, name) for name in StoredState.__dataclass_fields__})
+
+
+def _entry(event: AuditEvent) -> StoredEntry:
+    return StoredEntry(
+        id=event.id,
+        seq=event.seq,
+        assessment_seq=event.assessment_seq,
+        at=event.at,
+        actor_id=event.actor_id,
+        agency_id=event.agency_id,
+        action=event.action,
+        assessment_id=event.assessment_id,
+        revision=event.revision,
+        detail=event.detail,
+        revision_sha256=event.revision_sha256,
+        key_id=event.key_id,
+        prev_mac=event.prev_mac,
+        mac=event.mac,
+    )
+
+
+def _stored(r: Revision) -> StoredRevision:
+    return StoredRevision(
+        assessment_id=r.assessment_id,
+        number=r.number,
+        author_id=r.author_id,
+        created_at=r.created_at,
+        status=r.status,
+        content_json=canonical_json(r.content),
+        content_sha256=r.content_sha256,
+        previous_chain_sha256=r.previous_chain_sha256,
+        chain_sha256=r.chain_sha256,
+    )

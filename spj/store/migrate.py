@@ -10,10 +10,12 @@ from sqlalchemy import Engine, text
 if TYPE_CHECKING:
     from alembic.config import Config
 
+    from spj.store.keys import Keyring
+
 from spj.store.engine import WRITE_OPTION
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0006"
+HEAD = "0007"
 _PG_LOCK = 0x5B1_5702E  # advisory lock id: one migrating process at a time
 
 
@@ -27,8 +29,11 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Run `upgrade head` in one transaction, serialized against other processes doing the same."""
+def upgrade(engine: Engine, keyring: Keyring | None = None) -> None:
+    """Run `upgrade head` in one transaction, serialized against other processes doing the same.
+
+    `keyring` seals the existing audit trail when the migration to sealed audit (0007) runs.
+    """
     from alembic import command
 
     config = alembic_config()
@@ -38,4 +43,5 @@ def upgrade(engine: Engine) -> None:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
             config.attributes["connection"] = conn
+            config.attributes["keyring"] = keyring
             command.upgrade(config, "head")

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, Row, func, insert, select, update
+from sqlalchemy import Engine, Row, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
@@ -25,7 +25,7 @@ from spj.errors import Code, Location, Problem, StoreError
 from spj.store.disclosures import SqlDisclosures
 from spj.store.drafts import SqlDrafts
 from spj.store.engine import WRITE_OPTION, make_engine
-from spj.store.hashing import canonical_json, chain_sha256, sha256_hex, utc_now
+from spj.store.hashing import canonical_json, chain_sha256, iso_time, sha256_hex, utc_now
 from spj.store.interface import (
     Agency,
     ApiToken,
@@ -41,10 +41,12 @@ from spj.store.interface import (
     id_clash,
     not_final,
 )
+from spj.store.keys import Keyring, load_keyring
+from spj.store.ledger import GENESIS, EntryFacts
 from spj.store.migrate import upgrade
 from spj.store.referrals import SqlReferrals
 from spj.store.tables import AgencyRow, ApiTokenRow, AssessmentRow, AuditRow, Base, CaseRow, RevisionRow, UserRow
-from spj.store.verification import StoredRevision, check_assessment
+from spj.store.verification import Finding, StoredEntry, StoredRevision, StoredState, state_facts, verify_history
 
 _tables = Base.metadata.tables
 agencies = _tables[AgencyRow.__tablename__]
@@ -54,6 +56,7 @@ cases = _tables[CaseRow.__tablename__]
 assessments = _tables[AssessmentRow.__tablename__]
 revisions = _tables[RevisionRow.__tablename__]
 audit = _tables[AuditRow.__tablename__]
+_LEDGER_LOCK = 0x5B1_A0D1  # advisory lock id: PostgreSQL appends one audit entry at a time (SQLite: BEGIN IMMEDIATE)
 
 
 def _fault(exc: SQLAlchemyError) -> StoreError:
@@ -70,10 +73,14 @@ def _duplicate(what: str) -> StoreError:
 
 
 class SqlStore:
-    """The store in a SQL database; `SqlStore(url)` brings the schema up to date (alembic `upgrade head`)."""
+    """The store in a SQL database; `SqlStore(url)` brings the schema up to date (alembic `upgrade head`).
 
-    def __init__(self, url: str, *, migrate: bool = True) -> None:
+    `keyring` seals the audit trail (default: `spj.store.keys.load_keyring()`, the key kept outside the database).
+    """
+
+    def __init__(self, url: str, *, migrate: bool = True, keyring: Keyring | None = None) -> None:
         self.url = url
+        self.keyring = keyring or load_keyring()
         self.engine: Engine = make_engine(url)
         self.referrals = SqlReferrals(self)  # where partners' referrals may be (spj.store.referrals)
         self.disclosures = SqlDisclosures(self)  # every extract shown to another agency (spj.store.disclosures)
@@ -88,7 +95,7 @@ class SqlStore:
     def migrate(self) -> None:
         """Run the shipped migrations up to the newest schema."""
         with self._guard():
-            upgrade(self.engine)
+            upgrade(self.engine, self.keyring)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -128,17 +135,74 @@ class SqlStore:
         revision: int | None,
         detail: str,
         at: Any = None,
-    ) -> None:
+        revision_sha256: str | None = None,
+    ) -> int:
+        """Append a sealed entry to the audit chain; its global seq."""
+        at = at or utc_now()
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LEDGER_LOCK})
+        last = conn.execute(
+            select(audit.c.seq, audit.c.mac).where(audit.c.seq.is_not(None)).order_by(audit.c.seq.desc()).limit(1)
+        ).first()
+        assessment_seq = None
+        if assessment_id is not None:
+            count = conn.execute(
+                select(func.max(audit.c.assessment_seq)).where(
+                    audit.c.agency_id == agency_id, audit.c.assessment_id == assessment_id
+                )
+            ).scalar()
+            assessment_seq = (count or 0) + 1
+        facts = EntryFacts(
+            seq=last.seq + 1 if last else 1,
+            assessment_seq=assessment_seq,
+            at=iso_time(at),
+            actor_id=actor,
+            agency_id=agency_id,
+            action=action,
+            assessment_id=assessment_id,
+            revision=revision,
+            detail=detail,
+            revision_sha256=revision_sha256,
+            prev_mac=last.mac if last else GENESIS,
+        )
+        key_id, mac = self.keyring.sign(facts.canonical())
         conn.execute(
             insert(audit).values(
-                at=at or utc_now(),
+                at=at,
                 actor_id=actor,
                 agency_id=agency_id,
                 action=action,
                 assessment_id=assessment_id,
                 revision=revision,
                 detail=detail,
+                seq=facts.seq,
+                assessment_seq=assessment_seq,
+                revision_sha256=revision_sha256,
+                key_id=key_id,
+                prev_mac=facts.prev_mac,
+                mac=mac,
             )
+        )
+        return facts.seq
+
+    def _seal(self, conn: Connection, assessment_id: str, seq: int, now: tuple[StoredState, str] | None = None) -> None:
+        """Seal the assessment's state as it now stands, after the audit entry `seq` that changed it.
+
+        `now`: the state and its head revision's chain hash when the caller knows them (one write, fewer reads).
+        """
+        if now is None:
+            row = conn.execute(select(assessments).where(assessments.c.id == assessment_id)).one()
+            head_sha256 = conn.execute(
+                select(revisions.c.chain_sha256).where(
+                    revisions.c.assessment_id == assessment_id, revisions.c.number == row.head
+                )
+            ).scalar_one()
+            now = _state(row), head_sha256
+        key_id, mac = self.keyring.sign(state_facts(now[0], now[1], seq).canonical())
+        conn.execute(
+            update(assessments)
+            .where(assessments.c.id == assessment_id)
+            .values(state_seq=seq, state_key_id=key_id, state_mac=mac)
         )
 
     @staticmethod
@@ -323,7 +387,7 @@ class SqlStore:
                     )
                 )
                 revision = _insert_revision(conn, assessment_id, 1, actor, now, "draft", text, None)
-                self._audit(
+                seq = self._audit(
                     conn,
                     agency_id=agency_id,
                     actor=actor,
@@ -332,7 +396,9 @@ class SqlStore:
                     revision=1,
                     detail=f"{instrument_id} {instrument_version}",
                     at=now,
+                    revision_sha256=revision.chain_sha256,
                 )
+                self._seal(conn, assessment_id, seq)
                 record = _assessment(self._assessment_row(conn, agency_id, assessment_id))
         except IntegrityError as exc:
             raise id_clash() from exc
@@ -377,8 +443,9 @@ class SqlStore:
                     update(assessments)
                     .where(assessments.c.id == assessment_id, assessments.c.head == base)
                     .values(**values)
-                ).rowcount
-                if moved != 1:
+                    .returning(*assessments.c)  # the state as it now stands, under the row lock: what is sealed
+                ).first()
+                if moved is None:
                     current = self._assessment_row(conn, agency_id, assessment_id)
                     raise ConflictError(assessment_id, base, current.head)
                 previous = conn.execute(
@@ -387,7 +454,7 @@ class SqlStore:
                     )
                 ).scalar_one()
                 revision = _insert_revision(conn, assessment_id, number, actor, now, status, text, previous)
-                self._audit(
+                seq = self._audit(
                     conn,
                     agency_id=agency_id,
                     actor=actor,
@@ -396,7 +463,9 @@ class SqlStore:
                     revision=number,
                     detail="",
                     at=now,
+                    revision_sha256=revision.chain_sha256,
                 )
+                self._seal(conn, assessment_id, seq, (_state(moved), revision.chain_sha256))
         except IntegrityError as exc:
             # the second guard: (assessment_id, number) is unique
             current_head = self.get_assessment(agency_id, assessment_id).head
@@ -417,7 +486,7 @@ class SqlStore:
                 raise StoreError(
                     Problem(Code.CONFLICT, f"assessment {assessment_id} is already countersigned", Location())
                 )
-            self._audit(
+            seq = self._audit(
                 conn,
                 agency_id=agency_id,
                 actor=actor,
@@ -427,6 +496,7 @@ class SqlStore:
                 detail="",
                 at=now,
             )
+            self._seal(conn, assessment_id, seq)
             return _assessment(self._assessment_row(conn, agency_id, assessment_id))
 
     def get_revision(self, agency_id: str, assessment_id: str, number: int | None = None) -> Revision:
@@ -474,40 +544,36 @@ class SqlStore:
                 self._assessment_row(conn, agency_id, assessment_id)
                 query = query.where(audit.c.assessment_id == assessment_id)
             rows = conn.execute(query.order_by(audit.c.id)).all()
-        return [
-            AuditEvent(r.id, r.at, r.actor_id, r.agency_id, r.action, r.assessment_id, r.revision, r.detail)
-            for r in rows
-        ]
+        return [_event(r) for r in rows]
 
     # ------------------------------------------------------------------ integrity
 
-    def verify(self) -> list[str]:
-        """Recompute every revision's hashes and check numbering and heads; located problems, empty if sound."""
-        problems: list[str] = []
+    def verify(self, *, against: tuple[int, str] | None = None) -> list[Finding]:
+        """Every inconsistency in the history: the sealed audit chain, each revision chain, each sealed state.
+
+        `against`: the (seq, seal) of a checkpoint (`spj.store.checkpoint`): that entry must be there, unchanged.
+        """
         with self._read() as conn:
-            heads = {
-                r.id: (r.head, r.status)
-                for r in conn.execute(select(assessments.c.id, assessments.c.head, assessments.c.status))
-            }
-            seen: set[str] = set()
-            current: str | None = None
-            batch: list[StoredRevision] = []
-            result = conn.execution_options(yield_per=500).execute(
-                select(revisions).order_by(revisions.c.assessment_id, revisions.c.number)
+            states = {r.id: _state(r) for r in conn.execute(select(assessments))}
+            entries = conn.execution_options(yield_per=1000).execute(
+                select(audit).order_by(audit.c.seq.is_(None), audit.c.seq, audit.c.id)
             )
-            for row in result:
-                if row.assessment_id != current:
-                    if current is not None:
-                        problems += _check(current, heads, batch)
-                    current, batch = row.assessment_id, []
-                    seen.add(current)
-                batch.append(_stored(row))
-            if current is not None:
-                problems += _check(current, heads, batch)
-        for missing in sorted(set(heads) - seen):
-            head, status = heads[missing]
-            problems += check_assessment(missing, head, status, [])
-        return problems
+            # verify_history reads the audit chain to its end before the revisions: one cursor at a time
+            return verify_history(
+                self.keyring,
+                entries=(_entry(r) for r in entries),
+                states=states,
+                revisions=_revision_groups(conn),
+                against=against,
+            )
+
+    def audit_head(self) -> tuple[int, str]:
+        """The (seq, seal) of the newest audit entry: what a checkpoint keeps; (0, GENESIS) when there is none."""
+        with self._read() as conn:
+            last = conn.execute(
+                select(audit.c.seq, audit.c.mac).where(audit.c.seq.is_not(None)).order_by(audit.c.seq.desc()).limit(1)
+            ).first()
+        return (last.seq, last.mac) if last else (0, GENESIS)
 
     def stats(self) -> dict[str, int]:
         """How many agencies, cases, assessments, revisions and audit events the store holds."""
@@ -546,8 +612,9 @@ class SqlStore:
                         assessments.c.id == assessment_id, assessments.c.head == base, assessments.c.status == "final"
                     )
                     .values(head=number, updated_at=now)
-                ).rowcount
-                if moved != 1:
+                    .returning(*assessments.c)  # the state as it now stands, under the row lock: what is sealed
+                ).first()
+                if moved is None:
                     raise ConflictError(assessment_id, base, self._assessment_row(conn, agency_id, assessment_id).head)
                 previous = conn.execute(
                     select(revisions.c.chain_sha256).where(
@@ -555,7 +622,7 @@ class SqlStore:
                     )
                 ).scalar_one()
                 revision = _insert_revision(conn, assessment_id, number, actor, now, "final", text, previous)
-                self._audit(
+                seq = self._audit(
                     conn,
                     agency_id=agency_id,
                     actor=actor,
@@ -564,17 +631,29 @@ class SqlStore:
                     revision=number,
                     detail="",
                     at=now,
+                    revision_sha256=revision.chain_sha256,
                 )
+                self._seal(conn, assessment_id, seq, (_state(moved), revision.chain_sha256))
         except IntegrityError as exc:
             raise ConflictError(assessment_id, base, self.get_assessment(agency_id, assessment_id).head) from exc
         return revision
 
 
-def _check(assessment_id: str, heads: dict[str, tuple[int, str]], batch: list[StoredRevision]) -> list[str]:
-    if assessment_id not in heads:
-        return [f"assessment {assessment_id}: revisions without an assessment"]
-    head, status = heads[assessment_id]
-    return check_assessment(assessment_id, head, status, batch)
+def _revision_groups(conn: Connection) -> Iterator[tuple[str, list[StoredRevision]]]:
+    """Every revision, grouped by assessment, in number order (the query runs when first iterated)."""
+    rows = conn.execution_options(yield_per=500).execute(
+        select(revisions).order_by(revisions.c.assessment_id, revisions.c.number)
+    )
+    current: str | None = None
+    batch: list[StoredRevision] = []
+    for row in rows:
+        if row.assessment_id != current:
+            if current is not None:
+                yield current, batch
+            current, batch = row.assessment_id, []
+        batch.append(_stored(row))
+    if current is not None:
+        yield current, batch
 
 
 def _insert_revision(
@@ -638,7 +717,52 @@ def _assessment(row: Row[Any]) -> AssessmentRecord:
         finalised_at=row.finalised_at,
         countersigned_by=row.countersigned_by,
         countersigned_at=row.countersigned_at,
+        state_seq=row.state_seq,
+        state_key_id=row.state_key_id,
+        state_mac=row.state_mac,
     )
+
+
+def _event(row: Row[Any]) -> AuditEvent:
+    return AuditEvent(
+        row.id,
+        row.at,
+        row.actor_id,
+        row.agency_id,
+        row.action,
+        row.assessment_id,
+        row.revision,
+        row.detail,
+        seq=row.seq,
+        assessment_seq=row.assessment_seq,
+        revision_sha256=row.revision_sha256,
+        key_id=row.key_id,
+        prev_mac=row.prev_mac,
+        mac=row.mac,
+    )
+
+
+def _entry(row: Row[Any]) -> StoredEntry:
+    return StoredEntry(
+        id=row.id,
+        seq=row.seq,
+        assessment_seq=row.assessment_seq,
+        at=row.at,
+        actor_id=row.actor_id,
+        agency_id=row.agency_id,
+        action=row.action,
+        assessment_id=row.assessment_id,
+        revision=row.revision,
+        detail=row.detail,
+        revision_sha256=row.revision_sha256,
+        key_id=row.key_id,
+        prev_mac=row.prev_mac,
+        mac=row.mac,
+    )
+
+
+def _state(row: Row[Any]) -> StoredState:
+    return StoredState(**{name: getattr(row, name) for name in StoredState.__dataclass_fields__})
 
 
 def _revision(row: Row[Any]) -> Revision:

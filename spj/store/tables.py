@@ -34,6 +34,7 @@ NAMING = {
 
 ID = 200  # length of ids (agency, user, case, assessment): pseudonyms and uuids fit
 HASH = 64
+KEY_ID = 100  # an audit key's id (spj.store.keys)
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):
@@ -119,6 +120,10 @@ class AssessmentRow(Base):
     finalised_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     countersigned_by: Mapped[str | None] = mapped_column(String(ID))
     countersigned_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    # the seal of the state above (spj.store.ledger); NULL only in a database not yet sealed
+    state_seq: Mapped[int | None] = mapped_column(Integer)
+    state_key_id: Mapped[str | None] = mapped_column(String(KEY_ID))
+    state_mac: Mapped[str | None] = mapped_column(String(HASH))
 
     __table_args__ = (
         ForeignKeyConstraint(
@@ -164,8 +169,18 @@ class AuditRow(Base):
     assessment_id: Mapped[str | None] = mapped_column(String(ID))
     revision: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(Text)
+    # the sealed chain (spj.store.ledger); NULL only in a database not yet sealed
+    seq: Mapped[int | None] = mapped_column(Integer)
+    assessment_seq: Mapped[int | None] = mapped_column(Integer)
+    revision_sha256: Mapped[str | None] = mapped_column(String(HASH))
+    key_id: Mapped[str | None] = mapped_column(String(KEY_ID))
+    prev_mac: Mapped[str | None] = mapped_column(String(HASH))
+    mac: Mapped[str | None] = mapped_column(String(HASH))
 
-    __table_args__ = (Index("ix_audit_events_agency_assessment", "agency_id", "assessment_id"),)
+    __table_args__ = (
+        Index("ix_audit_events_agency_assessment", "agency_id", "assessment_id"),
+        Index("ix_audit_events_seq", "seq", unique=True),
+    )
 
 
 class ReferralIndexRow(Base):
@@ -202,6 +217,9 @@ class DisclosureRow(Base):
     channel: Mapped[str] = mapped_column(String(50))
     prev_hash: Mapped[str] = mapped_column(String(HASH))
     hash: Mapped[str] = mapped_column(String(HASH))
+    # the entry's chain hash sealed with the audit key (spj.store.disclosures); NULL only before sealing
+    key_id: Mapped[str | None] = mapped_column(String(KEY_ID))
+    mac: Mapped[str | None] = mapped_column(String(HASH))
 
     __table_args__ = (Index("ix_disclosures_from_case", "from_agency_id", "case_id"),)
 

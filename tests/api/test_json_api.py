@@ -368,10 +368,10 @@ def test_a_bug_is_a_generic_500_without_content(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    def broken(*args: Any) -> Any:
+    def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("case content: SECRET")
 
-    monkeypatch.setattr(workspace, "evaluate", broken)
+    monkeypatch.setattr(workspace, "read", broken)
     response = client.get(f"{API}/assessments/A-1/evaluation", headers=tokens["alice"])
     assert response.status_code == 500 and response.json()["error"]["code"] == "internal"
     assert "SECRET" not in response.text and "SECRET" not in caplog.text

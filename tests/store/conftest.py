@@ -35,3 +35,9 @@ def sql_store(request: pytest.FixtureRequest) -> Iterator[SqlStore]:
         yield sql
     finally:
         sql.close()
+
+
+@pytest.fixture(params=SQL_KINDS)
+def sql_url(request: pytest.FixtureRequest) -> str:
+    """The URL of each SQL database in turn, empty and not yet migrated."""
+    return database_url(request.param, request)

@@ -23,6 +23,7 @@ from spj.api.web.templating import DEFAULT_LANGUAGE, LANGUAGES, environment, get
 from spj.errors import SpjError
 from spj.report.i18n import report_languages
 from spj.service import FinaliseRefusedError, ForbiddenError, InvalidRequestError, StateError, Workspace
+from spj.service.limiter import BusyError
 from spj.service.views import AssessmentView
 from spj.store.interface import ConflictError, LockedError, NotFoundError, User
 
@@ -245,6 +246,20 @@ class WebRoute(APIRoute):
                 return error_page(request, 409, "conflict", t(request, "Saved by someone else"), message)
             except StateError as exc:
                 return error_page(request, 409, "state", t(request, "Not possible now"), exc.problems[0].message)
+            except BusyError as exc:
+                page = error_page(
+                    request,
+                    503,
+                    "busy",
+                    t(request, "Busy"),
+                    t(
+                        request,
+                        "Too many PDFs are being made right now. Try again in %(n)s seconds.",
+                        n=exc.retry_after,
+                    ),
+                )
+                page.headers["Retry-After"] = str(exc.retry_after)
+                return page
             except SpjError as exc:
                 code = exc.codes[0] if exc.codes else "invalid-request"
                 message = "; ".join(p.message for p in exc.problems)

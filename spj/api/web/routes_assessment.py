@@ -83,6 +83,7 @@ def _page(
     status_code: int = 200,
 ) -> HTMLResponse:
     workspace = workspace_of(request)
+    workspace.audit_read(user, view)  # every rendering of the form shows the assessment: audited here, once
     lang = language_of(request)
     form_values = FormValues(values if values is not None else form_from_content(view.instrument, view.content))
     can_countersign = workspace.may_countersign(user, view)
@@ -132,7 +133,7 @@ async def show(
 ) -> Response:
     user = current_user(request)
     workspace = workspace_of(request)
-    view = workspace.read(user, assessment_id)
+    view = workspace.get(user, assessment_id)  # the read is audited by _page
     kept = workspace.autosave.kept(user, assessment_id)
     if kept is not None and restore:
         return _restored(request, user, view, kept, after_sign_in=restore == 2)
@@ -312,7 +313,7 @@ async def preview(request: Request, assessment_id: str) -> Response:
     user = current_user(request)
     workspace = workspace_of(request)
     fields = form_lists(await posted_form(request))
-    view = workspace.get(user, assessment_id)
+    view = workspace.read(user, assessment_id, what="preview")
     content = content_from_form(view.instrument, view.content, content_fields(fields))
     try:
         evaluation, _problems = workspace.preview(user, assessment_id, content)

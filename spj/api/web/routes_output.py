@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from spj.api.web.pages import (
     WebRoute,
@@ -25,7 +26,7 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 @router.get("/assessments/{assessment_id}/report")
 async def report_page(request: Request, assessment_id: str) -> Response:
     user = current_user(request)
-    view = workspace_of(request).get(user, assessment_id)
+    view = workspace_of(request).read(user, assessment_id, what="report-page")
     context = {"title": t(request, "Report %(id)s", id=view.id), "view": view, "problems": view.problems}
     return render(request, "report.html", context, user=user)
 
@@ -47,7 +48,8 @@ async def report_pdf(request: Request, assessment_id: str) -> Response:
     user = current_user(request)
     workspace = workspace_of(request)
     view = workspace.get(user, assessment_id)
-    pdf = workspace.report(user, assessment_id, "pdf", report_language(request, view.instrument.languages))
+    language = report_language(request, view.instrument.languages)
+    pdf = await run_in_threadpool(workspace.report, user, assessment_id, "pdf", language)  # never blocks the loop
     headers = {"Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="{view.id}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
 
@@ -56,7 +58,7 @@ async def report_pdf(request: Request, assessment_id: str) -> Response:
 async def history(request: Request, assessment_id: str) -> Response:
     user = current_user(request)
     workspace = workspace_of(request)
-    view = workspace.get(user, assessment_id)
+    view = workspace.read(user, assessment_id, what="history")
     revisions = list(reversed(workspace.history(user, assessment_id)))
     authors: dict[str, str] = {}
     for user_id in [r.author_id for r in revisions] + [view.record.countersigned_by or ""]:
@@ -85,7 +87,7 @@ async def changes(request: Request, assessment_id: str) -> Response:
     """What changed since the assessment this one reassesses (`spj.compare`)."""
     user = current_user(request)
     workspace = workspace_of(request)
-    current = workspace.get(user, assessment_id)
+    current = workspace.read(user, assessment_id, what="changes")
     comparison: Any = None
     problem = ""
     try:

@@ -53,6 +53,7 @@ def _page(
     status_code: int = 200,
 ) -> HTMLResponse:
     workspace = workspace_of(request)
+    workspace.audit_read(user, view, what="plan")  # every rendering of the plan page shows it: audited here, once
     lang = language_of(request)
     try:
         evaluation = workspace.evaluate(user, view.id)
@@ -96,7 +97,7 @@ def _page(
 @router.get("/assessments/{assessment_id}/plan")
 async def show(request: Request, assessment_id: str, saved: int | None = None, updated: int | None = None) -> Response:
     user = current_user(request)
-    view = workspace_of(request).read(user, assessment_id)
+    view = workspace_of(request).get(user, assessment_id)  # the read is audited by _page
     notice = None
     if saved is not None:
         notice = {"kind": "ok", "text": t(request, "Saved as revision %(n)s.", n=saved)}

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import TypeAdapter, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from spj.api.web.forms import FieldErrors
 from spj.api.web.pages import (
@@ -206,6 +207,8 @@ async def extract_pdf(request: Request, referral_id: str) -> Response:
     workspace = workspace_of(request)
     found = workspace.referrals.get(user, referral_id)
     lang = report_language(request, found.instrument.languages)
-    pdf, _ = workspace.referrals.extract(user, referral_id, format="pdf", lang=lang, channel="download")
+    pdf, _ = await run_in_threadpool(  # never blocks the loop
+        workspace.referrals.extract, user, referral_id, format="pdf", lang=lang, channel="download"
+    )
     headers = {"Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="{referral_id}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
