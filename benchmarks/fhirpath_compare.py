@@ -1,6 +1,6 @@
 """The same rules in FHIRPath, evaluated by fhirpathpy over the same data: a yardstick for `spj.evaluate`.
 
-`to_fhirpath` translates the part of CEL that instruments use (`&& || ! == !=
+`to_fhirpath` translates the part of CEL that instruments use (`&& || ! == != in
 < <= > >= + -`, parentheses, dotted names, integers, strings, `true`/`false`)
 into FHIRPath: `and`, `or`, `.not()`, `=`, single-quoted strings, parentheses
 only where FHIRPath's precedence needs them. FHIRPath's empty collection plays
@@ -29,7 +29,7 @@ _TOKEN = re.compile(
     r"|(?P<op>&&|\|\||==|!=|<=|>=|[<>+\-!()]))"
 )
 # FHIRPath precedence, loosest first (FHIRPath spec, "Operator precedence").
-_PRECEDENCE = {"or": 1, "and": 2, "=": 3, "!=": 3, "<": 4, "<=": 4, ">": 4, ">=": 4, "+": 5, "-": 5}
+_PRECEDENCE = {"or": 1, "and": 2, "in": 3, "=": 4, "!=": 4, "<": 5, "<=": 5, ">": 5, ">=": 5, "+": 6, "-": 6}
 _CEL_TO_FHIRPATH = {"||": "or", "&&": "and", "==": "="}
 _ATOM = 9
 
@@ -63,7 +63,7 @@ class _Parser:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
 
     def _binary(self, level: int) -> tuple[str, int]:
-        if level > 5:
+        if level > 6:
             return self._unary()
         left, left_prec = self._binary(level + 1)
         while (token := self._peek()) is not None and _PRECEDENCE.get(_CEL_TO_FHIRPATH.get(token, token)) == level:
@@ -162,5 +162,6 @@ def rule_context(instrument: Any, assessment: Any, evaluation: Any) -> dict[str,
     return {
         "ratings": ratings,
         "domains": {d: summary.to_dict() for d, summary in evaluation.domains.items()},
-        "case": dict(assessment.case.fields),
+        # a multiple choice is a list of codes, a FHIRPath collection
+        "case": {k: list(v) if isinstance(v, tuple) else v for k, v in assessment.case.fields.items()},
     }

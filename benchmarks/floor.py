@@ -86,7 +86,7 @@ class _Ref(_Model):
 
 class _Case(_Model):
     id: Short
-    fields: dict[str, str | int | bool] = Field(default_factory=dict)
+    fields: dict[str, str | int | bool | tuple[str, ...]] = Field(default_factory=dict)  # a tuple: a multiple choice
 
 
 class _Assessor(_Model):

@@ -42,7 +42,7 @@ certification:
   on_uncertified: {mode}
   requirements:
     - instrument: extremism-risk-formulation
-      version: 1.0.0
+      version: 2.0.0
       min_vignettes: {vignettes}
       min_kappa: {kappa}
       min_judgement_agreement: 0.75
@@ -59,10 +59,10 @@ def deployment(mode: str = "warn", *, vignettes: int = 5, kappa: float = 0.6) ->
 def test_a_requirement_loads() -> None:
     settings = parse_deployment(deployment()).certification
     assert settings is not None and settings.on_uncertified == "warn"
-    requirement = settings.requirement("extremism-risk-formulation", "1.0.0")
+    requirement = settings.requirement("extremism-risk-formulation", "2.0.0")
     assert requirement is not None and requirement.min_kappa == 0.6
-    assert settings.requirement("extremism-risk-formulation", "2.0.0") is None
-    assert settings.requirement("disengagement-trajectory", "1.0.0") is None
+    assert settings.requirement("extremism-risk-formulation", "3.0.0") is None
+    assert settings.requirement("disengagement-trajectory", "2.0.0") is None
 
 
 @pytest.mark.parametrize(
@@ -113,10 +113,10 @@ def train(record: Path, expert: str, count: int, *, wrong: int = 0) -> None:
 def test_meeting_the_requirement(tmp_path: Path) -> None:
     record = tmp_path / "record.jsonl"
     train(record, "u-42", 5, wrong=1)
-    requirement = parse_deployment(deployment()).certification.requirement("extremism-risk-formulation", "1.0.0")  # type: ignore[union-attr]
+    requirement = parse_deployment(deployment()).certification.requirement("extremism-risk-formulation", "2.0.0")  # type: ignore[union-attr]
     assert requirement is not None
     verdict = assess(
-        progress("u-42", read_submissions(record, trainee="u-42"), instrument=("extremism-risk-formulation", "1.0.0")),
+        progress("u-42", read_submissions(record, trainee="u-42"), instrument=("extremism-risk-formulation", "2.0.0")),
         requirement,
     )
     assert verdict.met, verdict.shortfalls
@@ -131,9 +131,9 @@ def test_cli_certifies_and_registers(tmp_path: Path) -> None:
     args = ["certify", "check", str(ERF), "--expert", "u-42", "--deployment", str(dep)]
     result = RUNNER.invoke(app, [*args, "--record", str(record), "--register", str(register)])
     assert result.exit_code == 0, result.output
-    assert "certified u-42 on extremism-risk-formulation 1.0.0" in result.stderr
+    assert "certified u-42 on extremism-risk-formulation 2.0.0" in result.stderr
     [entry] = read_register(register)
-    assert (entry.expert, entry.instrument, entry.version) == ("u-42", "extremism-risk-formulation", "1.0.0")
+    assert (entry.expert, entry.instrument, entry.version) == ("u-42", "extremism-risk-formulation", "2.0.0")
     assert entry.basis["vignettes"] == 5 and entry.basis["requirement"]["min_kappa"] == 0.6
     listed = RUNNER.invoke(app, ["certify", "list", "--register", str(register)])
     assert json.loads(listed.stdout)["expert"] == "u-42"
@@ -153,7 +153,7 @@ def test_cli_refuses_to_certify_below_the_requirement(tmp_path: Path, count: int
     args = ["certify", "check", str(ERF), "--expert", "u-42", "--deployment", str(dep), "--record", str(record)]
     result = RUNNER.invoke(app, [*args, "--register", str(register)])
     assert result.exit_code == 1
-    assert "not-certified u-42 is not certified on extremism-risk-formulation 1.0.0" in result.stderr
+    assert "not-certified u-42 is not certified on extremism-risk-formulation 2.0.0" in result.stderr
     assert message in result.stderr and not register.exists()
 
 
@@ -185,7 +185,7 @@ def test_finalising_warns_or_refuses_an_uncertified_expert(tmp_path: Path) -> No
     )
     draft = final.model_copy(update={"status": "draft"})
     assert finalising_problems(refuse, register, draft) == []
-    append_certification(register, Certification("u-17", "extremism-risk-formulation", "1.0.0", "2026-01-01", {}))
+    append_certification(register, Certification("u-17", "extremism-risk-formulation", "2.0.0", "2026-01-01", {}))
     assert finalising_problems(refuse, register, final) == []
 
 
@@ -195,11 +195,11 @@ def test_validate_applies_the_deployment(tmp_path: Path) -> None:
     args = ["validate", "-i", str(ERF), str(EXAMPLE), "--deployment", str(dep), "--register", str(register)]
     refused = RUNNER.invoke(app, args)
     assert refused.exit_code == 1
-    assert f"{EXAMPLE}:7:16: uncertified-expert u-17 is not certified" in refused.stderr
+    assert f"{EXAMPLE}:17:16: uncertified-expert u-17 is not certified" in refused.stderr
     dep.write_text(deployment("warn"), encoding="utf-8")
     warned = RUNNER.invoke(app, args)
     assert warned.exit_code == 0 and "warning uncertified-expert" in warned.stderr
-    append_certification(register, Certification("u-17", "extremism-risk-formulation", "1.0.0", "2026-01-01", {}))
+    append_certification(register, Certification("u-17", "extremism-risk-formulation", "2.0.0", "2026-01-01", {}))
     clean = RUNNER.invoke(app, args)
     assert clean.exit_code == 0 and "uncertified" not in clean.output
     assert RUNNER.invoke(app, ["validate", "-i", str(ERF), str(EXAMPLE)]).exit_code == 0  # no deployment: no check
@@ -209,27 +209,27 @@ def test_validate_applies_the_deployment(tmp_path: Path) -> None:
 
 
 def new_version(tmp_path: Path, old: str, new: str) -> Path:
-    text = ERF.read_text(encoding="utf-8").replace("version: 1.0.0", "version: 1.1.0", 1)
+    text = ERF.read_text(encoding="utf-8").replace("version: 2.0.0", "version: 2.1.0", 1)
     assert old in text
-    path = tmp_path / "instrument-1.1.0.yaml"
+    path = tmp_path / "instrument-2.1.0.yaml"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return path
 
 
 def test_a_version_that_changes_only_rules_carries_certifications_over(tmp_path: Path) -> None:
     register = tmp_path / "register.jsonl"
-    append_certification(register, Certification("u-17", "extremism-risk-formulation", "1.0.0", "2026-01-01", {}))
+    append_certification(register, Certification("u-17", "extremism-risk-formulation", "2.0.0", "2026-01-01", {}))
     newer = new_version(tmp_path, "Two or more engagement indicators are clearly present.", "Two engagement signs.")
     assert rater_facing_changes(diff_instruments(spj.load_instrument(ERF), spj.load_instrument(newer))) == []
     result = RUNNER.invoke(app, ["certify", "carry", str(ERF), str(newer), "--register", str(register)])
-    assert result.exit_code == 0 and "carried u-17 to extremism-risk-formulation 1.1.0" in result.stdout
+    assert result.exit_code == 0 and "carried u-17 to extremism-risk-formulation 2.1.0" in result.stdout
     carried = read_register(register)[-1]
-    assert carried.version == "1.1.0" and carried.basis["carried_from"] == "1.0.0"
+    assert carried.version == "2.1.0" and carried.basis["carried_from"] == "2.0.0"
 
 
 def test_a_version_that_changes_guidance_needs_recertification(tmp_path: Path) -> None:
     register = tmp_path / "register.jsonl"
-    append_certification(register, Certification("u-17", "extremism-risk-formulation", "1.0.0", "2026-01-01", {}))
+    append_certification(register, Certification("u-17", "extremism-risk-formulation", "2.0.0", "2026-01-01", {}))
     newer = new_version(
         tmp_path, "Rate how strongly the person sees the group", "Rate how firmly the person sees the group"
     )

@@ -27,7 +27,7 @@ with warnings.catch_warnings():
 
 ROOT = Path(__file__).resolve().parents[1]
 API = "/api/v1"
-INSTRUMENT_ID, VERSION = "disengagement-trajectory", "1.0.0"
+INSTRUMENT_ID, VERSION = "disengagement-trajectory", "2.0.0"
 PASSWORD = "correct horse battery"
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

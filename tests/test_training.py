@@ -337,7 +337,7 @@ def test_feedback_per_indicator_after_submitting(tmp_path: Path) -> None:
         assert secret in out  # every rationale is shown after submitting
     # 15 presence ratings: 12 exact, 1 adjacent, 1 off, 1 omitted.
     assert "  presence: 12/15 exact, 13/15 within one level, 1 off, 1 omitted by one side" in out
-    assert "Over all your vignettes of extremism-risk-formulation 1.0.0 (1; first attempts only" in out
+    assert "Over all your vignettes of extremism-risk-formulation 2.0.0 (1; first attempts only" in out
     entries = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
     assert len(entries) == 1 and entries[0]["trainee"] == "u-42" and entries[0]["vignette"] == "erf-v01"
     assert "rationale" not in json.dumps(entries[0])  # the record keeps levels, not the reference's text

@@ -83,7 +83,12 @@ def test_workbook_layout(shipped: tuple[spj.Instrument, bytes]) -> None:
         "rules",
         "interventions",
         "judgements",
+        "migrations",  # the shipped instruments carry a migration from 1.0.0
     ]
+    migrations = book["migrations"]
+    headers = [cell.value for cell in migrations[1]]
+    row = dict(zip(headers, (cell.value for cell in migrations[2]), strict=True))
+    assert row["from"] == "1.0.0" and "ftf_returned" in row["case_fields"]
     indicators = book["indicators"]
     assert indicators.freeze_panes == "A2"
     assert all(cell.font.bold for cell in indicators[1])
@@ -168,8 +173,9 @@ def _drop_sheet(name: str) -> Callable[[Any], None]:
         (_drop_sheet("domains"), "xlsx", "x.xlsx", None, None, "domains"),
         (_set("indicators", "domain", 4, "psychosocail"), "unresolved-reference", "x.xlsx[indicators]", 4, 2, "domain"),
         (_set("rules", "when", 2, "ratings.PS1.presence >="), "rule-syntax", "x.xlsx[rules]", 2, 2, "when"),
+        (_set("migrations", "case_fields", 2, "[{field: status"), "xlsx", "x.xlsx[migrations]", 2, 6, "YAML"),
     ],
-    ids=["unknown-column", "bad-number", "bad-ratio", "plain-and-lang", "missing-sheet", "reference", "rule"],
+    ids=["unknown-column", "bad-number", "bad-ratio", "plain-and-lang", "missing-sheet", "reference", "rule", "yaml"],
 )
 def test_errors_name_sheet_row_and_column(
     shipped: tuple[spj.Instrument, bytes],

@@ -46,7 +46,8 @@ class CaseRef(Model):
 
     id: Short
     # A case fact is short (a code, a number, a few words): rules may read it, and their cost is bounded by it.
-    fields: dict[str, CaseText | int | bool] = Field(default_factory=dict)
+    # A list holds the codes of a multiple choice (`multiple: true`); one code alone is read as a list of one.
+    fields: dict[str, CaseText | int | bool | tuple[CodeText, ...]] = Field(default_factory=dict)
 
 
 class Assessor(Model):

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from spj.instrument.model import Name, Text
+from spj.instrument.model import Name, Text, Track
 
 Short = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(max_length=100_000)]
@@ -69,6 +69,9 @@ class AddedStep(StepFields):
     start_week: Weeks | None = None
     requires: tuple[Name, ...] = ()
     after: tuple[Name, ...] = ()
+    # Left out of the dump when not given, so an added step without it reads as before.
+    track: Track | None = Field(default=None, exclude_if=lambda value: value is None)
+    """The follow-up it belongs to (`security` or `social-preventive`), when the expert says."""
 
 
 class AgreedPlanInput(Model):

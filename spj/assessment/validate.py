@@ -7,9 +7,9 @@ from typing import Any
 
 from spj.assessment.model import Assessment, Rating
 from spj.errors import Code, Problem, did_you_mean
-from spj.files.yamlsource import Document
+from spj.files.yamlsource import Document, PathT
 from spj.instrument import Instrument, index_of
-from spj.instrument.model import Indicator
+from spj.instrument.model import CaseField, Indicator
 
 
 def check_assessment(assessment: Assessment, instrument: Instrument, doc: Document) -> list[Problem]:
@@ -132,14 +132,8 @@ def _check_case_fields(assessment: Assessment, instrument: Instrument, doc: Docu
                     path,
                 )
             )
-        elif field.type == "choice" and choice_code(value) not in field.choices:
-            problems.append(
-                doc.problem(
-                    Code.UNKNOWN_CODE,
-                    f"{value!r} is not a choice of {name}; use one of {', '.join(field.choices)}",
-                    path,
-                )
-            )
+        elif field.type == "choice":
+            problems += _check_choice(field, name, value, path, doc)
         elif field.type == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
             problems.append(doc.problem(Code.SCHEMA, f"{name} must be a whole number, got {value!r}", path))
         elif field.type == "boolean" and not isinstance(value, bool):
@@ -149,9 +143,49 @@ def _check_case_fields(assessment: Assessment, instrument: Instrument, doc: Docu
     return problems
 
 
+def _check_choice(field: CaseField, name: str, value: object, path: PathT, doc: Document) -> list[Problem]:
+    """A choice holds one of its codes; a multiple choice a list of them (or one code alone), each once."""
+    if isinstance(value, tuple | list) and not field.multiple:
+        return [
+            doc.problem(
+                Code.SCHEMA,
+                f"{name} holds one choice, got a list; give one of {', '.join(field.choices)}"
+                " (or declare the field `multiple: true` in the instrument)",
+                path,
+            )
+        ]
+    codes = list(value) if isinstance(value, tuple | list) else [choice_code(value)]
+    problems = [
+        doc.problem(
+            Code.UNKNOWN_CODE,
+            f"{code!r} is not a choice of {name}; use one of {', '.join(field.choices)}",
+            (*path, n) if isinstance(value, tuple | list) else path,
+        )
+        for n, code in enumerate(codes)
+        if code not in field.choices
+    ]
+    if len(set(map(str, codes))) != len(codes):
+        problems.append(doc.problem(Code.DUPLICATE_ID, f"{name} names a choice twice", path))
+    return problems
+
+
 def choice_code(value: object) -> object:
     """A choice is a code: `1` written unquoted is the code "1" (as scale codes are)."""
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def case_value(field: CaseField | None, value: object) -> object:
+    """What rules and reports see of a case fact: a code for a choice, a list of codes for a multiple one.
+
+    >>> case_value(CaseField(id="s", type="choice", choices=("a", "b"), multiple=True), "a")
+    ['a']
+    """
+    if field is None or field.type != "choice":
+        return value
+    if field.multiple:
+        items = value if isinstance(value, tuple | list) else [value]
+        return [choice_code(item) for item in items]
+    return choice_code(value)
 
 
 def rating_gaps(indicator: Indicator, codes: Mapping[str, object] | None, omitted: bool, index: Any) -> tuple[str, ...]:

@@ -21,10 +21,11 @@ from spj.assessment.model import Rating
 from spj.disclosure.model import Deployment
 from spj.disclosure.sections import Grant
 from spj.errors import Code, DisclosureError, Location, Problem, did_you_mean
-from spj.evaluation.results import Evaluation
+from spj.evaluation.results import AgreedStep, Evaluation
 from spj.instrument import Instrument, index_of
 from spj.instrument.index import InstrumentIndex
-from spj.instrument.text import localize
+from spj.instrument.model import TRACKS
+from spj.instrument.text import case_value_text, localize
 
 SECRET = "professional-secret"
 
@@ -82,9 +83,10 @@ class Extract:
     scenarios: tuple[tuple[str, str], ...] | None  # kind, text
     judgements: tuple[tuple[str, str, str], ...] | None  # title, level, rationale
     plan: tuple[StepView, ...] | None
-    plan_scope: str | None  # "all" | "own"
+    plan_scope: str | None  # "all" | "track" | "own"
     review_date: object
     secret_withheld: bool
+    plan_tracks: tuple[str, ...] = ()  # the tracks granted (plan_scope "track"), in the order of TRACK_SECTIONS
 
 
 def extract_to_dict(extract: Extract) -> dict[str, Any]:
@@ -187,7 +189,7 @@ def build_extract(
     agreed = evaluation.agreed_plan
     steps: tuple[StepView, ...] | None = None
     if plan_scope is not None:
-        chosen = [] if agreed is None else [s for s in agreed.steps if plan_scope == "all" or s.partner == agency_id]
+        chosen = [] if agreed is None else [s for s in agreed.steps if _shown(s, plan_scope, grant, agency_id)]
         steps = tuple(
             StepView(
                 id=s.id,
@@ -252,7 +254,16 @@ def build_extract(
         plan_scope=plan_scope,
         review_date=agreed.review_date if agreed is not None and plan_scope else None,
         secret_withheld=withheld_any or (grant.sees("sources") and not grant.everything and bool(secret)),
+        plan_tracks=tuple(t for t in TRACKS if t in grant.tracks) if plan_scope == "track" else (),
     )
+
+
+def _shown(step: AgreedStep, scope: str, grant: Grant, agency_id: str) -> bool:
+    """Whether a step of the agreed plan is in the extract: all, its track granted, or the agency's own."""
+    if scope == "all":
+        return True
+    own = step.partner == agency_id and (scope == "own" or grant.sees("plan.own"))
+    return own or (step.track is not None and step.track in grant.tracks)
 
 
 def _cites_only(rating: Rating, secret: set[str]) -> bool:
@@ -276,6 +287,5 @@ def _case_fields(
     for name, value in assessment.case.fields.items():
         field = index.case_fields.get(name)
         title = (localize(field.title, lang, instrument) if field else "") or name
-        label = field.labels.get(str(value)) if field else None
-        out.append((title, localize(label, lang, instrument) if label else str(value)))
+        out.append((title, case_value_text(field, value, lang, instrument)))
     return tuple(out)

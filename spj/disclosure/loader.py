@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from spj.disclosure.certification import certification_problems
 from spj.disclosure.model import Deployment
-from spj.disclosure.sections import PLAIN_SECTIONS, is_section
+from spj.disclosure.sections import PLAIN_SECTIONS, TRACK_SECTIONS, is_section
 from spj.errors import Code, DeploymentError, Problem, did_you_mean
 from spj.files.schema_errors import schema_problems
 from spj.files.yamlsource import Document, parse_yaml, read_text
@@ -62,8 +62,9 @@ def deployment_from_document(doc: Document) -> Deployment:
                     doc.problem(
                         Code.UNKNOWN_SECTION,
                         f"unknown section {section!r}"
-                        + did_you_mean(section, PLAIN_SECTIONS)
-                        + f"; sections are {', '.join(PLAIN_SECTIONS)}, ratings.DOMAIN and evidence.DOMAIN",
+                        + did_you_mean(section, (*PLAIN_SECTIONS, *TRACK_SECTIONS))
+                        + f"; sections are {', '.join(PLAIN_SECTIONS)}, {', '.join(TRACK_SECTIONS)},"
+                        " ratings.DOMAIN and evidence.DOMAIN",
                         ("profiles", kind, "sees", k),
                     )
                 )

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from spj.disclosure.certification import CertificationSettings
-from spj.instrument.model import ID_PATTERN, Text
+from spj.instrument.model import ID_PATTERN, Text, Track
 
 AgencyId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=100)]
 Kind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=50)]
@@ -24,6 +24,8 @@ class Agency(Model):
     id: AgencyId
     kind: Kind
     title: Text | None = None
+    track: Track | None = None
+    """The follow-up the agency works in: `security` (task force, police) or `social-preventive` (care, welfare)."""
 
 
 class Profile(Model):

@@ -19,11 +19,13 @@ PLAIN_SECTIONS = (
     "plan.own",
 )
 _BY_DOMAIN = re.compile(r"^(ratings|evidence)\.([A-Za-z0-9_-]+)$")
+TRACK_SECTIONS = ("plan.track.social-preventive", "plan.track.security")
+"""The steps of the agreed plan in one follow-up track (an intervention's `track`)."""
 
 
 def is_section(name: str) -> bool:
-    """Whether `name` is a section of DESIGN 4.7."""
-    return name in PLAIN_SECTIONS or _BY_DOMAIN.match(name) is not None
+    """Whether `name` is a section of DESIGN 4.7 (or one of its extensions, `plan.track.TRACK`)."""
+    return name in PLAIN_SECTIONS or name in TRACK_SECTIONS or _BY_DOMAIN.match(name) is not None
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,20 @@ class Grant:
 
     @property
     def plan(self) -> str | None:
-        """'all', 'own' or None: which steps of the agreed plan."""
+        """'all', 'track', 'own' or None: which steps of the agreed plan.
+
+        'track': the steps of the granted tracks (`tracks`), and the agency's own steps when `plan.own` is granted too.
+        """
         if self.everything or "plan.all" in self.sections:
             return "all"
+        if self.tracks:
+            return "track"
         return "own" if "plan.own" in self.sections else None
+
+    @property
+    def tracks(self) -> frozenset[str]:
+        """The follow-up tracks whose steps of the agreed plan are granted (`plan.track.TRACK`)."""
+        return frozenset(s.removeprefix("plan.track.") for s in self.sections if s in TRACK_SECTIONS)
 
     def listed(self) -> list[str]:
         """The sections granted, in the order of DESIGN 4.7 (for the log and the extract's heading)."""
@@ -55,5 +67,7 @@ class Grant:
 
 
 def _rank(section: str) -> int:
+    if section in TRACK_SECTIONS:
+        return PLAIN_SECTIONS.index("plan.own")
     head = section if section in PLAIN_SECTIONS else section.split(".")[0]
     return PLAIN_SECTIONS.index(head)

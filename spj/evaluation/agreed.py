@@ -51,6 +51,7 @@ class _Node:
     title: object
     provider: str | None
     domain: str | None
+    track: str | None = None
 
 
 def build_agreed_plan(instrument: Instrument, assessment: Assessment, proposal: Plan) -> AgreedPlan | None:
@@ -143,6 +144,7 @@ class _Builder:
             title=iv.title,
             provider=iv.provider,
             domain=iv.domain,
+            track=iv.track,
         )
 
     def add(self, position: int, added: AddedStep) -> None:
@@ -179,6 +181,7 @@ class _Builder:
             title=added.title,
             provider=added.provider,
             domain=added.domain,
+            track=added.track,
         )
 
     def check_agreed_steps(self, assessment: Assessment) -> None:
@@ -342,6 +345,7 @@ def _agreed_step(node: _Node, phase: int, start: int, end: int, predecessors: li
         addresses=fields.addresses,
         reason=fields.reason,
         status_reason=fields.status_reason,
+        track=node.track,
     )
 
 

@@ -11,7 +11,7 @@ import itertools
 from typing import Any
 
 from spj.assessment import Assessment
-from spj.assessment.validate import choice_code
+from spj.assessment.validate import case_value
 from spj.errors import Location, RuleError
 from spj.evaluation.agreed import build_agreed_plan
 from spj.evaluation.plan import build_plan
@@ -42,10 +42,7 @@ def evaluate(instrument: Instrument, assessment: Assessment, *, budget: Budget |
     ratings, codes, status = _rating_values(instrument, assessment, index)
     completeness = _completeness(instrument, status)
     domains = _domain_summaries(instrument, index, ratings, status)
-    case = {
-        name: choice_code(value) if name in index.case_fields and index.case_fields[name].type == "choice" else value
-        for name, value in assessment.case.fields.items()
-    }
+    case = {name: case_value(index.case_fields.get(name), value) for name, value in assessment.case.fields.items()}
     read_ratings = {
         i: {s: values[s] for s in scales if s in values}
         for i, scales in index.read_ratings.items()

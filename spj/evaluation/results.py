@@ -262,6 +262,7 @@ class PlanStep:
             "duration_weeks": iv.duration_weeks,
             "provider": iv.provider,
             "domain": iv.domain,
+            "track": iv.track,
             "after_steps": list(self.predecessors),
             "rule": iv.recommend_when,
             "recommended": rec.value if rec is not None else None,
@@ -307,7 +308,16 @@ class Plan:
             "total_weeks": self.total_weeks,
             "critical_path": list(self.critical_path),
             "edges": [[u, v, kind] for u, v, kind in self.edges],
+            "tracks": self.tracks(),
         }
+
+    def tracks(self) -> dict[str, list[str]]:
+        """The steps of each follow-up track, in phase order; steps without a track are left out."""
+        out: dict[str, list[str]] = {}
+        for step in self.ordered_steps:
+            if step.intervention.track:
+                out.setdefault(step.intervention.track, []).append(step.id)
+        return out
 
 
 Origin = Literal["recommended", "prerequisite", "added"]
@@ -335,6 +345,7 @@ class AgreedStep:
     addresses: tuple[str, ...]
     reason: str | None
     status_reason: str | None
+    track: str | None = None  # security | social-preventive | None (not said)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -354,6 +365,7 @@ class AgreedStep:
             "addresses": list(self.addresses),
             "reason": self.reason,
             "status_reason": self.status_reason,
+            "track": self.track,
         }
 
 

@@ -260,15 +260,25 @@ def _check_references(instrument: Instrument, doc: Document) -> list[Problem]:
     for n, field in enumerate(instrument.case_fields):
         if field.type == "choice" and not field.choices:
             problems.append(doc.problem(Code.SCHEMA, "a choice field needs choices", ("case_fields", n)))
+    problems += _check_intervention_references(instrument, domains, doc)
+    for n, judgement in enumerate(instrument.judgements):
+        if len(set(judgement.levels)) != len(judgement.levels):
+            problems.append(doc.problem(Code.DUPLICATE_ID, "judgement levels must differ", ("judgements", n, "levels")))
+    return problems
+
+
+def _check_intervention_references(instrument: Instrument, domains: list[str], doc: Document) -> list[Problem]:
+    problems: list[Problem] = []
     interventions = [iv.id for iv in instrument.interventions]
     for n, iv in enumerate(instrument.interventions):
         problems += _ref(iv.domain, domains, "domain", ("interventions", n, "domain"), doc)
         for key in ("requires", "after"):
             for k, other in enumerate(getattr(iv, key)):
                 problems += _ref(other, interventions, "intervention", ("interventions", n, key, k), doc)
-    for n, judgement in enumerate(instrument.judgements):
-        if len(set(judgement.levels)) != len(judgement.levels):
-            problems.append(doc.problem(Code.DUPLICATE_ID, "judgement levels must differ", ("judgements", n, "levels")))
+        dependencies = [*iv.requires, *iv.after]
+        for other in iv.rationale:
+            where = ("interventions", n, "rationale", other)
+            problems += _ref(other, dependencies, "dependency (requires/after)", where, doc)
     return problems
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from spj.errors import Code, Problem, did_you_mean
 from spj.files.yamlsource import Document, PathT
-from spj.instrument.migration_model import Migration
+from spj.instrument.migration_model import CaseFieldRecode, Migration
 from spj.instrument.model import Instrument
 
 
@@ -95,6 +95,39 @@ def _check_one(instrument: Instrument, migration: Migration, base: PathT, doc: D
     problems += _claimed_twice(old_claims, "is mapped more than once (renamed, merged, split, removed)", doc)
     for k, recode in enumerate(migration.recoded):
         problems += _check_recode(instrument, recode.scale, recode.map, (*base, "recoded", k), doc)
+    for k, field_recode in enumerate(migration.case_fields):
+        problems += _check_case_field_recode(instrument, field_recode, (*base, "case_fields", k), doc)
+    return problems
+
+
+def _check_case_field_recode(
+    instrument: Instrument, recode: CaseFieldRecode, base: PathT, doc: Document
+) -> list[Problem]:
+    """The field is a choice of this version and every new code one of its choices."""
+    fields = {f.id: f for f in instrument.case_fields}
+    field = fields.get(recode.field)
+    if field is None or field.type != "choice":
+        return [
+            doc.problem(
+                Code.UNRESOLVED_REFERENCE,
+                f"no choice case field {recode.field!r} in this version" + did_you_mean(recode.field, fields),
+                (*base, "field"),
+            )
+        ]
+    problems = []
+    for old, new in recode.map.items():
+        for j, code in enumerate((new,) if isinstance(new, str) else new):
+            if code not in field.choices:
+                path = (*base, "map", old) if isinstance(new, str) else (*base, "map", old, j)
+                problems.append(
+                    doc.problem(
+                        Code.UNRESOLVED_REFERENCE,
+                        f"{code!r} is not a choice of {field.id} in this version; use one of "
+                        + ", ".join(field.choices)
+                        + did_you_mean(code, field.choices),
+                        path,
+                    )
+                )
     return problems
 
 

@@ -59,6 +59,13 @@ class Recode(_Model):
     map: dict[ScaleCode, ScaleCode | tuple[ScaleCode, ...]]
 
 
+class CaseFieldRecode(_Model):
+    """Old codes of a choice case field → new codes. A list means "one or more of these": a human sets it again."""
+
+    field: IndicatorId
+    map: dict[ScaleCode, ScaleCode | tuple[ScaleCode, ...]]
+
+
 class Migration(_Model):
     """How to carry an assessment made with version `from` over to this version."""
 
@@ -67,6 +74,8 @@ class Migration(_Model):
     merged: tuple[Merge, ...] = ()
     split: tuple[Split, ...] = ()
     recoded: tuple[Recode, ...] = ()
+    # Left out of the dump when empty, so the content hash of a migration without it is unchanged.
+    case_fields: tuple[CaseFieldRecode, ...] = Field(default=(), exclude_if=lambda value: not value)
     removed: tuple[IndicatorId, ...] = ()
     added: tuple[IndicatorId, ...] = ()
     note: str | None = None

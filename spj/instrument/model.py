@@ -25,6 +25,10 @@ Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=100)]
 Version = Annotated[str, StringConstraints(pattern=SEMVER_PATTERN, max_length=64)]
 Language = Annotated[str, StringConstraints(pattern=LANG_PATTERN)]
 Expression = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+Track = Literal["security", "social-preventive"]
+"""The two follow-up tracks: security (task force, police, prosecution) and social-preventive (care, welfare)."""
+TRACKS: tuple[str, ...] = ("social-preventive", "security")
+"""The tracks, in the order reports show them."""
 
 
 def _code_as_text(value: Any) -> Any:
@@ -88,6 +92,9 @@ class CaseField(Model):
     choices: tuple[Code, ...] = ()
     title: Text | None = None
     labels: dict[Code, Text] = Field(default_factory=dict)
+    # Left out of the dump when false, so the content hash of a field without it is unchanged.
+    multiple: bool = Field(default=False, exclude_if=lambda value: not value)
+    """A `choice` that may hold several codes at once: rules see a list (`'x' in case.f`)."""
 
 
 class Omission(Model):
@@ -118,6 +125,11 @@ class Intervention(Model):
     recommend_when: Expression
     requires: tuple[Name, ...] = ()
     after: tuple[Name, ...] = ()
+    # Left out of the dump when empty, so the content hash of an intervention without it is unchanged.
+    rationale: dict[Name, Text] = Field(default_factory=dict, exclude_if=lambda value: not value)
+    """Why it waits for each of its dependencies: a short text per `requires`/`after` id (shown in the codebook)."""
+    track: Track | None = Field(default=None, exclude_if=lambda value: value is None)
+    """The follow-up it belongs to: the security track or the social-preventive one (none: not said)."""
 
 
 class Judgement(Model):

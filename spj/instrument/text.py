@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from spj.instrument.model import Instrument, Text
+    from spj.instrument.model import CaseField, Instrument, Text
 
 
 def localize(text: Text | None, lang: str | None, instrument: Instrument | None) -> str:
@@ -31,3 +31,15 @@ def has_translation(text: Text | None, lang: str, instrument: Instrument) -> boo
     if isinstance(text, str):
         return lang == instrument.default_language
     return lang in text
+
+
+def case_value_text(field: CaseField | None, value: object, lang: str | None, instrument: Instrument | None) -> str:
+    """A case fact as a reader sees it: a choice by its label, several choices joined by commas.
+
+    >>> case_value_text(None, ["a", "b"], "en", None)
+    'a, b'
+    """
+    items = list(value) if isinstance(value, list | tuple) else [value]
+    labels = field.labels if field is not None else {}
+    shown = (localize(labels[str(item)], lang, instrument) if str(item) in labels else str(item) for item in items)
+    return ", ".join(shown)

@@ -22,6 +22,7 @@ from spj.report.document import Kind, render_document
 from spj.report.escaping import MdText, md_code
 from spj.report.explain import explain_expression
 from spj.report.i18n import translations_for
+from spj.report.tracks import track_title
 from spj.report.wording import Named
 
 Format = Literal["html", "md", "pdf"]
@@ -95,6 +96,7 @@ class CaseFieldView:
     title: str
     type: str
     choices: tuple[Named, ...]
+    multiple: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,16 @@ class InterventionView:
     when: Condition
     requires: tuple[Named, ...]
     after: tuple[Named, ...]
+    reasons_to_wait: tuple[DependencyReason, ...] = ()
+    track: str = ""
+
+
+@dataclass(frozen=True)
+class DependencyReason:
+    """Why an intervention waits for another: the instrument's `rationale` for that dependency."""
+
+    step: Named
+    rationale: str
 
 
 @dataclass(frozen=True)
@@ -324,6 +336,7 @@ def codebook_context(instrument: Instrument, *, lang: str, spj_version: str = ""
                 text(f.title) or f.id,
                 f.type,
                 tuple(Named(c, text(f.labels[c]) if c in f.labels else c) for c in f.choices),
+                f.multiple,
             )
             for f in instrument.case_fields
         ],
@@ -342,6 +355,12 @@ def codebook_context(instrument: Instrument, *, lang: str, spj_version: str = ""
                 condition(i.recommend_when),
                 named(i.requires),
                 named(i.after),
+                tuple(
+                    DependencyReason(step, text(i.rationale[step.id]))
+                    for step in named(tuple(dict.fromkeys((*i.requires, *i.after))))
+                    if step.id in i.rationale
+                ),
+                track_title(i.track, lang),
             )
             for i in instrument.interventions
         ],

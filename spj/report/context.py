@@ -32,9 +32,12 @@ import datetime as dt
 from typing import Any
 
 from spj.assessment.model import Assessment, Rating
+from spj.evaluation.decisive import decisive_reasons
 from spj.evaluation.results import AgreedStep, Evaluation, FlagResult, PlanStep, Reason, render_ref
+from spj.instrument import index_of
 from spj.instrument.model import Indicator, Instrument, ScaleLevel
-from spj.instrument.text import localize
+from spj.instrument.text import case_value_text, localize
+from spj.report.tracks import TRACKS, track_title
 from spj.report.wording import Kind, Named, Wording, report_wording
 
 _NO_RATING = Rating()
@@ -51,6 +54,10 @@ def report_context(
 ) -> dict[str, Any]:
     """Everything the `kind` report template prints, in `lang` (instrument texts fall back to its default)."""
     return _Builder(instrument, assessment, evaluation, report_wording(lang, kind)).context(spj_version)
+
+
+_OUTCOME = {"raised": True, "clear": False}
+"""A flag's status as the truth of its rule (unknown: None)."""
 
 
 class _Builder:
@@ -189,6 +196,7 @@ class _Builder:
                 if critical_path
                 else ""
             ),
+            "tracks": self.tracks(plan.tracks(), steps),
             "undetermined": tuple(self.undetermined(r.id) for r in self.undetermined_recommendations),
             "formulation": assessment.formulation or "",
             "scenarios": tuple({"kind": s.kind, "title": s.title or "", "text": s.text} for s in assessment.scenarios),
@@ -243,6 +251,19 @@ class _Builder:
             ),
         }
 
+    def tracks(self, tracks: dict[str, list[str]], steps: dict[str, dict[str, Any]]) -> tuple[str, ...]:
+        """One sentence per follow-up track with steps in the plan: the two tracks shown apart."""
+        words = self.words
+        return tuple(
+            words(
+                "%(track)s: %(steps)s.",
+                track=track_title(track, self.lang),
+                steps=words.names(Named(i, steps[i]["title"]) for i in tracks[track]),
+            )
+            for track in TRACKS
+            if track in tracks
+        )
+
     def agreed_step(self, step: AgreedStep) -> dict[str, Any]:
         words = self.words
         decision = {
@@ -269,6 +290,7 @@ class _Builder:
             "status_reason": step.status_reason or "",
             "objective": step.objective or "",
             "addresses": words.names(self.named_indicators(step.addresses)) if step.addresses else "",
+            "track": track_title(step.track, self.lang),
         }
 
     # -- indicators and life areas
@@ -414,9 +436,8 @@ class _Builder:
             subject = self.named_rule(name).title
         elif head == "case" and name in self.case_field_defs:
             field = self.case_field_defs[name]
-            label = field.labels.get(value)
             subject = self.text(field.title) or name
-            value = self.text(label) if label else value
+            value = case_value_text(field, reason.value, self.lang, self.instrument) if reason.value is not None else ""
         names = self.status_names
         return {
             "subject": subject,
@@ -467,11 +488,27 @@ class _Builder:
             "title": self.text(rule.title) if rule.title else "",
             "message": self.text(rule.message),
             "raised": flag.status == "raised",
-            "reasons": tuple(self.reason(r) for r in flag.because),
+            **self.reasons(self.decisive("rules", flag.id, _OUTCOME.get(flag.status), flag.because)),
             "missing": missing,
             "missing_case_fields": missing_case_fields,
             "error": flag.error or "",
         }
+
+    def reasons(self, reasons: tuple[Reason, ...]) -> dict[str, tuple[dict[str, str], ...]]:
+        """`reasons`: what holds; `checked_absent`: flags read and found not raised, shown apart."""
+        absent = [r for r in reasons if r.ref.root == "flags" and r.value is False]
+        return {
+            "reasons": tuple(self.reason(r) for r in reasons if r not in absent),
+            "checked_absent": tuple(self.reason(r) for r in absent),
+        }
+
+    def decisive(
+        self, kind: str, item_id: str, outcome: bool | None, because: tuple[Reason, ...]
+    ) -> tuple[Reason, ...]:
+        """Only what made a flag raised or a step recommended (`spj.evaluation.decisive`); all when unknown."""
+        index = index_of(self.instrument)
+        compiled = index.rules.get(item_id) if kind == "rules" else index.interventions.get(item_id)
+        return because if compiled is None else decisive_reasons(compiled.expression.tree, outcome, because)
 
     def step(self, step: PlanStep, critical: bool) -> dict[str, Any]:
         iv = step.intervention
@@ -491,6 +528,7 @@ class _Builder:
                 end=step.end_week,
             ),
             "critical": critical,
+            "track": track_title(iv.track, self.lang),
             "description": self.text(iv.description),
             "prerequisite": (
                 words(
@@ -500,7 +538,9 @@ class _Builder:
                 if prerequisite
                 else ""
             ),
-            "reasons": tuple(self.reason(r) for r in rec.because) if rec and not prerequisite else (),
+            **self.reasons(
+                self.decisive("interventions", rec.id, rec.value, rec.because) if rec and not prerequisite else ()
+            ),
             "requires": (
                 words("Requires %(steps)s to be completed first.", steps=words.names(requires)) if requires else ""
             ),
@@ -549,6 +589,5 @@ class _Builder:
         for field_id, value in self.assessment.case.fields.items():
             field = self.case_field_defs.get(field_id)
             title = (self.text(field.title) if field and field.title else "") or field_id
-            label = field.labels.get(str(value)) if field else None
-            out.append({"subject": title, "value": self.text(label) if label else str(value)})
+            out.append({"subject": title, "value": case_value_text(field, value, self.lang, self.instrument)})
         return tuple(out)

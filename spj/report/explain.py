@@ -137,6 +137,8 @@ class _Wording:
             return self._not(node.operand), None
         if isinstance(node, Binary) and node.op in _COMPARISONS:
             return self._compare(node, previous)
+        if isinstance(node, Binary) and node.op == "in":
+            return self._includes(node), None
         if (path := selector_path(node)) is not None:
             return self._truth(path, True), None
         if isinstance(node, Has):
@@ -325,6 +327,22 @@ class _Wording:
                 "comparison": self._number(op, value),
             }
         raise _Unsupported("case comparison")
+
+    def _includes(self, node: Binary) -> str:
+        """`'x' in case.f` for a multiple choice: the case's f includes x."""
+        value, path = _constant(node.left), selector_path(node.right)
+        if not isinstance(value, str) or isinstance(value, bool) or path is None or len(path) != 2:
+            raise _Unsupported("in")
+        if path[0] != "case":
+            raise _Unsupported("in")
+        field = self._field(path[1])
+        if field.type != "choice" or not field.multiple or value not in field.choices:
+            raise _Unsupported("in")
+        shown = self.text(field.labels[value]) if value in field.labels else value
+        return self._("the case's %(field)s includes “%(value)s”") % {
+            "field": self._field_name(path[1]),
+            "value": shown,
+        }
 
     # Domain counts ------------------------------------------------------------
 

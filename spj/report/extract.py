@@ -15,6 +15,7 @@ from spj.instrument.model import Instrument
 from spj.instrument.text import localize
 from spj.report.document import Kind, render_document
 from spj.report.i18n import translations_for
+from spj.report.tracks import track_title
 
 _TEMPLATES: dict[Kind, str] = {"html": "extract.html", "md": "extract.md"}
 # The engine's words an extract shows, translated by the report catalogs.
@@ -59,7 +60,11 @@ def render_extract(
         instrument,
         what="extract",
         templates=_TEMPLATES,
-        build_context=lambda lang_, kind: {"x": extract, "lang": lang_},
+        build_context=lambda lang_, kind: {
+            "x": extract,
+            "lang": lang_,
+            "plan_track_titles": [track_title(t, lang_) for t in extract.plan_tracks],
+        },
         format=format,
         lang=language,
     )

@@ -29,7 +29,7 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient as TestClient
 
 ROOT = Path(__file__).resolve().parents[2]
-INSTRUMENT_ID, VERSION = "extremism-risk-formulation", "1.0.0"
+INSTRUMENT_ID, VERSION = "extremism-risk-formulation", "2.0.0"
 EXAMPLE = ROOT / "instruments" / INSTRUMENT_ID / "examples" / "case-0201.assessment.yaml"
 # Cheap argon2 parameters: the tests create many accounts.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)

@@ -170,7 +170,7 @@ def test_no_or_bad_token_is_401(
         ('{"instrument_id": "x", "instrument_version": "1.0.0"}', "body.case_id"),
         ('{"case_id": 7, "instrument_id": "x", "instrument_version": "1.0.0"}', "body.case_id"),
         ('{"case_id": "C", "instrument_id": "x", "instrument_version": "1.0.0", "extra": 1}', "body.extra"),
-        ('{"case_id": "John Doe", "instrument_id": "' + INSTRUMENT_ID + '", "instrument_version": "1.0.0"}', "case_id"),
+        (json.dumps({"case_id": "John Doe", "instrument_id": INSTRUMENT_ID, "instrument_version": VERSION}), "case_id"),
     ],
 )
 def test_malformed_create_is_422_with_the_field(

@@ -33,7 +33,7 @@ from spj.service import InstrumentRegistry
 from spj.store import MemoryStore
 
 ROOT = Path(__file__).resolve().parents[2]
-INSTRUMENT_ID, VERSION = "extremism-risk-formulation", "1.0.0"
+INSTRUMENT_ID, VERSION = "extremism-risk-formulation", "2.0.0"
 EXAMPLES = 25
 
 

@@ -110,7 +110,7 @@ def test_invalid_content_is_refused_with_field_paths(workspace: Workspace, peopl
 
 @pytest.mark.parametrize(
     ("path", "value"),
-    [(("id",), "A-other"), (("case", "id"), "CASE-2"), (("instrument", "version"), "2.0.0")],
+    [(("id",), "A-other"), (("case", "id"), "CASE-2"), (("instrument", "version"), "9.0.0")],
 )
 def test_content_cannot_move_to_another_record(
     workspace: Workspace, people: People, path: tuple[str, ...], value: str

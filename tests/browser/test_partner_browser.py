@@ -68,12 +68,12 @@ def test_the_plan_is_decided_delivered_by_a_partner_and_followed(server: str, br
     trauma = alice.locator('fieldset[data-step="trauma_treatment"]')
     assert "Why proposed" in trauma.inner_text()
     steps = alice.eval_on_selector_all("fieldset[data-step]", "els => els.map(e => e.dataset.step)")
-    assert "trauma_treatment" in steps and "daily_structure" in steps
+    assert "trauma_treatment" in steps and "trauma_assessment" in steps
     for step in steps:
         alice.locator(f'input[name="p.{step}.decision"][value="accept"]').check()
-    alice.locator('input[name="p.daily_structure.decision"][value="amend"]').check()
-    alice.locator('input[name="p.daily_structure.duration_weeks"]').fill("4")
-    alice.locator('textarea[name="p.daily_structure.reason"]').fill("A shorter start: the week is already structured.")
+    alice.locator('input[name="p.trauma_assessment.decision"][value="amend"]').check()
+    alice.locator('input[name="p.trauma_assessment.duration_weeks"]').fill("2")
+    alice.locator('textarea[name="p.trauma_assessment.reason"]').fill("A short intake: a recent report exists.")
     trauma.locator("select[name$='.partner']").select_option("care-gent")
     trauma.locator("select[name$='.status']").select_option("referred")
     trauma.locator("textarea[name$='.objective']").fill("Sleep without nightmares (synthetic).")

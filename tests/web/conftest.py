@@ -24,7 +24,7 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient as TestClient
 
 PASSWORD = "correct horse battery"
-INSTRUMENT = "disengagement-trajectory@1.0.0"
+INSTRUMENT = "disengagement-trajectory@2.0.0"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 

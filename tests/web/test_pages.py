@@ -128,7 +128,7 @@ def test_rate_omit_save_and_the_flags_update(login: Login) -> None:
     assert fields["base_revision"] == ["2"]
     # and the plan: trauma treatment, after its prerequisite
     assert 'data-intervention="trauma_treatment"' in page.text
-    assert 'data-intervention="daily_structure"' in page.text
+    assert 'data-intervention="trauma_assessment"' in page.text
 
 
 def test_sources_editor_and_scenarios_round_trip(login: Login) -> None:
@@ -395,3 +395,20 @@ def test_an_amendment_carries_everything_over_and_leaves_the_final_locked(login:
     assert fields["j.case_priority.level"] == ["moderate"]
     locked = post_form(client, assessment_id, form_fields(page.text) | {"base_revision": ["2"]})
     assert locked.status_code == 409 and "<code>locked</code>" in locked.text
+
+
+def test_a_multiple_choice_case_field_is_a_group_of_checkboxes_that_keeps_every_code(login: Login) -> None:
+    client = login("alice")
+    assessment_id = start_assessment(client, "CASE-LEGAL-1")
+    page = client.get(f"/assessments/{assessment_id}").text
+    assert 'type="checkbox" name="case.status" value="ftf_returned"' in page
+    assert "<legend>Category in the common database</legend>" in page
+    fields = form_fields(page)
+    response = post_form(client, assessment_id, fields, case__status=["ftf_returned", "convict"], case__mandate="court")
+    assert response.status_code == 303, response.text
+    again = form_fields(client.get(response.headers["location"]).text)
+    assert again["case.status"] == ["ftf_returned", "convict"]
+    assert again["case.mandate"] == ["court"]
+    cleared = post_form(client, assessment_id, again, case__status=[])
+    assert cleared.status_code == 303
+    assert "case.status" not in form_fields(client.get(cleared.headers["location"]).text)

@@ -30,7 +30,7 @@ def slow_app(app: Any) -> Iterator[Any]:
 def _assessment(app: Any) -> tuple[str, Any]:
     workspace = app.state.workspace
     alice = workspace.store.get_user_by_username("alice")
-    view = workspace.create(alice, "CASE-PDF-1", "disengagement-trajectory", "1.0.0")
+    view = workspace.create(alice, "CASE-PDF-1", "disengagement-trajectory", "2.0.0")
     return view.id, alice
 
 

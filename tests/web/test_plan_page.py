@@ -55,7 +55,7 @@ def test_the_plan_page_is_linked_and_shows_the_proposal_with_its_reasons(login: 
     page = client.get(f"/assessments/{assessment_id}/plan")
     assert page.status_code == 200
     html = page.text
-    assert 'data-step="trauma_treatment"' in html and 'data-step="daily_structure"' in html
+    assert 'data-step="trauma_treatment"' in html and 'data-step="trauma_assessment"' in html
     assert "Why proposed" in html and "MH1" in html  # the rating that led to it
     assert "needed first by" in html  # the prerequisite says what needs it
     assert 'name="p.trauma_treatment.decision"' in html
@@ -96,9 +96,9 @@ def test_deciding_every_step_saves_a_revision_and_shows_the_agreed_plan(login: L
 @pytest.mark.parametrize(
     ("changes", "field", "code"),
     [
-        ({"p__daily_structure__decision": "decline"}, "p.daily_structure.reason", "needs a reason"),
-        ({"p__daily_structure__decision": "amend"}, "p.daily_structure.reason", "needs a reason"),
-        ({"p__daily_structure__status": "stopped"}, "p.daily_structure.status_reason", "stopped"),
+        ({"p__trauma_assessment__decision": "decline"}, "p.trauma_assessment.reason", "needs a reason"),
+        ({"p__trauma_assessment__decision": "amend"}, "p.trauma_assessment.reason", "needs a reason"),
+        ({"p__trauma_assessment__status": "stopped"}, "p.trauma_assessment.status_reason", "stopped"),
         ({"p__no_such_step__decision": "accept"}, None, "neither an intervention"),
         ({"pa__0__id": "debt_help", "pa__0__title": "Debts", "pa__0__duration_weeks": "4"}, "pa.0.reason", "reason"),
         (
@@ -148,13 +148,13 @@ def test_finalise_from_the_plan_page_is_refused_until_the_plan_is_decided(login:
     assessment_id = _rated(client)
     _complete_the_ratings(client, assessment_id)
     fields = plan_fields(client, assessment_id)
-    refused = post_plan(client, assessment_id, fields, p__daily_structure__decision="accept", action="finalise")
+    refused = post_plan(client, assessment_id, fields, p__trauma_assessment__decision="accept", action="finalise")
     assert refused.status_code == 422
     html = refused.text
     assert "Not finalised yet" in html
     assert 'id="f-p-trauma_treatment-decision-error"' in html  # undecided, at its decision
     assert 'href="#f-plan-review_date"' in html  # the review date is missing
-    assert 'id="f-p-daily_structure-decision-error"' not in html
+    assert 'id="f-p-trauma_assessment-decision-error"' not in html
     assert "Your changes are saved as revision 4" in html  # the decision made is kept
     response = post_plan(client, assessment_id, accept_every_step(form_fields(html, "plan-form")), action="finalise")
     assert response.status_code == 303, response.text
@@ -186,14 +186,14 @@ def test_added_steps_are_kept_and_can_be_removed(login: Login) -> None:
         pa__0__id="debt_help",
         pa__0__title="Debt counselling",
         pa__0__duration_weeks="6",
-        pa__0__requires="daily_structure",
+        pa__0__requires="trauma_assessment",
         pa__0__reason="Debts threaten the housing.",
     )
     assert response.status_code == 303, response.text
     page = client.get(response.headers["location"]).text
     assert 'data-agreed="debt_help"' in page
     fields = form_fields(page, "plan-form")
-    assert fields["pa.0.requires"] == ["daily_structure"] and fields["pa.0.title"] == ["Debt counselling"]
+    assert fields["pa.0.requires"] == ["trauma_assessment"] and fields["pa.0.title"] == ["Debt counselling"]
     response = post_plan(client, assessment_id, fields, pa__0__remove="1")
     assert response.status_code == 303
     assert 'data-agreed="debt_help"' not in client.get(response.headers["location"]).text
@@ -204,7 +204,7 @@ def test_a_conflicting_plan_save_keeps_what_was_typed(login: Login) -> None:
     assessment_id = _rated(alice)
     mine = accept_every_step(plan_fields(alice, assessment_id))
     theirs = plan_fields(rita, assessment_id)
-    assert post_plan(rita, assessment_id, theirs, p__daily_structure__decision="accept").status_code == 303
+    assert post_plan(rita, assessment_id, theirs, p__trauma_assessment__decision="accept").status_code == 303
     response = post_plan(alice, assessment_id, mine, p__trauma_treatment__objective="Alice's objective")
     assert response.status_code == 409
     assert "Someone saved revision 3 in between" in response.text

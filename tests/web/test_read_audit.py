@@ -211,7 +211,7 @@ def setup(app: Any, login: Callable[[str], TestClient]) -> Setup:
     store: MemoryStore = workspace.store
     alice = store.get_user_by_username("alice")
     assert alice is not None
-    view = workspace.create(alice, CASE, "disengagement-trajectory", "1.0.0")
+    view = workspace.create(alice, CASE, "disengagement-trajectory", "2.0.0")
     workspace.save(alice, view.id, view.head, {**view.content, "formulation": "Synthetic formulation."})
     second, _ = store.create_assessment(
         "hoj-gent",

@@ -87,18 +87,7 @@ def content_from_form(instrument: Instrument, base: Mapping[str, Any], form: For
     content["sources"] = _sources_from_form(form)
     content["ratings"] = _ratings_from_form(instrument, base.get("ratings") or {}, form)
     case = dict(content.get("case") or {})
-    fields = dict(case.get("fields") or {})
-    for case_field in instrument.case_fields:
-        raw = _one(form, f"case.{case_field.id}")
-        if not raw:
-            fields.pop(case_field.id, None)
-        elif case_field.type == "integer":
-            fields[case_field.id] = int(raw) if re.fullmatch(r"-?\d{1,12}", raw) else raw
-        elif case_field.type == "boolean":
-            fields[case_field.id] = {"true": True, "false": False}.get(raw, raw)
-        else:
-            fields[case_field.id] = raw
-    case["fields"] = fields
+    case["fields"] = _case_fields_from_form(instrument, dict(case.get("fields") or {}), form)
     content["case"] = case
     formulation = _one(form, "formulation")
     if formulation:
@@ -122,6 +111,27 @@ def content_from_form(instrument: Instrument, base: Mapping[str, Any], form: For
             judgements[judgement.id] = entry
     content["judgements"] = judgements
     return content
+
+
+def _case_fields_from_form(instrument: Instrument, fields: dict[str, Any], form: FormData) -> dict[str, Any]:
+    """The case facts the form gives, over `fields`: a multiple choice is the list of its ticked codes."""
+    for case_field in instrument.case_fields:
+        raw = _one(form, f"case.{case_field.id}")
+        if case_field.type == "choice" and case_field.multiple:
+            chosen = _many(form, f"case.{case_field.id}")
+            if chosen:
+                fields[case_field.id] = chosen
+            else:
+                fields.pop(case_field.id, None)
+        elif not raw:
+            fields.pop(case_field.id, None)
+        elif case_field.type == "integer":
+            fields[case_field.id] = int(raw) if re.fullmatch(r"-?\d{1,12}", raw) else raw
+        elif case_field.type == "boolean":
+            fields[case_field.id] = {"true": True, "false": False}.get(raw, raw)
+        else:
+            fields[case_field.id] = raw
+    return fields
 
 
 def _ratings_from_form(instrument: Instrument, base_ratings: Mapping[str, Any], form: FormData) -> dict[str, Any]:
@@ -195,14 +205,20 @@ def _scenarios_from_form(form: FormData) -> list[dict[str, Any]]:
     return scenarios
 
 
+def _form_values(value: Any) -> list[str]:
+    """A value as form values: a multiple choice gives one per code."""
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [value if isinstance(value, str) else _scalar(value)]
+
+
 def form_from_content(instrument: Instrument, content: Mapping[str, Any]) -> dict[str, list[str]]:
     """The form fields that show `content` (the inverse of `content_from_form`)."""
     form: dict[str, list[str]] = {}
 
     def put(name: str, value: Any) -> None:
-        if value is None or value == "":
-            return
-        form[name] = [value if isinstance(value, str) else _scalar(value)]
+        if value is not None and value != "":
+            form[name] = _form_values(value)
 
     ratings = content.get("ratings") or {}
     for indicator in instrument.indicators:

@@ -92,6 +92,9 @@ def slots_of(
 
 def _case_values(index: InstrumentIndex, name: str, expression: CompiledExpression) -> tuple[Any, ...]:
     field = index.case_fields[name]
+    if field.type == "choice" and field.multiple:
+        # none, each alone, and all of them: enough to tell whether a code's presence matters
+        return ([], *([c] for c in field.choices), list(field.choices))
     if field.type == "choice":
         return tuple(field.choices)
     if field.type == "boolean":

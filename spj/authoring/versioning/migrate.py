@@ -201,6 +201,7 @@ class _Builder:
         self.old, self.new, self.migration = old, new, migration
         self.old_index, self.new_index = index_of(old), index_of(new)
         self.recode = {r.scale: r.map for r in migration.recoded}
+        self.field_recode = {r.field: r.map for r in migration.case_fields}
         self.ratings: dict[str, dict[str, Any]] = {}
         self.re_rate: list[ReRate] = []
         self.carried: list[tuple[str, str]] = []
@@ -326,16 +327,33 @@ class _Builder:
         return None
 
     def case_fields(self) -> dict[str, Any]:
-        out = {}
+        out: dict[str, Any] = {}
         for name, value in self.assessment.case.fields.items():
             field = self.new_index.case_fields.get(name)
             if field is None:
                 self.notes.append(f"case field {name} is not in this version; {value!r} dropped")
-            elif field.type == "choice" and value not in field.choices:
-                self.notes.append(f"case field {name}: {value!r} is no longer a choice; set it again")
+            elif field.type == "choice":
+                codes = self._field_codes(name, value, field.choices)
+                if codes:
+                    out[name] = codes if field.multiple else codes[0]
             else:
                 out[name] = value
         return out
+
+    def _field_codes(self, name: str, value: Any, choices: tuple[str, ...]) -> list[str]:
+        """The new codes of a choice; what cannot be carried over is noted for a human to set again."""
+        mapping = self.field_recode.get(name, {})
+        codes: list[str] = []
+        for code in value if isinstance(value, tuple | list) else (value,):
+            target = mapping.get(str(code), str(code))
+            if not isinstance(target, str):
+                options = ", ".join(target)
+                self.notes.append(f"case field {name}: {code!r} is now one or more of {options}; set it again")
+            elif target not in choices:
+                self.notes.append(f"case field {name}: {code!r} is no longer a choice; set it again")
+            elif target not in codes:
+                codes.append(target)
+        return codes
 
     def judgements(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

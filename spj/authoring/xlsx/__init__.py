@@ -18,11 +18,12 @@ Sheets (the first row of each names the columns; bold and frozen):
   ``title``, ``guidance``, ``anchor:CODE`` (the anchor of presence code CODE),
   ``informs`` (empty, or ``formulation``).
 - ``case_fields``: ``id``, ``type``, ``choices`` (comma-separated), ``title``,
-  ``label:CODE``.
+  ``label:CODE``, ``multiple`` (TRUE/FALSE: a choice that may hold several codes).
 - ``rules``: ``id``, ``when``, ``severity``, ``title``, ``message``.
 - ``interventions``: ``id``, ``domain``, ``provider``, ``duration_weeks``,
   ``recommend_when``, ``requires``, ``after`` (comma-separated), ``title``,
-  ``description``.
+  ``description``, ``rationale:DEPENDENCY`` (why it waits for that step),
+  ``track`` (``security`` or ``social-preventive``).
 - ``judgements``: ``id``, ``levels`` (comma-separated), ``rationale_required``
   (TRUE/FALSE), ``title``, ``description``, ``label:CODE``.
 - ``lint`` (only when the instrument accepts lint warnings): ``code``, ``at``,

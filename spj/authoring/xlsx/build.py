@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from spj.authoring.xlsx.cells import CellError, as_bool, as_float, as_int, as_list, as_string, is_blank
+from spj.authoring.xlsx.cells import CellError, as_bool, as_float, as_int, as_list, as_string, as_yaml, is_blank
 from spj.authoring.xlsx.layout import (
     INSTRUMENT_KEYS,
     INSTRUMENT_SHEET,
@@ -30,6 +30,7 @@ from spj.authoring.xlsx.reader import Row
 from spj.errors import Code, InstrumentError, Location, Problem, did_you_mean
 from spj.files.yamlsource import PathT
 from spj.instrument.lint_model import LintAcceptance
+from spj.instrument.migration_model import Migration
 from spj.instrument.model import CaseField, Domain, Indicator, Instrument, Intervention, Judgement, Rule, ScaleLevel
 
 
@@ -74,6 +75,7 @@ _MODELS: dict[str, type[BaseModel]] = {
     "interventions": Intervention,
     "judgements": Judgement,
     "lint.accept": LintAcceptance,
+    "migrations": Migration,
 }
 
 _SETTINGS: dict[str, Column] = {c.name: c for c in INSTRUMENT_KEYS}
@@ -87,6 +89,7 @@ _READERS: dict[str, Callable[[object], Any]] = {
     "bool": as_bool,
     "list": as_list,
     "codes": lambda value: [Quoted(item) for item in as_list(value)],
+    "yaml": as_yaml,
 }
 
 

@@ -94,3 +94,14 @@ def as_bool(value: object) -> bool:
 def as_list(value: object) -> list[str]:
     """Comma-separated items, spaces around them ignored."""
     return [item.strip() for item in as_string(value).split(LIST_SEPARATOR.strip()) if item.strip()]
+
+
+def as_yaml(value: object) -> object:
+    """A nested value written as YAML (or JSON) in one cell, read with the strict loader."""
+    from spj.errors import SpjError
+    from spj.files.yamlsource import parse_yaml
+
+    try:
+        return parse_yaml(as_string(value), file="cell").data
+    except SpjError as exc:
+        raise CellError(f"expected a YAML value ({exc.problems[0].message if exc.problems else exc})") from exc

@@ -10,6 +10,7 @@ path of the first difference, rather than exported with a loss.
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 from openpyxl import Workbook  # type: ignore[import-untyped,unused-ignore]
@@ -68,6 +69,8 @@ def _items(instrument: Instrument, sheet: Sheet) -> list[dict[str, Any]]:
     part: Any = instrument
     for key in sheet.path:
         part = getattr(part, key)
+    if sheet.part == "migrations":  # by alias: the column is `from`
+        return [item.model_dump(mode="json", by_alias=True) for item in part]
     if sheet.part == "lint.accept":  # `allow` entries too, one row each: the sheet has one form
         return [item.model_dump(mode="json") for item in acceptances(instrument.lint)]
     return [item.model_dump() for item in part]
@@ -157,6 +160,8 @@ def _pick(text: Any, lang: str | None) -> str | None:
 
 
 def _cell_value(column: Column, value: Any) -> Any:
+    if column.kind == "yaml":  # JSON is YAML: one line, read back exactly
+        return json.dumps(value, ensure_ascii=False) if value else None
     if column.kind in ("list", "codes"):
         return LIST_SEPARATOR.join(value) if value else None
     if isinstance(value, float) and float(f"{value:.15g}") != value:

@@ -21,14 +21,15 @@ from typing import Literal
 
 from spj.instrument.model import LANG_PATTERN
 
-Kind = Literal["string", "code", "int", "float", "bool", "list", "codes", "text", "coded"]
+Kind = Literal["string", "code", "int", "float", "bool", "list", "codes", "text", "coded", "yaml"]
 """How a column's cells read and write.
 
 - ``string``: one string (ids, expressions, providers); ``code``: a scale or choice code, kept as text;
 - ``int``, ``float``, ``bool``: numbers and TRUE/FALSE;
 - ``list``: comma-separated names; ``codes``: comma-separated codes;
 - ``text``: a text: ``FIELD`` for a plain string, ``FIELD::LANG`` per language;
-- ``coded``: a map from code to text: ``FIELD:CODE`` / ``FIELD:CODE::LANG``.
+- ``coded``: a map from code to text: ``FIELD:CODE`` / ``FIELD:CODE::LANG``;
+- ``yaml``: a nested value written as YAML (or JSON) in one cell (a migration's mappings).
 """
 
 
@@ -122,6 +123,7 @@ SHEETS: tuple[Sheet, ...] = (
             _col("choices", "codes"),
             _col("title", "text"),
             _col("label", "coded", key="labels"),
+            _col("multiple", "bool"),
         ),
         required=False,
     ),
@@ -150,6 +152,8 @@ SHEETS: tuple[Sheet, ...] = (
             _col("after", "list"),
             _col("title", "text", required=True),
             _col("description", "text"),
+            _col("rationale", "coded"),
+            _col("track"),
         ),
         required=False,
     ),
@@ -165,6 +169,23 @@ SHEETS: tuple[Sheet, ...] = (
             _col("label", "coded", key="labels"),
         ),
         required=False,
+    ),
+    Sheet(
+        "migrations",
+        "migrations",
+        (
+            _col("from", "code", required=True),
+            _col("renamed", "yaml"),
+            _col("merged", "yaml"),
+            _col("split", "yaml"),
+            _col("recoded", "yaml"),
+            _col("case_fields", "yaml"),
+            _col("removed", "list"),
+            _col("added", "list"),
+            _col("note"),
+        ),
+        required=False,
+        written_when_empty=False,
     ),
     Sheet(
         "lint",

@@ -106,6 +106,8 @@ def _case(instrument: Instrument, text: Any, word: Words) -> dict[str, Any]:
             "text": text(field.title) or field.id,
             "type": _CASE_TYPES[field.type],
         }
+        if field.multiple:
+            item["repeats"] = True  # several codes may hold at once
         if field.choices:
             item["answerOption"] = [
                 {"valueCoding": {"code": c, "display": text(field.labels.get(c, c))}} for c in field.choices

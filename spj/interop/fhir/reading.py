@@ -44,6 +44,8 @@ def _read_items(items: Iterable[dict[str, Any]], data: dict[str, Any]) -> None:
             data.setdefault(f"{link}s", []).append(fields)
         elif "item" in item:
             _read_items(item["item"], data)
+        elif link.startswith("case.") and any("valueCoding" in a for a in item.get("answer", [])):
+            data["case"]["fields"][link[len("case.") :]] = _values(item)  # a multiple choice: its codes
         else:
             _read_answer(link, _values(item), data)
 

@@ -76,7 +76,10 @@ def _sources(assessment: Assessment) -> Iterator[dict[str, Any]]:
 def _case(assessment: Assessment) -> Iterator[dict[str, Any]]:
     kinds = {bool: "valueBoolean", int: "valueInteger"}
     items = [
-        _answer(f"case.{name}", value, kind=kinds.get(type(value), "valueString"))
+        # a multiple choice (a tuple of codes) gives one coded answer per code
+        _answer(f"case.{name}", *({"code": code} for code in value), kind="valueCoding")
+        if isinstance(value, tuple)
+        else _answer(f"case.{name}", value, kind=kinds.get(type(value), "valueString"))
         for name, value in assessment.case.fields.items()
     ]
     if items:

@@ -200,4 +200,7 @@ def _case_fields(
             case_field.title or case_field.id,
             codes=codes,
         )
+        if isinstance(value, tuple):  # a multiple choice: its codes, separated by ';'
+            yield name, ";".join(value)
+            continue
         yield name, ("true" if value else "false") if isinstance(value, bool) else str(value)
