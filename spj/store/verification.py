@@ -145,6 +145,7 @@ class StoredState:
     finalised_at: dt.datetime | None
     countersigned_by: str | None
     countersigned_at: dt.datetime | None
+    countersign_comment: str | None
     state_seq: int | None
     state_key_id: str | None
     state_mac: str | None
@@ -172,6 +173,7 @@ def state_facts(record: StoredState, head_sha256: str, seq: int) -> StateFacts:
         countersigned_by=record.countersigned_by,
         countersigned_at=time_text(record.countersigned_at),
         seq=seq,
+        countersign_comment=record.countersign_comment,
     )
 
 
