@@ -160,7 +160,7 @@ def test_the_countersignature_and_its_comment_are_in_the_pdf_text(
     assert isinstance(pdf, bytes)
     text = " ".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf)).pages)
     text = " ".join(text.split())
-    assert "Contresigné par" in text and "Rita Example" in text and "Alice Example" in text
+    assert "Contresignée par" in text and "Rita Example" in text and "Alice Example" in text
     assert "Checked with the case manager." in text
 
 
