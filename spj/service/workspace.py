@@ -423,7 +423,7 @@ class Workspace:
             format="html" if format == "pdf" else format,
             lang=lang,
             history=self.earlier(user, assessment_id),
-            signoff=self.signoff(user, view),
+            signoff=self.sign_off(user, view),
         )
         if format == "pdf":  # made by a worker, bounded in number and time (BusyError: 503 with Retry-After)
             assert isinstance(rendered, str)
@@ -554,7 +554,7 @@ class Workspace:
         agency = self._agency(user, f"assessment {assessment_id}")
         return signoff.returns(self.store.audit_events(agency, assessment_id=assessment_id))
 
-    def signoff(self, user: User, view: AssessmentView) -> SignOff:
+    def sign_off(self, user: User, view: AssessmentView) -> SignOff:
         """Who assessed (the author who finalised it) and countersigned the assessment, by display name."""
         record = view.record
         finaliser = next((r.author_id for r in self.history(user, record.id) if r.status == "final"), None)

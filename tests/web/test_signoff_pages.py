@@ -58,4 +58,7 @@ def test_the_sign_off_texts_are_translated(login: Login) -> None:
     assessment_id = _final_assessment(alice)
     rita.post("/language", data={"csrf_token": csrf_of(rita.get("/").text), "lang": "nl"})
     page = rita.get(f"/assessments/{assessment_id}")
-    assert "Terugsturen naar de beoordelaar met opmerkingen" in page.text and "Opmerking bij uw medeondertekening" in page.text
+    assert (
+        "Terugsturen naar de beoordelaar met opmerkingen" in page.text
+        and "Opmerking bij uw medeondertekening" in page.text
+    )
