@@ -145,10 +145,10 @@ class StoredState:
     finalised_at: dt.datetime | None
     countersigned_by: str | None
     countersigned_at: dt.datetime | None
-    countersign_comment: str | None
     state_seq: int | None
     state_key_id: str | None
     state_mac: str | None
+    countersign_comment: str | None = None  # a column since migration 0008
 
     def facts(self, head_sha256: str) -> StateFacts:
         return state_facts(self, head_sha256, self.state_seq or 0)
