@@ -11,6 +11,7 @@ from spj.instrument.model import Instrument
 from spj.report.context import report_context
 from spj.report.document import Kind, render_document
 from spj.report.history import history_context
+from spj.report.page import page_furniture
 from spj.report.signoff import SignOff, signoff_context
 
 Format = Literal["html", "md", "pdf"]
@@ -50,6 +51,7 @@ def render_report(
             history_context(instrument, assessment, evaluation, history, lang=language, charts=kind == "html")
         )
         context.update(signoff_context(signoff, lang=language, kind=kind))
+        context["page"] = page_furniture(assessment.case.id, lang=language)
         return context
 
     return render_document(
