@@ -24,6 +24,7 @@ from spj.api.consultations_api import router as consultations_router
 from spj.api.errors import install_error_handlers
 from spj.api.fhir_api import router as fhir_router
 from spj.api.headers import SecurityHeaders
+from spj.api.health_api import router as health_router
 from spj.api.input_guard import InputGuard
 from spj.api.json_api import router as json_router
 from spj.api.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
@@ -97,6 +98,7 @@ def create_app(
     app.include_router(stats_router)
     app.include_router(fhir_router)
     app.include_router(consultations_router)
+    app.include_router(health_router)
     if web:
         _mount_web(app, secret_key=app.state.secret_key, https_only=https_only)
     app.add_middleware(InputGuard)
