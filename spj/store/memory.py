@@ -181,6 +181,10 @@ class MemoryStore:
         with self._lock:
             return next((u for u in self._users.values() if u.username == username), None)
 
+    def count_users(self, *, role: Role | None = None) -> int:
+        with self._lock:
+            return sum(1 for u in self._users.values() if role is None or u.role == role)
+
     def create_token(self, *, agency_id: str, name: str, token_sha256: str) -> ApiToken:
         with self._lock:
             self._require_agency(agency_id)

@@ -259,6 +259,13 @@ class SqlStore:
             row = conn.execute(select(users).where(users.c.username == username)).first()
         return None if row is None else _user(row)
 
+    def count_users(self, *, role: Role | None = None) -> int:
+        query = select(func.count()).select_from(users)
+        if role is not None:
+            query = query.where(users.c.role == role)
+        with self._read() as conn:
+            return int(conn.execute(query).scalar_one())
+
     def create_token(self, *, agency_id: str, name: str, token_sha256: str) -> ApiToken:
         token = ApiToken(uuid.uuid4().hex, agency_id, name, token_sha256, utc_now())
         try:
