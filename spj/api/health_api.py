@@ -27,7 +27,7 @@ class ReadyOut(BaseModel):
     head: str = Field(description="the newest migration")
 
 
-@router.get("/healthz", response_model=HealthOut, operation_id="getHealth")
+@router.get("/healthz", response_model=HealthOut)
 def healthz() -> HealthOut:
     """The process answers."""
     return HealthOut(status="ok")
@@ -36,7 +36,6 @@ def healthz() -> HealthOut:
 @router.get(
     "/readyz",
     response_model=ReadyOut,
-    operation_id="getReadiness",
     responses={503: {"model": ReadyOut, "description": "the database is unreachable or its migrations are behind"}},
 )
 def readyz(request: Request, response: Response) -> ReadyOut:
