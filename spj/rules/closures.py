@@ -3,7 +3,7 @@
 A call into the CEL library costs several microseconds before it does any
 work, and its context must be rebuilt from Python maps for every assessment.
 The expressions instruments write are small: dotted paths, integer and string
-literals, comparisons, `+ - *`, `! && ||`, `?:`, `in` a list and `has()`.
+literals, comparisons, `+ - *`, `! && ||`, `?:`, `in` a list (written, or held by the data) and `has()`.
 `compile_closure` turns the tree of such an expression (`syntax.py`) into one
 Python function over the variables (`{"ratings": ..., "flags": ...}`).
 
@@ -289,7 +289,7 @@ def _arithmetic(combine: Callable[[int, int], int], left: Closure, right: Closur
 
 def _membership(left: Closure, right: Expr) -> Closure:
     if not isinstance(right, ListLiteral):
-        raise _NotCompiled
+        return _membership_of(left, _compile(right))
     items = [_compile(item) for item in right.items]
     literals = [item.value for item in right.items if isinstance(item, Literal)]
     if len(literals) != len(items) or len({type(v) for v in literals}) > 1:
@@ -302,6 +302,19 @@ def _membership(left: Closure, right: Expr) -> Closure:
         if type(value) is not kind or kind not in _PLAIN:
             raise Unsupported
         return value in values
+
+    return membership
+
+
+def _membership_of(left: Closure, right: Closure) -> Closure:
+    """`'code' in case.field`: a value in a list the data holds (a multiple choice); anything else, the library."""
+
+    def membership(variables: Mapping[str, Any]) -> bool:
+        value, items = _operands(left, right, variables)
+        kind = type(value)
+        if kind not in _PLAIN or not isinstance(items, (list, tuple)) or any(type(i) is not kind for i in items):
+            raise Unsupported
+        return value in items
 
     return membership
 

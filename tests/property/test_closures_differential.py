@@ -134,6 +134,9 @@ def test_a_closure_answers_as_the_library_or_not_at_all(source: str, values: dic
         ("!ratings.B.presence", ("missing", None)),
         ("case.phase == 'detention' && ratings.A.presence + 1 == 3", ("value", True)),
         ("case.phase in ['detention', 'x']", ("value", True)),
+        ("'convict' in case.status", ("value", True)),  # a multiple choice: a list the data holds
+        ("'returned' in case.status", ("value", False)),
+        ("'x' in case.none", ("missing", None)),
         ("has(ratings.A.relevance)", ("value", False)),
         ("domains.d.risk.present + domains.d.risk.partial >= 3", ("value", True)),
     ],
@@ -142,7 +145,7 @@ def test_the_instruments_subset_is_answered_by_the_closures(source: str, expecte
     values = {
         "ratings": {"A": {"presence": 2}},
         "flags": {"f": True, "g": False},
-        "case": {"phase": "detention"},
+        "case": {"phase": "detention", "status": ["ftf_tried_to_leave", "convict"]},
         "domains": {"d": {"risk": {"present": 2, "partial": 1}}},
     }
     assert _closure(source, values) == expected
