@@ -114,6 +114,14 @@ def test_updated_since(client: TestClient, workspace: Workspace, people: People)
     assert client.get(f"{API}/assessments", params={"updated_since": later}, headers=alice).json() == []
 
 
+def test_case_id_is_the_older_name_of_case(client: TestClient, workspace: Workspace, people: People) -> None:
+    one = _drafts(workspace, people, 1, "CASE-1")
+    _drafts(workspace, people, 1, "CASE-2")
+    alice = _headers(workspace, people.alice)
+    for params in ({"case_id": "CASE-1"}, {"case": "CASE-1", "case_id": "CASE-1"}):
+        assert [a["id"] for a in client.get(f"{API}/assessments", params=params, headers=alice).json()] == one
+
+
 def test_another_agency_sees_nothing_and_cannot_use_a_cursor(
     client: TestClient, workspace: Workspace, people: People
 ) -> None:
@@ -136,6 +144,8 @@ def test_another_agency_sees_nothing_and_cannot_use_a_cursor(
         ({"limit": "ten"}, "limit"),
         ({"status": "lost"}, "status"),
         ({"updated_since": "yesterday"}, "updated_since"),
+        ({"updated_since": "2026-11-01T00:00:00"}, "updated_since"),  # no time zone
+        ({"case": "CASE-1", "case_id": "CASE-2"}, "case"),
         ({"cursor": "not-a-cursor"}, "cursor"),
         ({"cursor": "YWZ0ZXI6QS0wMDAx"}, "cursor"),  # well-formed, names no assessment
         ({"case": "x" * 101}, "case"),
