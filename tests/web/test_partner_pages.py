@@ -167,6 +167,8 @@ OTHER_PAGES = {
     ("GET", "/consultations"): "signed-in",  # tests/web/test_consultation_pages.py
     ("GET", "/consultations/{consultation_id}"): "signed-in",
     ("GET", "/openapi.json"): "everyone",
+    ("GET", "/healthz"): "everyone",
+    ("GET", "/readyz"): "everyone",
     ("GET", "/docs/oauth2-redirect"): "everyone",
     ("GET", "/{path:path}"): "everyone",  # the 404 page
 }
