@@ -43,6 +43,7 @@ from spj.version import __version__ as __version__
 if TYPE_CHECKING:
     from spj.disclosure import Deployment as Deployment
     from spj.disclosure import load_deployment as load_deployment
+    from spj.report.signoff import SignOff
 
 _ON_FIRST_USE = {"Deployment": "spj.disclosure", "load_deployment": "spj.disclosure"}
 """Names whose modules load on first use: loading and evaluating need no deployment."""
@@ -96,6 +97,7 @@ def render_report(
     format: str = "html",
     lang: str | None = None,
     history: Sequence[tuple[Assessment, Evaluation]] | None = None,
+    signoff: SignOff | None = None,
 ) -> str | bytes:
     """The narrative report of an assessment: `spj.report.render_report` (see there).
 
@@ -104,7 +106,7 @@ def render_report(
     """
     from spj.report import render_report as render
 
-    return render(instrument, assessment, evaluation, format=format, lang=lang, history=history)
+    return render(instrument, assessment, evaluation, format=format, lang=lang, history=history, signoff=signoff)
 
 
 def disclose(

@@ -539,9 +539,9 @@ class Workspace:
 
         `comment`: optional, at most `signoff.MAX_COMMENT` characters; sealed with the countersignature.
         """
-        kept = signoff.clean_comment(comment)
         record = self.store.get_assessment(self._agency(user, f"assessment {assessment_id}"), assessment_id)
         lifecycle.require_countersignable(user, record, self.authors(record))
+        kept = signoff.clean_comment(comment)
         with self._writing():
             return self.store.countersign(user.agency_id, assessment_id, actor=user.id, comment=kept)
 
@@ -550,10 +550,10 @@ class Workspace:
 
         Whoever may countersign it may return it. The final stays as it is: the assessor amends it.
         """
-        kept = signoff.clean_comment(comment, required=True)
-        assert kept is not None
+        # First whether the user may see it at all: another agency's assessment is not found, whatever was posted.
         record = self.store.get_assessment(self._agency(user, f"assessment {assessment_id}"), assessment_id)
         lifecycle.require_countersignable(user, record, self.authors(record))
+        kept = signoff.clean_comment(comment, required=True) or ""
         self.store.record(
             user.agency_id,
             actor=user.id,

@@ -144,6 +144,7 @@ ASSESSMENT_POSTS = (
     "/reassess",
     "/amend",
     "/countersign",
+    "/return",
 )
 REFERRAL_PAGES = ("", "/extract.html", "/extract.html?download=1", "/extract.pdf")
 

@@ -180,6 +180,7 @@ NO_CONTENT: dict[tuple[str, str], str] = {
     ("POST", "/assessments/{assessment_id}/restore"): WRITES + "; the earlier revision it reads writes read-revision",
     ("POST", "/assessments/{assessment_id}/amend"): WRITES,
     ("POST", "/assessments/{assessment_id}/countersign"): WRITES,
+    ("POST", "/assessments/{assessment_id}/return"): WRITES,  # the return-to-assessor audit row
     ("POST", "/assessments/{assessment_id}/plan/status"): WRITES + "; a refusal shows the plan page (audited there)",
 }
 
