@@ -34,6 +34,7 @@ from spj.errors import Code, Location, Problem, StoreError
 
 if TYPE_CHECKING:
     from spj.store.disclosures import DisclosureLog
+    from spj.store.approvals import NoteApprovals
     from spj.store.drafts import Drafts
     from spj.store.keys import Keyring
     from spj.store.referrals import ReferralStore
@@ -206,6 +207,8 @@ class Store(Protocol):
     def disclosures(self) -> DisclosureLog: ...
     @property
     def drafts(self) -> Drafts: ...
+    @property
+    def approvals(self) -> NoteApprovals: ...
 
     # agencies, users, tokens
     def create_agency(self, agency_id: str, name: str) -> Agency: ...
