@@ -16,9 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import and_, insert, select
+from sqlalchemy import Row, and_, insert, select
 
 from spj.store.hashing import utc_now
 from spj.store.tables import Base, ConsultationApprovalRow
@@ -47,7 +47,9 @@ class NoteApproval:
 class NoteApprovals(Protocol):
     """The approvals given in the workspace."""
 
-    def approve(self, consultation_id: str, agency_id: str, *, actor_id: str, username: str) -> tuple[NoteApproval, bool]:
+    def approve(
+        self, consultation_id: str, agency_id: str, *, actor_id: str, username: str
+    ) -> tuple[NoteApproval, bool]:
         """The agency's approval, and whether it is new (audited); an existing one is returned unchanged."""
         ...
 
@@ -64,7 +66,9 @@ class MemoryApprovals:
         self._lock = threading.Lock()
         self._approvals: dict[tuple[str, str], NoteApproval] = {}
 
-    def approve(self, consultation_id: str, agency_id: str, *, actor_id: str, username: str) -> tuple[NoteApproval, bool]:
+    def approve(
+        self, consultation_id: str, agency_id: str, *, actor_id: str, username: str
+    ) -> tuple[NoteApproval, bool]:
         with self._lock:
             found = self._approvals.get((consultation_id, agency_id))
             if found is not None:
@@ -88,7 +92,9 @@ class SqlApprovals:
     def __init__(self, store: SqlStore) -> None:
         self._store = store
 
-    def approve(self, consultation_id: str, agency_id: str, *, actor_id: str, username: str) -> tuple[NoteApproval, bool]:
+    def approve(
+        self, consultation_id: str, agency_id: str, *, actor_id: str, username: str
+    ) -> tuple[NoteApproval, bool]:
         with self._store._write() as conn:
             found = _find(conn, consultation_id, agency_id)
             if found is not None:
@@ -129,6 +135,5 @@ def _find(conn: Connection, consultation_id: str, agency_id: str) -> NoteApprova
     return _approval(row) if row is not None else None
 
 
-def _approval(row: object) -> NoteApproval:
-    values = row._mapping  # type: ignore[attr-defined]
-    return NoteApproval(values["consultation_id"], values["agency_id"], values["actor_id"], values["username"], values["at"])
+def _approval(row: Row[Any]) -> NoteApproval:
+    return NoteApproval(row.consultation_id, row.agency_id, row.actor_id, row.username, row.at)

@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from spj.errors import Code, Location, Problem, StoreError
 
 if TYPE_CHECKING:
-    from spj.store.disclosures import DisclosureLog
     from spj.store.approvals import NoteApprovals
+    from spj.store.disclosures import DisclosureLog
     from spj.store.drafts import Drafts
     from spj.store.keys import Keyring
     from spj.store.referrals import ReferralStore
