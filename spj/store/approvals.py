@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Row, and_, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from spj.store.hashing import utc_now
 from spj.store.tables import Base, ConsultationApprovalRow
@@ -93,6 +94,18 @@ class SqlApprovals:
         self._store = store
 
     def approve(
+        self, consultation_id: str, agency_id: str, *, actor_id: str, username: str
+    ) -> tuple[NoteApproval, bool]:
+        try:
+            return self._approve(consultation_id, agency_id, actor_id=actor_id, username=username)
+        except IntegrityError:  # the same agency approved at the same moment: theirs stands, nothing written
+            with self._store._read() as conn:
+                found = _find(conn, consultation_id, agency_id)
+            if found is None:
+                raise
+            return found, False
+
+    def _approve(
         self, consultation_id: str, agency_id: str, *, actor_id: str, username: str
     ) -> tuple[NoteApproval, bool]:
         with self._store._write() as conn:

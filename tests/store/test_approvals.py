@@ -41,3 +41,23 @@ def test_the_approvals_table_is_append_only(sql_store: SqlStore) -> None:
     with pytest.raises(DBAPIError), sql_store.engine.begin() as conn:
         conn.execute(text("DELETE FROM consultation_approvals"))
     assert len(sql_store.approvals.of("CC-1")) == 1
+
+
+def test_a_racing_second_approval_returns_the_first_and_writes_nothing(
+    sql_store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import spj.store.approvals as approvals
+
+    sql_store.create_agency("cell-x", "Cell X")
+    first, _ = sql_store.approvals.approve("CC-1", "cell-x", actor_id="u-1", username="cora")
+    real = approvals._find
+    calls: list[int] = []
+
+    def blind_once(*args: object) -> object:  # the racing request read before the first one committed
+        calls.append(1)
+        return None if len(calls) == 1 else real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(approvals, "_find", blind_once)
+    again, new = sql_store.approvals.approve("CC-1", "cell-x", actor_id="u-2", username="carl")
+    assert (again, new) == (first, False)
+    assert [e.action for e in sql_store.audit_events("cell-x")] == [ACTION]
