@@ -12,10 +12,11 @@ The view's shape (`…` marks a sentence, safe text):
     instrument   {id, version, sha256, title, license, citation}
     assessment   {id, case_id, assessor_id, assessor_name, agency, date, draft, previous, amends}
     heading …, case_fields ({subject, value}), sources ({id, kind, date, description})
-    domains      ({id, title, description, present, rated_absent …, absent, omitted, unrated, empty})
-                 present/absent: rated indicators {id, kind, sentence …, other_levels ({scale, label, code}),
-                 evidence_for, evidence_against, note, sources}; omitted/unrated: {status, sentence …,
-                 guidance …, decides …}
+    domains      ({id, title, description, entries, empty}); entries, in the instrument's order, group
+                 neighbouring indicators of one kind: {kind: "rated", indicators: rated ones {id, kind,
+                 sentence …, other_levels ({scale, label, code}), evidence_for, evidence_against, note,
+                 sources}} | {kind: "absent", indicators (named), sentence …} (rated absent, nothing more to say) |
+                 {kind: "unknown", indicators: omitted/unrated {status, sentence …, guidance …, decides …}}
     completeness {counts …, sufficiency …}
     raised, unknown_flags   ({severity, severity_label, title, message, raised, error, reasons, missing …,
                               missing_case_fields …}); a reason: {subject, part, status, value}
@@ -297,37 +298,37 @@ class _Builder:
 
     def domain(self, domain_id: str) -> dict[str, Any]:
         domain = self.domains[domain_id]
-        present: list[dict[str, Any]] = []
-        absent: list[dict[str, Any]] = []
-        bare_absent: list[Named] = []
-        omitted: list[dict[str, Any]] = []
-        unrated: list[dict[str, Any]] = []
+        entries: list[dict[str, Any]] = []
         status_of = self.evaluation.indicator_status
         for indicator in self.domain_indicators.get(domain_id, ()):
             status = status_of.get(indicator.id, "unrated")
             if status != "rated":
-                (omitted if status == "omitted" else unrated).append(self.unknown_indicator(indicator, status))
+                self.add_entry(entries, "unknown", self.unknown_indicator(indicator, status))
                 continue
             view = self.rated_indicator(indicator)
-            if view["position"] != "bottom":
-                present.append(view)
-            elif view["evidence_for"] or view["evidence_against"] or view["note"]:
-                absent.append(view)  # shown in full, after the sentence naming the bare ones
-            else:
-                bare_absent.append(Named(indicator.id, view["title"]))
+            if view["position"] != "bottom" or view["evidence_for"] or view["evidence_against"] or view["note"]:
+                self.add_entry(entries, "rated", view)
+            else:  # rated absent and nothing more to say: named with its absent neighbours in one sentence
+                self.add_entry(entries, "absent", Named(indicator.id, view["title"]))
+        for entry in entries:
+            if entry["kind"] == "absent":
+                names = self.words.names(entry["indicators"])
+                entry["sentence"] = self.words("Rated absent: %(absent)s.", absent=names)
         return {
             "id": domain.id,
             "title": self.text(domain.title),
             "description": self.text(domain.description),
-            "present": tuple(present),
-            "rated_absent": (
-                self.words("Rated absent: %(absent)s.", absent=self.words.names(bare_absent)) if bare_absent else ""
-            ),
-            "absent": tuple(absent),
-            "omitted": tuple(omitted),
-            "unrated": tuple(unrated),
-            "empty": not (present or absent or bare_absent or omitted or unrated),
+            "entries": tuple(entries),
+            "empty": not entries,
         }
+
+    @staticmethod
+    def add_entry(entries: list[dict[str, Any]], kind: str, item: Any) -> None:
+        """Append `item` to the last entry when it is of the same kind, else start a new one (instrument order)."""
+        if entries and entries[-1]["kind"] == kind:
+            entries[-1]["indicators"].append(item)
+        else:
+            entries.append({"kind": kind, "indicators": [item]})
 
     def rated_indicator(self, indicator: Indicator) -> dict[str, Any]:
         rating = self.assessment.ratings.get(indicator.id) or _NO_RATING

@@ -11,6 +11,7 @@ from spj.instrument.model import Instrument
 from spj.report.context import report_context
 from spj.report.document import Kind, render_document
 from spj.report.history import history_context
+from spj.report.page import page_furniture
 
 Format = Literal["html", "md", "pdf"]
 _TEMPLATES: dict[Kind, str] = {"html": "report.html", "md": "report.md"}
@@ -44,6 +45,7 @@ def render_report(
         context.update(
             history_context(instrument, assessment, evaluation, history, lang=language, charts=kind == "html")
         )
+        context["page"] = page_furniture(assessment.case.id, lang=language)
         return context
 
     return render_document(
