@@ -166,10 +166,10 @@ def _drop_sheet(name: str) -> Callable[[Any], None]:
 @pytest.mark.parametrize(
     ("change", "code", "file", "line", "column", "words"),
     [
-        (_rename_header("indicators", "guidance::en", "guidence::en"), "xlsx", "x.xlsx[indicators]", 1, 7, "guidence"),
+        (_rename_header("indicators", "guidance::en", "guidence::en"), "xlsx", "x.xlsx[indicators]", 1, 8, "guidence"),
         (_set("interventions", "duration_weeks", 3, "six"), "xlsx", "x.xlsx[interventions]", 3, 4, "duration_weeks"),
         (_set("instrument", "value", 8, "a lot"), "xlsx", "x.xlsx[instrument]", 8, 2, "max_omitted_ratio"),
-        (_add_column("indicators", "title", 2, "Plain too"), "xlsx", "x.xlsx[indicators]", 2, 16, "not both"),
+        (_add_column("indicators", "title", 2, "Plain too"), "xlsx", "x.xlsx[indicators]", 2, 21, "not both"),
         (_drop_sheet("domains"), "xlsx", "x.xlsx", None, None, "domains"),
         (_set("indicators", "domain", 4, "psychosocail"), "unresolved-reference", "x.xlsx[indicators]", 4, 2, "domain"),
         (_set("rules", "when", 2, "ratings.PS1.presence >="), "rule-syntax", "x.xlsx[rules]", 2, 2, "when"),

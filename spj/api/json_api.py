@@ -18,6 +18,7 @@ from spj.api.models import (
     MAX_REVISION,
     AssessmentOut,
     CaseOut,
+    CountersignIn,
     CreateAssessment,
     ErrorOut,
     HistoryOut,
@@ -279,9 +280,11 @@ def history(assessment_id: str, user: TokenUser, workspace: WorkspaceDep) -> His
         409: {"model": ErrorOut, "description": "not final, or already countersigned"},
     },
 )
-def countersign(assessment_id: str, user: TokenUser, workspace: WorkspaceDep) -> RecordOut:
-    """A reviewer's countersignature on a final assessment made by someone else."""
-    return RecordOut.of(workspace.countersign(user, assessment_id))
+def countersign(
+    assessment_id: str, user: TokenUser, workspace: WorkspaceDep, body: CountersignIn | None = None
+) -> RecordOut:
+    """A reviewer's countersignature on a final assessment made by someone else, with an optional comment."""
+    return RecordOut.of(workspace.countersign(user, assessment_id, body.comment if body else None))
 
 
 def _write(

@@ -178,6 +178,12 @@ class StatusUpdate(Body):
         }
 
 
+class CountersignIn(Body):
+    """An optional comment, kept and sealed with the countersignature."""
+
+    comment: str | None = Field(default=None, max_length=2000)
+
+
 class RecordOut(BaseModel):
     """An assessment's record: where it stands, without its content."""
 
@@ -195,6 +201,7 @@ class RecordOut(BaseModel):
     finalised_at: dt.datetime | None
     countersigned_by: str | None
     countersigned_at: dt.datetime | None
+    countersign_comment: str | None = Field(default=None, description="the countersigner's comment, if any")
 
     @classmethod
     def of(cls, record: AssessmentRecord) -> RecordOut:
@@ -213,6 +220,7 @@ class RecordOut(BaseModel):
             finalised_at=record.finalised_at,
             countersigned_by=record.countersigned_by,
             countersigned_at=record.countersigned_at,
+            countersign_comment=record.countersign_comment,
         )
 
 

@@ -12,5 +12,6 @@ untrusted text), `i18n` (catalogs), `templates` (where templates live),
 from __future__ import annotations
 
 from spj.report.render import render_report as render_report
+from spj.report.signoff import SignOff as SignOff
 
-__all__ = ["render_report"]
+__all__ = ["SignOff", "render_report"]

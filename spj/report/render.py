@@ -12,6 +12,7 @@ from spj.report.context import report_context
 from spj.report.document import Kind, render_document
 from spj.report.history import history_context
 from spj.report.page import page_furniture
+from spj.report.signoff import SignOff, signoff_context
 
 Format = Literal["html", "md", "pdf"]
 _TEMPLATES: dict[Kind, str] = {"html": "report.html", "md": "report.md"}
@@ -25,6 +26,7 @@ def render_report(
     format: Format | str = "html",
     lang: str | None = None,
     history: Sequence[tuple[Assessment, Evaluation]] | None = None,
+    signoff: SignOff | None = None,
 ) -> str | bytes:
     """The narrative report of an assessment, written for a colleague.
 
@@ -36,6 +38,9 @@ def render_report(
     oldest first. With it the report opens with the changes since the latest
     of them and (HTML, PDF) a chart per life area across all assessments.
 
+    `signoff`: who assessed and countersigned it, when, with the countersigner's
+    comment (a workspace knows it); without it the report prints no sign-off.
+
     >>> html = render_report(instrument, assessment, evaluation, lang="nl")  # doctest: +SKIP
     """
     from spj.version import __version__
@@ -45,6 +50,7 @@ def render_report(
         context.update(
             history_context(instrument, assessment, evaluation, history, lang=language, charts=kind == "html")
         )
+        context.update(signoff_context(signoff, lang=language, kind=kind))
         context["page"] = page_furniture(assessment.case.id, lang=language)
         return context
 

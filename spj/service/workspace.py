@@ -30,8 +30,8 @@ from spj.evaluation.comparison_model import Comparison
 from spj.evaluation.evaluate import evaluate
 from spj.evaluation.results import Evaluation
 from spj.instrument import Instrument
-from spj.report import render_report
-from spj.service import case_list, lifecycle, programme, provenance
+from spj.report import SignOff, render_report
+from spj.service import case_list, lifecycle, programme, provenance, signoff
 from spj.service import content as contents
 from spj.service.auth import Auth, require_role
 from spj.service.autosave import Autosave
@@ -423,6 +423,7 @@ class Workspace:
             format="html" if format == "pdf" else format,
             lang=lang,
             history=self.earlier(user, assessment_id),
+            signoff=self.sign_off(user, view),
         )
         if format == "pdf":  # made by a worker, bounded in number and time (BusyError: 503 with Retry-After)
             assert isinstance(rendered, str)
@@ -518,12 +519,56 @@ class Workspace:
             )
         return [found[n] for n in numbers]
 
-    def countersign(self, user: User, assessment_id: str) -> AssessmentRecord:
-        """A reviewer's (or administrator's) countersignature on a final assessment made by someone else."""
+    def countersign(self, user: User, assessment_id: str, comment: str | None = None) -> AssessmentRecord:
+        """A reviewer's (or administrator's) countersignature on a final assessment made by someone else.
+
+        `comment`: optional, at most `signoff.MAX_COMMENT` characters; sealed with the countersignature.
+        """
+        kept = signoff.clean_comment(comment)
         record = self.store.get_assessment(self._agency(user, f"assessment {assessment_id}"), assessment_id)
         lifecycle.require_countersignable(user, record, self.authors(record))
         with self._writing():
-            return self.store.countersign(user.agency_id, assessment_id, actor=user.id)
+            return self.store.countersign(user.agency_id, assessment_id, actor=user.id, comment=kept)
+
+    def return_to_assessor(self, user: User, assessment_id: str, comment: str) -> signoff.Return:
+        """Instead of countersigning, a reviewer returns a final assessment with comments (an audited event).
+
+        Whoever may countersign it may return it. The final stays as it is: the assessor amends it.
+        """
+        kept = signoff.clean_comment(comment, required=True)
+        assert kept is not None
+        record = self.store.get_assessment(self._agency(user, f"assessment {assessment_id}"), assessment_id)
+        lifecycle.require_countersignable(user, record, self.authors(record))
+        self.store.record(
+            user.agency_id,
+            actor=user.id,
+            action=signoff.RETURN_ACTION,
+            assessment_id=assessment_id,
+            revision=record.head,
+            detail=kept,
+        )
+        return signoff.returns(self.store.audit_events(user.agency_id, assessment_id=assessment_id))[-1]
+
+    def returns(self, user: User, assessment_id: str) -> list[signoff.Return]:
+        """The returns to the assessor of an assessment, oldest first."""
+        agency = self._agency(user, f"assessment {assessment_id}")
+        return signoff.returns(self.store.audit_events(agency, assessment_id=assessment_id))
+
+    def sign_off(self, user: User, view: AssessmentView) -> SignOff:
+        """Who assessed (the author who finalised it) and countersigned the assessment, by display name."""
+        record = view.record
+        finaliser = next((r.author_id for r in self.history(user, record.id) if r.status == "final"), None)
+        return SignOff(
+            assessor=self._display_name(user, finaliser or record.created_by),
+            finalised_at=record.finalised_at,
+            countersigner=self._display_name(user, record.countersigned_by) if record.countersigned_by else None,
+            countersigned_at=record.countersigned_at,
+            comment=record.countersign_comment,
+        )
+
+    def _display_name(self, viewer: User, user_id: str) -> str:
+        other = self.person(viewer, user_id)
+        return other.display_name if other is not None and other.display_name else user_id
 
     def may_countersign(self, user: User, view: AssessmentView) -> bool:
         """Whether `user` may countersign the assessment of `view` now (what a page offers)."""

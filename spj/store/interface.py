@@ -156,6 +156,7 @@ class AssessmentRecord:
     finalised_at: dt.datetime | None = None
     countersigned_by: str | None = None
     countersigned_at: dt.datetime | None = None
+    countersign_comment: str | None = None  # the countersigner's words, sealed with the countersignature
     # the seal of this state (spj.store.ledger): the audit entry that last changed it, the key id, the HMAC
     state_seq: int | None = None
     state_key_id: str | None = None
@@ -247,7 +248,9 @@ class Store(Protocol):
     def finalise(
         self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str
     ) -> Revision: ...
-    def countersign(self, agency_id: str, assessment_id: str, *, actor: str) -> AssessmentRecord: ...
+    def countersign(
+        self, agency_id: str, assessment_id: str, *, actor: str, comment: str | None = None
+    ) -> AssessmentRecord: ...
     def append_status_update(
         self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str
     ) -> Revision: ...

@@ -75,9 +75,13 @@ class StateFacts:
     countersigned_by: str | None
     countersigned_at: str | None
     seq: int  # the audit entry that last changed the state
+    countersign_comment: str | None = None
 
     def canonical(self) -> str:
-        return canonical_json(["spj-assessment-state/1", *astuple(self)])
+        values = list(astuple(self))
+        if self.countersign_comment is None:  # states sealed before comments existed keep their seal
+            values.pop()
+        return canonical_json(["spj-assessment-state/1", *values])
 
 
 def time_text(at: dt.datetime | None) -> str | None:

@@ -340,15 +340,19 @@ class MemoryStore:
             self._seal(assessment_id, seq)
             return copy.deepcopy(revision)
 
-    def countersign(self, agency_id: str, assessment_id: str, *, actor: str) -> AssessmentRecord:
+    def countersign(
+        self, agency_id: str, assessment_id: str, *, actor: str, comment: str | None = None
+    ) -> AssessmentRecord:
         with self._lock:
             record = self._assessment(agency_id, assessment_id)
             if record.countersigned_by is not None:  # recorded once: a second signature never replaces the first
                 raise StoreError(Problem(Code.CONFLICT, f"assessment {assessment_id} is already countersigned"))
             now = utc_now()
-            record = dataclasses.replace(record, countersigned_by=actor, countersigned_at=now)
+            record = dataclasses.replace(
+                record, countersigned_by=actor, countersigned_at=now, countersign_comment=comment
+            )
             self._assessments[assessment_id] = record
-            seq = self._add_audit(agency_id, actor, "countersign", assessment_id, record.head, "", now)
+            seq = self._add_audit(agency_id, actor, "countersign", assessment_id, record.head, comment or "", now)
             return self._seal(assessment_id, seq)
 
     def get_revision(self, agency_id: str, assessment_id: str, number: int | None = None) -> Revision:

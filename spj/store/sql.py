@@ -474,7 +474,9 @@ class SqlStore:
             raise ConflictError(assessment_id, base, current_head) from exc
         return revision
 
-    def countersign(self, agency_id: str, assessment_id: str, *, actor: str) -> AssessmentRecord:
+    def countersign(
+        self, agency_id: str, assessment_id: str, *, actor: str, comment: str | None = None
+    ) -> AssessmentRecord:
         now = utc_now()
         with self._write() as conn:
             row = self._assessment_row(conn, agency_id, assessment_id)
@@ -482,7 +484,7 @@ class SqlStore:
             signed = conn.execute(
                 update(assessments)
                 .where(assessments.c.id == assessment_id, assessments.c.countersigned_by.is_(None))
-                .values(countersigned_by=actor, countersigned_at=now)
+                .values(countersigned_by=actor, countersigned_at=now, countersign_comment=comment)
             ).rowcount
             if signed != 1:
                 raise StoreError(
@@ -495,7 +497,7 @@ class SqlStore:
                 action="countersign",
                 assessment_id=assessment_id,
                 revision=row.head,
-                detail="",
+                detail=comment or "",
                 at=now,
             )
             self._seal(conn, assessment_id, seq)
@@ -719,6 +721,7 @@ def _assessment(row: Row[Any]) -> AssessmentRecord:
         finalised_at=row.finalised_at,
         countersigned_by=row.countersigned_by,
         countersigned_at=row.countersigned_at,
+        countersign_comment=row.countersign_comment,
         state_seq=row.state_seq,
         state_key_id=row.state_key_id,
         state_mac=row.state_mac,

@@ -120,6 +120,7 @@ class AssessmentRow(Base):
     finalised_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     countersigned_by: Mapped[str | None] = mapped_column(String(ID))
     countersigned_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    countersign_comment: Mapped[str | None] = mapped_column(Text())
     # the seal of the state above (spj.store.ledger); NULL only in a database not yet sealed
     state_seq: Mapped[int | None] = mapped_column(Integer)
     state_key_id: Mapped[str | None] = mapped_column(String(KEY_ID))

@@ -148,6 +148,7 @@ class StoredState:
     state_seq: int | None
     state_key_id: str | None
     state_mac: str | None
+    countersign_comment: str | None = None  # a column since migration 0008
 
     def facts(self, head_sha256: str) -> StateFacts:
         return state_facts(self, head_sha256, self.state_seq or 0)
@@ -172,6 +173,7 @@ def state_facts(record: StoredState, head_sha256: str, seq: int) -> StateFacts:
         countersigned_by=record.countersigned_by,
         countersigned_at=time_text(record.countersigned_at),
         seq=seq,
+        countersign_comment=record.countersign_comment,
     )
 
 

@@ -375,3 +375,19 @@ def test_a_bug_is_a_generic_500_without_content(
     response = client.get(f"{API}/assessments/A-1/evaluation", headers=tokens["alice"])
     assert response.status_code == 500 and response.json()["error"]["code"] == "internal"
     assert "SECRET" not in response.text and "SECRET" not in caplog.text
+
+
+def test_countersign_takes_an_optional_bounded_comment(
+    client: TestClient,
+    workspace: Workspace,
+    people: People,
+    tokens: dict[str, dict[str, str]],
+    example: dict[str, Any],
+) -> None:
+    final_id = _final(client, workspace, people, tokens["alice"], example)
+    url = f"{API}/assessments/{final_id}/countersign"
+    too_long = client.post(url, json={"comment": "x" * 2001}, headers=tokens["rita"])
+    assert too_long.status_code == 422
+    assert workspace.get(people.alice, final_id).record.countersigned_by is None
+    signed = client.post(url, json={"comment": "Checked with the team."}, headers=tokens["rita"])
+    assert signed.status_code == 200 and signed.json()["countersign_comment"] == "Checked with the team."

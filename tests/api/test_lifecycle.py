@@ -214,9 +214,9 @@ def test_a_countersignature_that_loses_the_race_is_refused(
     final_id = finalised(workspace, people, example)
     countersign = workspace.store.countersign
 
-    def signed_in_between(agency_id: str, assessment_id: str, *, actor: str) -> Any:
+    def signed_in_between(agency_id: str, assessment_id: str, *, actor: str, comment: str | None = None) -> Any:
         countersign(agency_id, assessment_id, actor=people.adam.id)
-        return countersign(agency_id, assessment_id, actor=actor)
+        return countersign(agency_id, assessment_id, actor=actor, comment=comment)
 
     monkeypatch.setattr(workspace.store, "countersign", signed_in_between)
     with pytest.raises(StoreError) as refused:

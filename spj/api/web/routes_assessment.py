@@ -46,6 +46,7 @@ from spj.api.web.viewmodels import (
 from spj.errors import AssessmentError, SpjError
 from spj.instrument.text import localize
 from spj.service import InvalidContentError, SaveConflictError, Workspace
+from spj.service.signoff import MAX_COMMENT
 from spj.service.views import AssessmentView
 from spj.store.drafts import DraftBuffer
 from spj.store.interface import Revision, User
@@ -94,6 +95,8 @@ def _page(
     context = {
         "title": t(request, "Assessment %(id)s", id=view.id),
         "countersigner": countersigner,
+        "returns": _returns(workspace, user, view),
+        "max_comment": MAX_COMMENT,
         "view": view,
         "instrument": view.instrument,
         "loc": lambda text: localize(text, lang, view.instrument),
@@ -115,6 +118,17 @@ def _page(
         "kept": kept,
     }
     return render(request, "assessment.html", context, status_code=status_code, user=user)
+
+
+def _returns(workspace: Workspace, user: User, view: AssessmentView) -> list[dict[str, Any]]:
+    """The returns to the assessor of a final assessment, by display name, oldest first."""
+    if not view.final:
+        return []
+    found = []
+    for r in workspace.returns(user, view.id):
+        person = workspace.person(user, r.by)
+        found.append({"who": person.display_name if person else r.by, "at": r.at, "comment": r.comment})
+    return found
 
 
 _STARTED = {
@@ -146,6 +160,8 @@ async def show(
         notice = {"kind": "ok", "text": t(request, "Finalised. The assessment is now locked.")}
     elif request.query_params.get("countersigned"):
         notice = {"kind": "ok", "text": t(request, "Countersigned.")}
+    elif request.query_params.get("returned"):
+        notice = {"kind": "ok", "text": t(request, "Returned to the assessor with your comments.")}
     return _page(request, user, view, notice=notice, kept=kept)
 
 

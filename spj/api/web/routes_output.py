@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from spj.api.web.pages import (
     WebRoute,
@@ -61,7 +62,8 @@ async def history(request: Request, assessment_id: str) -> Response:
     view = workspace.read(user, assessment_id, what="history")
     revisions = list(reversed(workspace.history(user, assessment_id)))
     authors: dict[str, str] = {}
-    for user_id in [r.author_id for r in revisions] + [view.record.countersigned_by or ""]:
+    returns = workspace.returns(user, assessment_id)
+    for user_id in [r.author_id for r in revisions] + [view.record.countersigned_by or ""] + [r.by for r in returns]:
         if user_id and user_id not in authors:
             author = workspace.person(user, user_id)
             authors[user_id] = author.display_name if author else user_id
@@ -70,6 +72,7 @@ async def history(request: Request, assessment_id: str) -> Response:
         "view": view,
         "revisions": revisions,
         "authors": authors,
+        "returns": returns,
     }
     return render(request, "history.html", context, user=user)
 
@@ -77,9 +80,23 @@ async def history(request: Request, assessment_id: str) -> Response:
 @router.post("/assessments/{assessment_id}/countersign")
 async def countersign(request: Request, assessment_id: str) -> Response:
     user = current_user(request)
-    await posted_form(request)
-    workspace_of(request).countersign(user, assessment_id)
+    form = await posted_form(request)
+    workspace_of(request).countersign(user, assessment_id, _comment(form))
     return redirect(request, f"/assessments/{assessment_id}?countersigned=1")
+
+
+@router.post("/assessments/{assessment_id}/return")
+async def return_to_assessor(request: Request, assessment_id: str) -> Response:
+    """Instead of countersigning, return the final assessment to its assessor with comments (it stays locked)."""
+    user = current_user(request)
+    form = await posted_form(request)
+    workspace_of(request).return_to_assessor(user, assessment_id, _comment(form) or "")
+    return redirect(request, f"/assessments/{assessment_id}?returned=1")
+
+
+def _comment(form: FormData) -> str | None:
+    value = form.get("comment")
+    return value if isinstance(value, str) else None
 
 
 @router.get("/assessments/{assessment_id}/changes")

@@ -201,7 +201,9 @@ def _seal_states(keyring: Keyring, state_seqs: dict[str, int]) -> None:
                 _revisions.c.assessment_id == row.id, _revisions.c.number == row.head
             )
         ).scalar()
-        state = StoredState(**{name: getattr(row, name) for name in StoredState.__dataclass_fields__})
+        # the columns of this revision of the schema (later ones, such as 0008's comment, keep their default)
+        fields = [name for name in StoredState.__dataclass_fields__ if name in row._fields]
+        state = StoredState(**{name: getattr(row, name) for name in fields})
         seq = state_seqs.get(row.id, 0)
         key_id, mac = keyring.sign(state_facts(state, head_sha256 or "", seq).canonical())
         conn.execute(
