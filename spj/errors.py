@@ -82,6 +82,7 @@ class Code(StrEnum):
     CHECKPOINT = "checkpoint"  # an audit checkpoint file that cannot be read or is not signed by a known key
     BUSY = "busy"  # expensive work (a PDF) refused for now: try again after Retry-After
     INVALID_REQUEST = "invalid-request"
+    ENVIRONMENT = "environment"  # a setting the server reads from the environment is missing or malformed
     # The agreed plan (DESIGN 4.6)
     UNDECIDED_INTERVENTION = "undecided-intervention"
     DECISION_NEEDS_REASON = "decision-needs-reason"

@@ -24,9 +24,11 @@ from spj.api.consultations_api import router as consultations_router
 from spj.api.errors import install_error_handlers
 from spj.api.fhir_api import router as fhir_router
 from spj.api.headers import SecurityHeaders
+from spj.api.health_api import router as health_router
 from spj.api.input_guard import InputGuard
 from spj.api.json_api import router as json_router
 from spj.api.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
+from spj.api.operation_ids import operation_id
 from spj.api.referrals_api import router as referrals_router
 from spj.api.stats_api import router as stats_router
 from spj.disclosure import Deployment
@@ -88,6 +90,7 @@ def create_app(
         openapi_url="/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
+        generate_unique_id_function=operation_id,
     )
     app.state.workspace = Workspace(store, registry, hasher=hasher, deployment=deployment, consultations=consultations)
     app.state.secret_key = secret_key or secrets.token_urlsafe(32)
@@ -97,6 +100,7 @@ def create_app(
     app.include_router(stats_router)
     app.include_router(fhir_router)
     app.include_router(consultations_router)
+    app.include_router(health_router)
     if web:
         _mount_web(app, secret_key=app.state.secret_key, https_only=https_only)
     app.add_middleware(InputGuard)

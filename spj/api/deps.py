@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from spj.service import UnauthenticatedError, Workspace
 from spj.store.interface import User
@@ -30,7 +31,16 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
-def current_user_from_token(request: Request, workspace: Annotated[Workspace, Depends(get_workspace)]) -> User:
+# Declares the bearer scheme in the OpenAPI document (`bearerAuth`) for every route that needs a token; the
+# header itself is read by `bearer_token`, so a missing or malformed one is spj's 401, not FastAPI's 403.
+BEARER = HTTPBearer(auto_error=False, scheme_name="bearerAuth", description="an API token from `spj token add`")
+
+
+def current_user_from_token(
+    request: Request,
+    workspace: Annotated[Workspace, Depends(get_workspace)],
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
+) -> User:
     """The user an API token acts for; `UnauthenticatedError` (401) without a valid token."""
     token = bearer_token(request)
     if token is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from spj.api.deps import TokenUser, WorkspaceDep
 from spj.api.errors import PreconditionFailedError
@@ -29,10 +29,11 @@ from spj.api.models import (
     SaveAssessment,
     StatusUpdate,
 )
+from spj.api.paging import PAGE_HEADERS, AssessmentQuery, decode_cursor, encode_cursor
 from spj.errors import Code, Location, Problem
 from spj.service import AssessmentView, SaveConflictError
 from spj.service.errors import InvalidRequestError
-from spj.store.interface import User
+from spj.store.interface import AssessmentFilter, User
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": description}
@@ -117,14 +118,33 @@ def list_cases(user: TokenUser, workspace: WorkspaceDep) -> list[CaseOut]:
     return [CaseOut.of(c) for c in workspace.list_cases(user)]
 
 
-@router.get("/assessments", response_model=list[RecordOut], tags=["assessments"])
+@router.get(
+    "/assessments",
+    response_model=list[RecordOut],
+    tags=["assessments"],
+    responses={200: {"description": "one page of assessments, oldest first", "headers": PAGE_HEADERS}},
+)
 def list_assessments(
+    request: Request,
+    response: Response,
     user: TokenUser,
     workspace: WorkspaceDep,
-    case_id: Annotated[str | None, Query(max_length=100)] = None,
+    page: Annotated[AssessmentQuery, Query()],
 ) -> list[RecordOut]:
-    """Your agency's assessments (of one case with `case_id`)."""
-    return [RecordOut.of(r) for r in workspace.list_assessments(user, case_id)]
+    """Your agency's assessments, oldest first, a page at a time: filter by `status`, `case` and `updated_since`.
+
+    When there is more, the `Next-Cursor` header holds the cursor of the next page (and `Link` its address).
+    To stay in sync, remember when a sweep started and pass it as `updated_since` to the next one.
+    """
+    where = AssessmentFilter(status=page.status, updated_since=page.updated_since, limit=page.limit + 1)
+    after = decode_cursor(page.cursor) if page.cursor is not None else None
+    records = workspace.list_assessments(user, page.case_id_wanted(), where=where, after=after)
+    if len(records) > page.limit:
+        records = records[: page.limit]
+        cursor = encode_cursor(records[-1].id)
+        response.headers["Next-Cursor"] = cursor
+        response.headers["Link"] = f'<{request.url.include_query_params(cursor=cursor)}>; rel="next"'
+    return [RecordOut.of(r) for r in records]
 
 
 @router.post("/assessments", status_code=201, response_model=AssessmentOut, tags=["assessments"])

@@ -52,6 +52,7 @@ from spj.service.views import AssessmentView
 from spj.store.hashing import content_sha256
 from spj.store.interface import (
     ApiToken,
+    AssessmentFilter,
     AssessmentRecord,
     Case,
     ConflictError,
@@ -175,12 +176,26 @@ class Workspace:
         """One case of the user's agency."""
         return self.store.get_case(self._agency(user, f"case {case_id}"), case_id)
 
-    def list_assessments(self, user: User, case_id: str | None = None) -> list[AssessmentRecord]:
-        """The assessments of the user's agency (of one case, when given)."""
+    def list_assessments(
+        self, user: User, case_id: str | None = None, *, where: AssessmentFilter | None = None, after: str | None = None
+    ) -> list[AssessmentRecord]:
+        """The assessments of the user's agency (of one case, when given), filtered by `where`.
+
+        `after` is the id of the last assessment of the previous page: the list goes on from there. An id that
+        names no assessment of the agency is an `InvalidRequestError` at `query.cursor`.
+        """
         if case_id is not None:
             self.store.get_case(self._agency(user, f"case {case_id}"), case_id)
         require_role(user, *STAFF)
-        return self.store.list_assessments(user.agency_id, case_id=case_id)
+        agency_id = user.agency_id
+        where = where or AssessmentFilter()
+        if after is not None:
+            try:
+                last = self.store.get_assessment(agency_id, after)
+            except NotFoundError as exc:
+                raise InvalidRequestError("unknown cursor: start again without one", "query", "cursor") from exc
+            where = dataclasses.replace(where, after=(last.created_at, last.id))
+        return self.store.list_assessments(agency_id, case_id=case_id, where=where)
 
     def create(
         self,

@@ -15,6 +15,7 @@ from spj.store.engine import default_data_dir as default_data_dir
 from spj.store.engine import default_database_url as default_database_url
 from spj.store.interface import Agency as Agency
 from spj.store.interface import ApiToken as ApiToken
+from spj.store.interface import AssessmentFilter as AssessmentFilter
 from spj.store.interface import AssessmentRecord as AssessmentRecord
 from spj.store.interface import AuditEvent as AuditEvent
 from spj.store.interface import Case as Case
@@ -35,6 +36,7 @@ __all__ = [
     "MEMORY_URL",
     "Agency",
     "ApiToken",
+    "AssessmentFilter",
     "AssessmentRecord",
     "AuditEvent",
     "Case",

@@ -8,6 +8,7 @@ failing half-way with "database is locked".
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,7 @@ def make_engine(url: str) -> Engine:
                 Problem(Code.STORE, "an in-memory SQLite database is not supported; give a file", Location())
             )
         options["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
+        _create_private(parsed.database)
     try:
         engine = create_engine(parsed, **options)
     except (ArgumentError, ImportError) as exc:
@@ -63,6 +65,16 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine
+
+
+def _create_private(database: str) -> None:
+    """Create the SQLite file readable by its owner only (0600) when it is not there yet; SQLite gives its WAL
+    and shared-memory files the same mode. An existing file keeps its mode; a file that cannot be created is
+    left for SQLite to report when it connects."""
+    if database.startswith("file:"):
+        return  # a URI filename: SQLite opens it with its own options
+    with contextlib.suppress(OSError):  # FileExistsError among them
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _configure_sqlite(engine: Engine) -> None:

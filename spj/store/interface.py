@@ -164,6 +164,25 @@ class AssessmentRecord:
 
 
 @dataclass(frozen=True)
+class AssessmentFilter:
+    """Which of an agency's assessments to list, in (created_at, id) order: a status, updated at or after a
+    time, after a position (the (created_at, id) of the last one seen), at most `limit` of them."""
+
+    status: Status | None = None
+    updated_since: dt.datetime | None = None
+    after: tuple[dt.datetime, str] | None = None
+    limit: int | None = None
+
+    def admits(self, record: AssessmentRecord) -> bool:
+        """Whether `record` passes the filter (the limit aside)."""
+        return (
+            (self.status is None or record.status == self.status)
+            and (self.updated_since is None or record.updated_at >= self.updated_since)
+            and (self.after is None or (record.created_at, record.id) > self.after)
+        )
+
+
+@dataclass(frozen=True)
 class Revision:
     assessment_id: str
     number: int
@@ -218,6 +237,7 @@ class Store(Protocol):
     ) -> User: ...
     def get_user(self, user_id: str) -> User | None: ...
     def get_user_by_username(self, username: str) -> User | None: ...
+    def count_users(self, *, role: Role | None = None) -> int: ...
     def create_token(self, *, agency_id: str, name: str, token_sha256: str) -> ApiToken: ...
     def find_token(self, token_sha256: str) -> ApiToken | None: ...
     def revoke_token(self, token_id: str) -> ApiToken | None: ...
@@ -241,7 +261,9 @@ class Store(Protocol):
         amends_id: str | None = None,
     ) -> tuple[AssessmentRecord, Revision]: ...
     def get_assessment(self, agency_id: str, assessment_id: str) -> AssessmentRecord: ...
-    def list_assessments(self, agency_id: str, *, case_id: str | None = None) -> list[AssessmentRecord]: ...
+    def list_assessments(
+        self, agency_id: str, *, case_id: str | None = None, where: AssessmentFilter | None = None
+    ) -> list[AssessmentRecord]: ...
     def save_revision(
         self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str
     ) -> Revision: ...

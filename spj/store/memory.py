@@ -20,6 +20,7 @@ from spj.store.hashing import canonical_json, chain_sha256, iso_time, sha256_hex
 from spj.store.interface import (
     Agency,
     ApiToken,
+    AssessmentFilter,
     AssessmentRecord,
     AuditEvent,
     Case,
@@ -182,6 +183,10 @@ class MemoryStore:
         with self._lock:
             return next((u for u in self._users.values() if u.username == username), None)
 
+    def count_users(self, *, role: Role | None = None) -> int:
+        with self._lock:
+            return sum(1 for u in self._users.values() if role is None or u.role == role)
+
     def create_token(self, *, agency_id: str, name: str, token_sha256: str) -> ApiToken:
         with self._lock:
             self._require_agency(agency_id)
@@ -298,14 +303,17 @@ class MemoryStore:
         with self._lock:
             return self._assessment(agency_id, assessment_id)
 
-    def list_assessments(self, agency_id: str, *, case_id: str | None = None) -> list[AssessmentRecord]:
+    def list_assessments(
+        self, agency_id: str, *, case_id: str | None = None, where: AssessmentFilter | None = None
+    ) -> list[AssessmentRecord]:
+        where = where or AssessmentFilter()
         with self._lock:
             found = [
                 a
                 for a in self._assessments.values()
-                if a.agency_id == agency_id and (case_id is None or a.case_id == case_id)
+                if a.agency_id == agency_id and (case_id is None or a.case_id == case_id) and where.admits(a)
             ]
-            return sorted(found, key=lambda a: (a.created_at, a.id))
+        return sorted(found, key=lambda a: (a.created_at, a.id))[: where.limit]
 
     def save_revision(
         self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, Row, func, insert, select, text, update
+from sqlalchemy import Engine, Row, and_, func, insert, or_, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
@@ -30,6 +30,7 @@ from spj.store.hashing import canonical_json, chain_sha256, iso_time, sha256_hex
 from spj.store.interface import (
     Agency,
     ApiToken,
+    AssessmentFilter,
     AssessmentRecord,
     AuditEvent,
     Case,
@@ -260,6 +261,13 @@ class SqlStore:
             row = conn.execute(select(users).where(users.c.username == username)).first()
         return None if row is None else _user(row)
 
+    def count_users(self, *, role: Role | None = None) -> int:
+        query = select(func.count()).select_from(users)
+        if role is not None:
+            query = query.where(users.c.role == role)
+        with self._read() as conn:
+            return int(conn.execute(query).scalar_one())
+
     def create_token(self, *, agency_id: str, name: str, token_sha256: str) -> ApiToken:
         token = ApiToken(uuid.uuid4().hex, agency_id, name, token_sha256, utc_now())
         try:
@@ -410,12 +418,28 @@ class SqlStore:
         with self._read() as conn:
             return _assessment(self._assessment_row(conn, agency_id, assessment_id))
 
-    def list_assessments(self, agency_id: str, *, case_id: str | None = None) -> list[AssessmentRecord]:
+    def list_assessments(
+        self, agency_id: str, *, case_id: str | None = None, where: AssessmentFilter | None = None
+    ) -> list[AssessmentRecord]:
+        where = where or AssessmentFilter()
         query = select(assessments).where(assessments.c.agency_id == agency_id)
         if case_id is not None:
             query = query.where(assessments.c.case_id == case_id)
+        if where.status is not None:
+            query = query.where(assessments.c.status == where.status)
+        if where.updated_since is not None:
+            query = query.where(assessments.c.updated_at >= where.updated_since)
+        if where.after is not None:
+            created, last_id = where.after
+            query = query.where(
+                or_(
+                    assessments.c.created_at > created,
+                    and_(assessments.c.created_at == created, assessments.c.id > last_id),
+                )
+            )
+        query = query.order_by(assessments.c.created_at, assessments.c.id).limit(where.limit)
         with self._read() as conn:
-            rows = conn.execute(query.order_by(assessments.c.created_at, assessments.c.id)).all()
+            rows = conn.execute(query).all()
         return [_assessment(r) for r in rows]
 
     def save_revision(

@@ -168,6 +168,8 @@ OTHER_PAGES = {
     ("GET", "/consultations/{consultation_id}"): "signed-in",
     ("POST", "/consultations/{consultation_id}/approval"): "signed-in",  # test_consultation_approval_pages.py
     ("GET", "/openapi.json"): "everyone",
+    ("GET", "/healthz"): "everyone",
+    ("GET", "/readyz"): "everyone",
     ("GET", "/docs/oauth2-redirect"): "everyone",
     ("GET", "/{path:path}"): "everyone",  # the 404 page
 }

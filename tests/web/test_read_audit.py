@@ -151,6 +151,8 @@ NO_CONTENT: dict[tuple[str, str], str] = {
     ("GET", "/api/docs"): "the API documentation",
     ("GET", "/docs/oauth2-redirect"): "the API documentation",
     ("GET", "/openapi.json"): "the API schema",
+    ("GET", "/healthz"): "the process answers: no case",
+    ("GET", "/readyz"): "the database's schema revision: no case",
     ("GET", "/{path:path}"): "the not-found page",
     ("GET", "/cases"): "case pseudonyms with their assessments' ids and states: no content",
     ("GET", "/cases/{case_id}"): "one case's assessments' ids and states: no content",

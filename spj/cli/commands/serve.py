@@ -2,8 +2,9 @@
 
 Thin: load the deployment when given (a bad one is refused before anything
 starts), open the store, build the app (`spj.api.create_app`), run uvicorn.
-On the first start (no account yet) a demo agency with an administrator and
-an assessor is created; their random passwords are printed once. The
+On the first start (no administrator yet) a demo agency with an administrator
+and an assessor is created, their random passwords printed once; never with
+`--no-demo`. The
 deployment's agencies are registered in the store, so that their users can
 be added (`spj user add --role partner --agency AGENCY`).
 """
@@ -64,7 +65,7 @@ def _secret_key(url: str) -> str:
 
 def _first_start(workspace: Any) -> list[tuple[str, str, str]]:
     """Create the demo agency and accounts when there is no administrator yet; (username, role, password)."""
-    if workspace.store.get_user_by_username(DEMO_ACCOUNTS[0][0]) is not None:
+    if workspace.store.count_users(role="administrator") > 0:
         return []
     from spj.errors import StoreError
 
@@ -116,7 +117,7 @@ def _where(url: str) -> str:
     return f"database {make_url(url).render_as_string(hide_password=True)}"
 
 
-def _announce(workspace: Any, url: str, deployment: Path | None, partners: Any, base: str) -> None:
+def _announce(workspace: Any, url: str, deployment: Path | None, partners: Any, base: str, *, demo: bool) -> None:
     """What `spj serve` says on start-up: where the data is, the deployment, the instruments, first accounts."""
     typer.echo(f"spj: data in {_where(url)}")
     if partners is not None:
@@ -128,7 +129,9 @@ def _announce(workspace: Any, url: str, deployment: Path | None, partners: Any, 
     typer.echo(f"spj: {len(workspace.instruments)} instrument(s) loaded")
     for problem in workspace.instruments.problems:
         typer.echo(f"spj: instrument not loaded: {problem}", err=True)
-    created = _first_start(workspace)
+    created = _first_start(workspace) if demo else []
+    if not demo and workspace.store.count_users(role="administrator") == 0:
+        typer.echo("spj: no administrator yet: add one with  spj user add NAME --role administrator --agency ID")
     if created:
         typer.echo("spj: first start: created the agency 'demo-agency' with these accounts (shown only now):")
         for username, role, password in created:
@@ -179,6 +182,14 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
                 help="A case consultation record (spj-consultation/1) of the deployment; repeat for more.",
             ),
         ] = None,
+        demo: Annotated[
+            bool,
+            typer.Option(
+                "--demo/--no-demo",
+                envvar="SPJ_DEMO",
+                help="On a first start (no administrator yet), create a demo agency and accounts. Env: SPJ_DEMO=0.",
+            ),
+        ] = True,
         forwarded_allow_ips: Annotated[
             str | None,
             typer.Option(
@@ -209,7 +220,7 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
             consultations=records,
             forwarded_allow_ips=forwarded_allow_ips,
         )
-        _announce(app_.state.workspace, url, deployment, partners, f"http://{host}:{port}")
+        _announce(app_.state.workspace, url, deployment, partners, f"http://{host}:{port}", demo=demo)
         try:
             uvicorn.run(app_, host=host, port=port, log_level=workers_log, proxy_headers=False, access_log=access_log)
         finally:
