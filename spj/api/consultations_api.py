@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from spj.api.deps import TokenUser, WorkspaceDep
 from spj.api.json_api import ERRORS
 from spj.disclosure.consultation import SeenItem
+from spj.service.approvals import ApprovalResult
 from spj.service.consultations import ConsultationSummary, ConsultationView
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["consultations"])
@@ -109,3 +110,33 @@ def get_consultation(
     agency brought; the note's addressee sees the released note only.
     """
     return ConsultationOut.of(workspace.consultations.view(user, consultation_id, lang=lang, channel="api"))
+
+
+class ApprovalOut(BaseModel):
+    consultation: str
+    agency: str = Field(description="the agency that approved (yours)")
+    new: bool = Field(description="false when your agency had approved already: nothing was written")
+    released: bool = Field(description="every participating agency has approved: the addressee receives the note")
+    awaiting_approval: list[str] = Field(description="participants whose approval the note still needs")
+
+    @classmethod
+    def of(cls, result: ApprovalResult) -> ApprovalOut:
+        return cls(
+            consultation=result.consultation_id,
+            agency=result.agency,
+            new=result.new,
+            released=result.released,
+            awaiting_approval=list(result.waiting),
+        )
+
+
+@router.post("/consultations/{consultation_id}/approval", response_model=ApprovalOut)
+def approve_feedback(consultation_id: str, user: TokenUser, workspace: WorkspaceDep) -> ApprovalOut:
+    """Your agency approves the consultation's feedback note (idempotent; audited).
+
+    Only a participating agency may approve (any other: 404, as for nothing);
+    a note citing an item covered by professional secrecy is refused (409,
+    `secret-in-feedback`, located). The note goes to its addressee once every
+    participating agency has approved it.
+    """
+    return ApprovalOut.of(workspace.consultations.approve(user, consultation_id))

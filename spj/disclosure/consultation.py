@@ -178,6 +178,13 @@ def _feedback_problems(record: Consultation, doc: Document) -> list[Problem]:
     return problems
 
 
+def note_problems(record: Consultation) -> list[Problem]:
+    """What keeps the record's feedback note from leaving the table (a secret or unknown item cited, a secret
+    repeated in the summary), each located at its path in the record; [] when there is no note or it is clean."""
+    doc = Document(record.model_dump(mode="json"), None)
+    return [p for p in _feedback_problems(record, doc) if p.code != Code.UNKNOWN_AGENCY]
+
+
 def missing_approvals(record: Consultation) -> list[str]:
     """The participating agencies that have not approved the feedback note, in participant order."""
     approved = {a.agency for a in record.feedback.approvals} if record.feedback else set()

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Literal
 from spj.disclosure.consultation import Consultation, SeenItem, items_seen_by, missing_approvals, note_released_to
 from spj.errors import Code, DisclosureError, Problem
 from spj.instrument.text import localize
+from spj.service.approvals import ApprovalResult, approve_note, with_stored_approvals
 from spj.store.disclosures import Disclosure
 from spj.store.interface import NotFoundError, User
 
@@ -81,7 +82,8 @@ class ConsultationDesk:
 
     def for_agency(self, user: User) -> list[ConsultationSummary]:
         """The consultations the user's agency took part in or received a released note from, newest first."""
-        found = [(r, role) for r in self._records.values() if (role := self._role(user, r)) is not None]
+        records = [self._current(r) for r in self._records.values()]
+        found = [(r, role) for r in records if (role := self._role(user, r)) is not None]
         found.sort(key=lambda pair: (pair[0].date, pair[0].id), reverse=True)
         return [
             ConsultationSummary(
@@ -99,10 +101,7 @@ class ConsultationDesk:
         self, user: User, consultation_id: str, *, lang: str | None = None, channel: str = "web"
     ) -> ConsultationView:
         """What the user's agency may see of one consultation, logged first; `NotFoundError` for any other agency."""
-        record = self._records.get(consultation_id)
-        role = self._role(user, record) if record is not None else None
-        if record is None or role is None:
-            raise NotFoundError(f"consultation {consultation_id}")
+        record, role = self._found(user, consultation_id)
         agency = user.agency_id
         table = tuple(items_seen_by(record, agency)) if role == "participant" else ()
         released = note_released_to(record, agency)
@@ -123,7 +122,33 @@ class ConsultationDesk:
         self._log(user, record, view, channel)
         return view
 
+    def approve(self, user: User, consultation_id: str) -> ApprovalResult:
+        """The user's agency approves the feedback note; `NotFoundError` unless it takes part, as for nothing.
+
+        Idempotent: a second approval by the same agency writes nothing. A note
+        that cites a secret item is refused (`NoteRefusedError`, located).
+        """
+        record, role = self._found(user, consultation_id)
+        if role != "participant":
+            raise NotFoundError(f"consultation {consultation_id}")
+        return approve_note(
+            self._workspace.store, record, agency=user.agency_id, actor_id=user.id, username=user.username
+        )
+
     # ---- helpers ----------------------------------------------------------------------------------------
+
+    def _current(self, record: Consultation) -> Consultation:
+        """The record with the approvals given in the workspace."""
+        return with_stored_approvals(self._workspace.store, record)
+
+    def _found(self, user: User, consultation_id: str) -> tuple[Consultation, Role]:
+        """The current record and the user's role in it; `NotFoundError` when the agency may not know it."""
+        found = self._records.get(consultation_id)
+        record = self._current(found) if found is not None else None
+        role = self._role(user, record) if record is not None else None
+        if record is None or role is None:
+            raise NotFoundError(f"consultation {consultation_id}")
+        return record, role
 
     def _role(self, user: User, record: Consultation) -> Role | None:
         deployment = self._workspace.deployment

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from spj.errors import Code, Location, Problem, StoreError
 
 if TYPE_CHECKING:
+    from spj.store.approvals import NoteApprovals
     from spj.store.disclosures import DisclosureLog
     from spj.store.drafts import Drafts
     from spj.store.keys import Keyring
@@ -226,6 +227,8 @@ class Store(Protocol):
     def disclosures(self) -> DisclosureLog: ...
     @property
     def drafts(self) -> Drafts: ...
+    @property
+    def approvals(self) -> NoteApprovals: ...
 
     # agencies, users, tokens
     def create_agency(self, agency_id: str, name: str) -> Agency: ...

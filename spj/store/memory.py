@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 from spj.errors import Code, Location, Problem, StoreError
+from spj.store.approvals import MemoryApprovals
 from spj.store.disclosures import MemoryDisclosures
 from spj.store.drafts import MemoryDrafts
 from spj.store.hashing import canonical_json, chain_sha256, iso_time, sha256_hex, utc_now
@@ -64,6 +65,7 @@ class MemoryStore:
             self.keyring
         )  # every extract shown to another agency (spj.store.disclosures)
         self.drafts = MemoryDrafts()  # unsaved work the workspace autosaved (spj.store.drafts)
+        self.approvals = MemoryApprovals(self)  # feedback notes approved in the workspace (spj.store.approvals)
 
     def close(self) -> None:
         """Nothing to release."""

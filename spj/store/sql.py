@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from spj.errors import Code, Location, Problem, StoreError
+from spj.store.approvals import SqlApprovals
 from spj.store.disclosures import SqlDisclosures
 from spj.store.drafts import SqlDrafts
 from spj.store.engine import WRITE_OPTION, make_engine
@@ -86,6 +87,7 @@ class SqlStore:
         self.referrals = SqlReferrals(self)  # where partners' referrals may be (spj.store.referrals)
         self.disclosures = SqlDisclosures(self)  # every extract shown to another agency (spj.store.disclosures)
         self.drafts = SqlDrafts(self)  # unsaved work the workspace autosaved (spj.store.drafts)
+        self.approvals = SqlApprovals(self)  # feedback notes approved in the workspace (spj.store.approvals)
         if migrate:
             try:
                 self.migrate()

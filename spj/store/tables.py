@@ -249,7 +249,19 @@ class ReferralEventRow(Base):
     __table_args__ = (Index("ix_referral_events_referral", "referral_id"),)
 
 
-APPEND_ONLY_TABLES = ("revisions", "audit_events", "disclosures", "referral_events")
+class ConsultationApprovalRow(Base):
+    """A participating agency's approval of a consultation's feedback note, given in the workspace (append-only)."""
+
+    __tablename__ = "consultation_approvals"
+
+    consultation_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    actor_id: Mapped[str] = mapped_column(String(ID))
+    username: Mapped[str] = mapped_column(String(ID))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+APPEND_ONLY_TABLES = ("revisions", "audit_events", "disclosures", "referral_events", "consultation_approvals")
 
 
 class DraftBufferRow(Base):

@@ -167,6 +167,7 @@ OTHER_PAGES = {
     ("GET", "/stats.csv"): "staff",
     ("GET", "/consultations"): "signed-in",  # tests/web/test_consultation_pages.py
     ("GET", "/consultations/{consultation_id}"): "signed-in",
+    ("POST", "/consultations/{consultation_id}/approval"): "signed-in",  # test_consultation_approval_pages.py
     ("GET", "/openapi.json"): "everyone",
     ("GET", "/healthz"): "everyone",
     ("GET", "/readyz"): "everyone",

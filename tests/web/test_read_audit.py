@@ -143,6 +143,8 @@ NO_CONTENT: dict[tuple[str, str], str] = {
     ("POST", "/assessments/{assessment_id}/autosave"): "keeps the user's own unsaved form; answers its time only",
     ("POST", "/assessments/{assessment_id}/autosave/discard"): "drops the user's unsaved form; a redirect",
     ("GET", "/consultations"): "consultations' ids, dates and agencies: no case content",
+    ("POST", "/consultations/{consultation_id}/approval"): "an approval: its own audit row; a redirect",
+    ("POST", "/api/v1/consultations/{consultation_id}/approval"): "an approval: its own audit row; ids only",
     ("GET", "/api/v1/consultations"): "consultations' ids, dates and agencies: no case content",
     ("GET", "/consultations/{consultation_id}"): "a consultation: written to its disclosure log before it is shown",
     ("GET", "/api/v1/consultations/{consultation_id}"): "a consultation: written to its log before it is returned",

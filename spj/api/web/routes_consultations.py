@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from spj.api.web.pages import WebRoute, current_user, language_of, render, t, workspace_of
+from spj.api.web.pages import WebRoute, current_user, language_of, posted_form, redirect, render, t, workspace_of
 from spj.disclosure import Deployment
 from spj.instrument.text import localize
 
@@ -51,5 +51,16 @@ async def consultation(request: Request, consultation_id: str) -> Response:
         "c": view,
         "names": names,
         "waiting": ", ".join(names.get(agency, agency) for agency in view.waiting),
+        "approved": request.query_params.get("approved") == "1",
+        "can_approve": view.role == "participant" and user.agency_id in view.waiting,
     }
     return render(request, "consultation.html", context, user=user)
+
+
+@router.post("/consultations/{consultation_id}/approval")
+async def approve(request: Request, consultation_id: str) -> Response:
+    """The user's agency approves the feedback note (any other agency: the one 404 page)."""
+    user = current_user(request)
+    await posted_form(request)
+    workspace_of(request).consultations.approve(user, consultation_id)
+    return redirect(request, f"/consultations/{consultation_id}?approved=1")
