@@ -35,6 +35,7 @@ OPERATION_IDS: dict[str, str] = {
     "GET /api/v1/stats/interventions": "getInterventionStats",
     "GET /api/v1/consultations": "listConsultations",
     "GET /api/v1/consultations/{consultation_id}": "getConsultation",
+    "POST /api/v1/consultations/{consultation_id}/approval": "approveConsultationFeedback",
     "GET /healthz": "getHealth",
     "GET /readyz": "getReadiness",
 }
