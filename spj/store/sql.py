@@ -772,26 +772,16 @@ def _event(row: Row[Any]) -> AuditEvent:
 
 
 def _entry(row: Row[Any]) -> StoredEntry:
-    return StoredEntry(
-        id=row.id,
-        seq=row.seq,
-        assessment_seq=row.assessment_seq,
-        at=row.at,
-        actor_id=row.actor_id,
-        agency_id=row.agency_id,
-        action=row.action,
-        assessment_id=row.assessment_id,
-        revision=row.revision,
-        detail=row.detail,
-        revision_sha256=row.revision_sha256,
-        key_id=row.key_id,
-        prev_mac=row.prev_mac,
-        mac=row.mac,
-    )
+    return StoredEntry(**_columns(row, StoredEntry))
 
 
 def _state(row: Row[Any]) -> StoredState:
-    return StoredState(**{name: getattr(row, name) for name in StoredState.__dataclass_fields__})
+    return StoredState(**_columns(row, StoredState))
+
+
+def _columns(row: Row[Any], record: Any) -> dict[str, Any]:
+    """The row's columns named like the dataclass `record`'s fields (the seal's records mirror their tables)."""
+    return {name: getattr(row, name) for name in record.__dataclass_fields__}
 
 
 def _revision(row: Row[Any]) -> Revision:
