@@ -239,3 +239,12 @@ def test_the_validation_would_catch_a_variable_missing_from_the_dictionary(loade
     report = frictionless.validate(str(out / "datapackage.json"))
     assert not report.valid
     assert "foreign-key" in {error.type for task in report.tasks for error in task.errors}
+
+
+def test_a_date_shift_is_never_zero_and_stays_within_its_bound() -> None:
+    """A zero shift publishes the true date: with 365 possible shifts, one case in 365 was left unshifted."""
+    key = ResearchKey(bytes(32))
+    shifts = {key.shift(f"CASE-{n:05d}").days for n in range(5000)}
+    assert 0 not in shifts
+    assert min(shifts) >= -182 and max(shifts) <= 182
+    assert min(shifts) < -150 and max(shifts) > 150

@@ -47,9 +47,13 @@ class ResearchKey:
         return f"{kind[0].upper()}-{digest[:16]}"
 
     def shift(self, case_id: str) -> dt.timedelta:
-        """The case's date shift: the same for every date of the case, between -182 and +182 days."""
+        """The case's date shift: the same for every date of the case, 1 to 182 days either way, never zero.
+
+        A zero shift would publish the case's true dates (one case in 365 did before).
+        """
         digest = hmac.new(self.secret, f"date-shift\0{case_id}".encode(), hashlib.sha256).digest()
-        return dt.timedelta(days=int.from_bytes(digest[:4], "big") % (2 * MAX_SHIFT_DAYS + 1) - MAX_SHIFT_DAYS)
+        days = int.from_bytes(digest[:4], "big") % MAX_SHIFT_DAYS + 1
+        return dt.timedelta(days=days if digest[4] & 1 else -days)
 
 
 def create_key(path: Path) -> ResearchKey:
