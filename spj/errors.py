@@ -60,6 +60,7 @@ class Code(StrEnum):
     UNKNOWN_SOURCE = "unknown-source"
     UNKNOWN_JUDGEMENT = "unknown-judgement"
     UNKNOWN_CASE_FIELD = "unknown-case-field"
+    UNKNOWN_FIELD = "unknown-field"  # a background field or scenario detail the instrument does not declare
     OMISSION = "omission"
     INCOMPLETE = "incomplete"
     MISSING_RATIONALE = "missing-rationale"

@@ -80,11 +80,16 @@ def test_workbook_layout(shipped: tuple[spj.Instrument, bytes]) -> None:
         "domains",
         "indicators",
         "case_fields",
+        "background",  # the structured background step (issue 14)
+        "scenario_fields",  # the scenario schema
         "rules",
         "interventions",
         "judgements",
         "migrations",  # the shipped instruments carry a migration from 1.0.0
     ]
+    scenario = book["scenario_fields"]
+    headers = [cell.value for cell in scenario[1]]
+    assert headers[:3] == ["id", "type", "choices"] and "label:days::fr" in headers
     migrations = book["migrations"]
     headers = [cell.value for cell in migrations[1]]
     row = dict(zip(headers, (cell.value for cell in migrations[2]), strict=True))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from spj.assessment.fieldvalues import check_values, choice_code
 from spj.assessment.model import Assessment, Rating
+from spj.assessment.records import check_records
 from spj.errors import Code, Problem, did_you_mean
-from spj.files.yamlsource import Document, PathT
+from spj.files.yamlsource import Document
 from spj.instrument import Instrument, index_of
 from spj.instrument.model import CaseField, Indicator
 
@@ -42,6 +44,7 @@ def check_assessment(assessment: Assessment, instrument: Instrument, doc: Docume
             problems.append(doc.problem(Code.DUPLICATE_ID, f"duplicate source id {listed.id!r}", ("sources", n, "id")))
         seen_sources.add(listed.id)
     problems += _check_case_fields(assessment, instrument, doc)
+    problems += check_records(assessment, instrument, doc)
     if assessment.plan is not None and assessment.version < 2:
         problems.append(
             doc.problem(
@@ -119,59 +122,9 @@ def _check_rating(
 
 
 def _check_case_fields(assessment: Assessment, instrument: Instrument, doc: Document) -> list[Problem]:
-    index = index_of(instrument)
-    problems = []
-    for name, value in assessment.case.fields.items():
-        path = ("case", "fields", name)
-        field = index.case_fields.get(name)
-        if field is None:
-            problems.append(
-                doc.problem(
-                    Code.UNKNOWN_CASE_FIELD,
-                    f"no case field {name!r} in the instrument" + did_you_mean(name, index.case_fields),
-                    path,
-                )
-            )
-        elif field.type == "choice":
-            problems += _check_choice(field, name, value, path, doc)
-        elif field.type == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
-            problems.append(doc.problem(Code.SCHEMA, f"{name} must be a whole number, got {value!r}", path))
-        elif field.type == "boolean" and not isinstance(value, bool):
-            problems.append(doc.problem(Code.SCHEMA, f"{name} must be true or false, got {value!r}", path))
-        elif field.type == "text" and not isinstance(value, str):
-            problems.append(doc.problem(Code.SCHEMA, f"{name} must be text, got {value!r}", path))
-    return problems
-
-
-def _check_choice(field: CaseField, name: str, value: object, path: PathT, doc: Document) -> list[Problem]:
-    """A choice holds one of its codes; a multiple choice a list of them (or one code alone), each once."""
-    if isinstance(value, tuple | list) and not field.multiple:
-        return [
-            doc.problem(
-                Code.SCHEMA,
-                f"{name} holds one choice, got a list; give one of {', '.join(field.choices)}"
-                " (or declare the field `multiple: true` in the instrument)",
-                path,
-            )
-        ]
-    codes = list(value) if isinstance(value, tuple | list) else [choice_code(value)]
-    problems = [
-        doc.problem(
-            Code.UNKNOWN_CODE,
-            f"{code!r} is not a choice of {name}; use one of {', '.join(field.choices)}",
-            (*path, n) if isinstance(value, tuple | list) else path,
-        )
-        for n, code in enumerate(codes)
-        if code not in field.choices
-    ]
-    if len(set(map(str, codes))) != len(codes):
-        problems.append(doc.problem(Code.DUPLICATE_ID, f"{name} names a choice twice", path))
-    return problems
-
-
-def choice_code(value: object) -> object:
-    """A choice is a code: `1` written unquoted is the code "1" (as scale codes are)."""
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    fields = index_of(instrument).case_fields
+    values = assessment.case.fields
+    return check_values(fields, values, ("case", "fields"), doc, what="case field", unknown=Code.UNKNOWN_CASE_FIELD)
 
 
 def case_value(field: CaseField | None, value: object) -> object:

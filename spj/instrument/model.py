@@ -97,6 +97,16 @@ class CaseField(Model):
     """A `choice` that may hold several codes at once: rules see a list (`'x' in case.f`)."""
 
 
+class RecordField(CaseField):
+    """A structured item the expert records: a fact of the background step, or a detail of each scenario.
+
+    Typed like a case field (choice, text, integer, boolean); rules do not read it, reports show it.
+    """
+
+    guidance: Text | None = Field(default=None, exclude_if=lambda value: value is None)
+    """What to record, in the instrument's words (shown beside the field in the form and the codebook)."""
+
+
 class Omission(Model):
     """How many omitted indicators an assessment tolerates."""
 
@@ -170,6 +180,11 @@ class Instrument(Model):
     rules: tuple[Rule, ...] = ()
     interventions: tuple[Intervention, ...] = ()
     judgements: tuple[Judgement, ...] = ()
+    # Left out of the dump when empty, so the content hash of an instrument without them is unchanged.
+    background: tuple[RecordField, ...] = Field(default=(), exclude_if=lambda value: not value)
+    """The structured background step: history, index offence, previous interventions."""
+    scenario_fields: tuple[RecordField, ...] = Field(default=(), exclude_if=lambda value: not value)
+    """The scenario schema: the details recorded for every scenario (nature, victims, severity, imminence...)."""
     # Left out of the dump when empty, so the content hash of an instrument without migrations is unchanged.
     migrations: tuple[Migration, ...] = Field(default=(), exclude_if=lambda value: not value)
     # Warnings the authors intend (`spj lint`); not part of the content hash (see `loader.content_hash`).

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from spj.evaluation.plan import build_plan
-from spj.instrument.model import Instrument, Text
+from spj.instrument.model import Instrument, RecordField, Text
 from spj.instrument.text import localize
 from spj.report.document import Kind, render_document
 from spj.report.escaping import MdText, md_code
@@ -97,6 +97,7 @@ class CaseFieldView:
     type: str
     choices: tuple[Named, ...]
     multiple: bool = False
+    guidance: str = ""
 
 
 @dataclass(frozen=True)
@@ -297,6 +298,16 @@ def codebook_context(instrument: Instrument, *, lang: str, spj_version: str = ""
             translations.gettext(INFORMS[indicator.informs]) if indicator.informs else "",
         )
 
+    def record_view(f: RecordField) -> CaseFieldView:
+        return CaseFieldView(
+            f.id,
+            text(f.title) or f.id,
+            f.type,
+            tuple(Named(c, text(f.labels[c]) if c in f.labels else c) for c in f.choices),
+            f.multiple,
+            text(f.guidance),
+        )
+
     return {
         "lang": lang,
         "spj_version": spj_version,
@@ -340,6 +351,9 @@ def codebook_context(instrument: Instrument, *, lang: str, spj_version: str = ""
             )
             for f in instrument.case_fields
         ],
+        # The structured background step and the scenario schema: what the assessor records (issue 14).
+        "background": [record_view(f) for f in instrument.background],
+        "scenario_fields": [record_view(f) for f in instrument.scenario_fields],
         "rules": [
             RuleView(r.id, text(r.title), r.severity, text(r.message), condition(r.when)) for r in instrument.rules
         ],

@@ -24,6 +24,8 @@ The view's shape (`…` marks a sentence, safe text):
              after …})}), trajectory …, critical_path …, undetermined ({title, provider, missing …,
              missing_case_fields …})
     formulation, scenarios ({kind, title, text}), judgements ({title, level, code, rationale})
+    background, scenario_columns, scenario_rows, review_triggers   (spj.report.records: the background
+                 step, the scenarios as a table with their details, the triggers for an earlier review)
     footer       {instrument …, license …, prepared …}
 """
 
@@ -38,6 +40,7 @@ from spj.evaluation.results import AgreedStep, Evaluation, FlagResult, PlanStep,
 from spj.instrument import index_of
 from spj.instrument.model import Indicator, Instrument, ScaleLevel
 from spj.instrument.text import case_value_text, localize
+from spj.report.records import records_context
 from spj.report.tracks import TRACKS, track_title
 from spj.report.wording import Kind, Named, Wording, report_wording
 
@@ -202,6 +205,7 @@ class _Builder:
             "formulation": assessment.formulation or "",
             "scenarios": tuple({"kind": s.kind, "title": s.title or "", "text": s.text} for s in assessment.scenarios),
             "judgements": tuple(self.judgement(j.id) for j in instrument.judgements),
+            **records_context(instrument, assessment, words, self.text),
             "footer": {
                 "instrument": words(
                     "Instrument %(id)s, version %(version)s", id=instrument.id, version=instrument.version

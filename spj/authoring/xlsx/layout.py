@@ -128,6 +128,34 @@ SHEETS: tuple[Sheet, ...] = (
         required=False,
     ),
     Sheet(
+        "background",
+        "background",
+        (
+            _col("id", required=True),
+            _col("type"),
+            _col("choices", "codes"),
+            _col("title", "text"),
+            _col("guidance", "text"),
+            _col("label", "coded", key="labels"),
+            _col("multiple", "bool"),
+        ),
+        required=False,
+    ),
+    Sheet(
+        "scenario_fields",
+        "scenario_fields",
+        (
+            _col("id", required=True),
+            _col("type"),
+            _col("choices", "codes"),
+            _col("title", "text"),
+            _col("guidance", "text"),
+            _col("label", "coded", key="labels"),
+            _col("multiple", "bool"),
+        ),
+        required=False,
+    ),
+    Sheet(
         "rules",
         "rules",
         (
