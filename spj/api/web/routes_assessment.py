@@ -104,7 +104,7 @@ def _page(
         "errors": errors or FieldErrors(),
         "labels": field_labels(view.instrument, lang),
         "sources": source_rows(form_values),
-        "scenarios": scenario_rows(form_values),
+        "scenarios": scenario_rows(form_values, view.instrument),
         "scenario_kinds": scenario_kinds(),
         "panel": _panel(request, workspace, user, view),
         "panel_note": panel_note,
