@@ -1,0 +1,236 @@
+"""Conditional items (issue 11, point 3): `applies_when` on indicators, `scale_applies_when` on their scales.
+
+Not applicable is neither missing nor false: the item is not asked, its rating
+is absent from the rule bindings (`has()` is false), completeness does not
+count it, and a value given for it is a warning, never a refusal.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from helpers import ASSESSMENT_HEADER, assert_spj_error, make_assessment, make_instrument
+
+import spj
+from spj.assessment.validate import applicability_warnings
+from spj.authoring.checking import check_assessment_document
+from spj.files.yamlsource import parse_yaml
+
+CONDITIONAL = """\
+domains:
+  - {id: social, title: {en: Social}}
+  - {id: wellbeing, title: {en: Wellbeing}}
+case_fields:
+  - {id: status, type: choice, choices: [convict, pve]}
+indicators:
+  - {id: SO1, domain: social, kind: risk, title: {en: Peers},
+     scale_applies_when: {relevance: 'ratings.SO1.presence != 0'}}
+  - {id: SO2, domain: social, kind: protective, title: {en: Family}}
+  - {id: WB1, domain: wellbeing, kind: risk, title: {en: Trauma},
+     applies_when: 'case.status == "convict"'}
+"""
+
+RULES = """\
+rules:
+  - {id: relevant_peers, when: 'has(ratings.SO1.relevance) && ratings.SO1.relevance == 2', message: m}
+  - {id: trauma, when: 'ratings.WB1.presence >= 1', message: m}
+  - {id: peers_or_trauma, when: 'ratings.SO1.presence >= 1 || ratings.WB1.presence >= 1', message: m}
+"""
+
+
+def conditional(rest: str = RULES) -> spj.Instrument:
+    return make_instrument(rest, body=CONDITIONAL)
+
+
+NO_CASE = ASSESSMENT_HEADER.replace("case: {id: CASE-0001}\n", "")
+
+
+def with_case(instrument: spj.Instrument, rest: str) -> spj.Assessment:
+    return make_assessment(instrument, rest, header=NO_CASE)
+
+
+def flag(evaluation: spj.Evaluation, rule_id: str):
+    return next(f for f in evaluation.rule_results if f.id == rule_id)
+
+
+# -- load time
+
+
+@pytest.mark.parametrize(
+    ("indicator", "code", "words"),
+    [
+        ("applies_when: 'ratings.SO9.presence == 0'", "rule-reference", "no indicator 'SO9'"),
+        ("applies_when: 'case.statut == \"pve\"'", "rule-reference", "did you mean 'status'"),
+        ("applies_when: 'ratings.WB1.presence == 0'", "cycle", "its own answer"),
+        ("scale_applies_when: {relevance: 'ratings.WB1.relevance == 0'}", "cycle", "its own answer"),
+        ("applies_when: 'ratings.SO1.presence == \"Y\"'", "rule-type", "is a number"),
+        ("applies_when: 'ratings.SO1.presence == 7'", "rule-out-of-range", "never 7"),
+        ("applies_when: 'ratings.SO1.presence'", "rule-type", "not true or false"),
+        ("applies_when: 'flags.x'", "rule-reference", "ratings and case fields only"),
+        ("applies_when: 'domains.social.rated > 0'", "rule-reference", "ratings and case fields only"),
+        ("scale_applies_when: {relevence: 'ratings.SO1.presence != 0'}", "unresolved-reference", "relevance"),
+        ("scale_applies_when: {presence: 'ratings.SO1.presence != 0'}", "schema", "first scale"),
+        ("applies_when: 'ratings.SO1.presence >'", "rule-syntax", ""),
+    ],
+)
+def test_a_bad_condition_is_a_located_load_error(indicator: str, code: str, words: str) -> None:
+    body = f"""\
+    domains:
+      - {{id: social, title: {{en: Social}}}}
+    case_fields:
+      - {{id: status, type: choice, choices: [convict, pve]}}
+    rules:
+      - {{id: x, when: 'true', message: m}}
+    indicators:
+      - {{id: SO1, domain: social, kind: risk, title: {{en: Peers}}}}
+      - id: WB1
+        domain: social
+        kind: risk
+        title: {{en: Trauma}}
+        {indicator}
+    """
+    with pytest.raises(spj.InstrumentError) as caught:
+        make_instrument(body=textwrap.dedent(body))
+    problems = [p for p in caught.value.problems if p.code.value == code]
+    assert problems, caught.value
+    assert words in problems[0].message
+    assert problems[0].location.line == 28  # the condition's own line
+    assert problems[0].location.path[:2] == ("indicators", 1)
+
+
+def test_conditions_that_read_each_other_in_a_cycle_are_named() -> None:
+    body = """\
+    domains:
+      - {id: social, title: {en: Social}}
+    indicators:
+      - {id: A1, domain: social, kind: risk, title: {en: A}, applies_when: 'ratings.B1.relevance != 0'}
+      - {id: B1, domain: social, kind: risk, title: {en: B},
+         scale_applies_when: {relevance: 'ratings.C1.presence != 0'}}
+      - {id: C1, domain: social, kind: risk, title: {en: C}, applies_when: 'has(ratings.A1)'}
+    """
+    assert_spj_error(
+        lambda: make_instrument(body=textwrap.dedent(body)),
+        "cycle",
+        message="conditions depend on each other in a cycle: A1 -> B1.relevance -> C1 -> A1",
+    )
+
+
+def test_a_scale_may_depend_on_another_scale_of_its_own_indicator() -> None:
+    instrument = conditional()
+    index = spj.instrument.index_of(instrument)
+    assert set(index.conditions) == {("SO1", "relevance"), ("WB1", None)}
+
+
+def test_an_instrument_without_conditions_keeps_its_content_hash() -> None:
+    plain = make_instrument()
+    assert "applies_when" not in plain.model_dump(mode="json")["indicators"][0]
+
+
+# -- the engine
+
+
+def test_relevance_of_an_absent_indicator_is_not_applicable_not_missing() -> None:
+    instrument = conditional()
+    assessment = with_case(
+        instrument,
+        """\
+        case: {id: C-1, fields: {status: pve}}
+        ratings: {SO1: {presence: "N", relevance: high}, SO2: {presence: "Y"}}
+        """,
+    )
+    evaluation = spj.evaluate(instrument, assessment)
+    # Relevance was given but does not apply: rules do not see it (has() is false), it is not missing.
+    assert flag(evaluation, "relevant_peers").status == "clear"
+    # WB1 does not apply to a pve case: not rated, not omitted, not to rate, not in the total.
+    completeness = evaluation.to_dict()["completeness"]
+    assert completeness["indicators"] == 2
+    assert completeness["not_applicable"] == 1
+    assert completeness["unrated"] == 0
+    assert completeness["complete"] is True
+    assert evaluation.domains["wellbeing"].unrated == 0
+    trauma = flag(evaluation, "trauma")
+    assert trauma.status == "unknown"
+    assert trauma.missing == ()  # neither missing (nothing to go and find) ...
+    assert any(r.status == "not applicable" for r in trauma.because)
+    assert flag(evaluation, "peers_or_trauma").status == "unknown"  # ... nor false
+
+
+def test_a_condition_whose_inputs_are_unknown_leaves_the_item_to_rate() -> None:
+    instrument = conditional()
+    assessment = make_assessment(instrument, "ratings: {SO1: {presence: Y}, SO2: {presence: N}}\n")
+    evaluation = spj.evaluate(instrument, assessment)
+    assert evaluation.applicability.applies("WB1") is None
+    assert evaluation.applicability.waits_for("WB1") == ("case.status",)
+    assert evaluation.completeness.unrated == 1
+    assert evaluation.completeness.indicators == 3
+
+
+def test_an_applicable_item_is_asked_as_before() -> None:
+    instrument = conditional()
+    assessment = with_case(
+        instrument,
+        """\
+        case: {id: C-1, fields: {status: convict}}
+        ratings: {SO1: {presence: Y, relevance: high}, SO2: {presence: N}, WB1: {presence: P}}
+        """,
+    )
+    evaluation = spj.evaluate(instrument, assessment)
+    assert flag(evaluation, "relevant_peers").status == "raised"
+    assert flag(evaluation, "trauma").status == "raised"
+    assert evaluation.completeness.not_applicable == 0
+
+
+# -- validation of assessments
+
+
+def test_a_final_assessment_need_not_rate_what_does_not_apply() -> None:
+    instrument = conditional("judgements: []\n")
+    assessment = with_case(
+        instrument,
+        """\
+        status: final
+        case: {id: C-1, fields: {status: pve}}
+        ratings: {SO1: {presence: "P", relevance: low}, SO2: {presence: "Y", relevance: low}}
+        """,
+    )
+    assert assessment.status == "final"
+
+
+def test_a_final_assessment_rates_an_item_whose_applicability_is_unknown() -> None:
+    instrument = conditional("judgements: []\n")
+    text = """\
+        status: final
+        case: {id: C-1}
+        ratings: {SO1: {presence: "N"}, SO2: {presence: "Y", relevance: low}}
+        """
+    with pytest.raises(spj.AssessmentError) as caught:
+        with_case(instrument, text)
+    assert caught.value.codes == ["incomplete"]
+    assert "depends on case.status" in caught.value.problems[0].message
+
+
+def test_a_value_given_for_a_non_applicable_item_is_a_located_warning() -> None:
+    instrument = conditional()
+    text = textwrap.dedent(
+        """\
+        format: spj-assessment/1
+        instrument: {id: test-instrument, version: 1.0.0}
+        id: A-1
+        case: {id: C-1, fields: {status: pve}}
+        assessor: {id: u-1}
+        date: 2020-01-01
+        ratings:
+          SO1: {presence: "N", relevance: high}
+          WB1: {presence: "Y"}
+        """
+    )
+    doc = parse_yaml(text, file="case.yaml")
+    warnings = check_assessment_document(doc, instrument)  # valid: a warning, not a refusal
+    assert [(w.code.value, w.location.path, w.location.line) for w in warnings] == [
+        ("not-applicable", ("ratings", "SO1", "relevance"), 8),
+        ("not-applicable", ("ratings", "WB1"), 9),
+    ]
+    assert "case.status" in warnings[1].message
+    assessment = spj.parse_assessment(text, instrument)
+    assert applicability_warnings(assessment, instrument, doc) == warnings
