@@ -216,9 +216,7 @@ def rating_gaps(
     if level is not None and level.value == index.scales[first].bottom:
         return ()
     return tuple(
-        scale
-        for scale in rest
-        if codes.get(scale) is None and applicability.applies(indicator.id, scale) is not False
+        scale for scale in rest if codes.get(scale) is None and applicability.applies(indicator.id, scale) is not False
     )
 
 

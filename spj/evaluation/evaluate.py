@@ -30,7 +30,6 @@ from spj.instrument.applicability import NOTHING_CONDITIONED, Applicability, dec
 from spj.instrument.index import InstrumentIndex
 from spj.rules import Budget, CompiledExpression, RuleContext, evaluate_with, variables_for
 
-
 NOT_APPLICABLE = "not_applicable"
 """The status of an indicator whose `applies_when` is false: not asked, neither missing nor false."""
 _WORDS = {NOT_APPLICABLE: "not applicable"}
