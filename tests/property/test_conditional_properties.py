@@ -59,7 +59,9 @@ INSTRUMENT = spj.parse_instrument(
 RATING = st.one_of(
     st.none(),
     st.just({"omitted": True, "reason": "not known"}),
-    st.fixed_dictionaries({"presence": st.sampled_from(["N", "P", "Y"])}, optional={"relevance": st.sampled_from(["low", "high"])}),
+    st.fixed_dictionaries(
+        {"presence": st.sampled_from(["N", "P", "Y"])}, optional={"relevance": st.sampled_from(["low", "high"])}
+    ),
 )
 
 
