@@ -234,3 +234,76 @@ def test_a_value_given_for_a_non_applicable_item_is_a_located_warning() -> None:
     assert "case.status" in warnings[1].message
     assessment = spj.parse_assessment(text, instrument)
     assert applicability_warnings(assessment, instrument, doc) == warnings
+
+
+# -- lint, codebook, report
+
+
+def test_lint_warns_of_a_condition_that_never_or_always_holds() -> None:
+    from spj.authoring.lint import lint_text
+
+    text = textwrap.dedent(
+        """\
+        format: spj/1
+        id: t
+        version: 1.0.0
+        title: T
+        license: CC0-1.0
+        scales:
+          presence:
+            - {code: "N", value: 0, label: A}
+            - {code: "Y", value: 2, label: P}
+          relevance:
+            - {code: low, value: 0, label: L}
+            - {code: high, value: 2, label: H}
+        domains: [{id: d, title: D}]
+        indicators:
+          - {id: A1, domain: d, kind: risk, title: A, guidance: g, anchors: {N: a, Y: b}}
+          - {id: B1, domain: d, kind: risk, title: B, guidance: g, anchors: {N: a, Y: b},
+             applies_when: 'ratings.A1.presence > 0 && ratings.A1.presence < 1'}
+          - {id: C1, domain: d, kind: risk, title: C, guidance: g, anchors: {N: a, Y: b},
+             scale_applies_when: {relevance: 'ratings.A1.presence >= 0'}}
+          - {id: D1, domain: d, kind: risk, title: D, guidance: g, anchors: {N: a, Y: b},
+             scale_applies_when: {relevance: 'ratings.D1.presence != 0'}}
+        rules:
+          - {id: r, when: 'ratings.A1.presence + ratings.B1.presence + ratings.C1.relevance
+                          + ratings.D1.relevance > 0', message: m}
+        """
+    )
+    report = lint_text(text, file="t.yaml")
+    found = [(w.code.value, w.location.path, w.location.line) for w in report.warnings]
+    assert found == [
+        ("condition-never-true", ("indicators", 1, "applies_when"), 17),
+        ("condition-always-true", ("indicators", 2, "scale_applies_when", "relevance"), 19),
+    ]
+
+
+def test_the_codebook_says_when_an_item_is_asked_in_each_language() -> None:
+    from spj.report.codebook import render_codebook
+
+    instrument = conditional()
+    expected = {
+        "en": ("Relevance: asked only when Peers (SO1) is at least partly.", "Asked only when the case is in status"),
+        "nl": ("Relevantie: alleen gevraagd wanneer", "Alleen gevraagd wanneer"),
+        "fr": ("question posée seulement si Peers (SO1) est au moins", "Question posée seulement si"),
+    }
+    for lang, sentences in expected.items():
+        text = render_codebook(instrument, format="md", lang=lang)
+        assert isinstance(text, str)
+        for sentence in sentences:
+            assert sentence in text, (lang, sentence)
+
+
+def test_the_report_says_an_item_was_not_asked_not_that_it_is_missing() -> None:
+    instrument = conditional()
+    assessment = with_case(
+        instrument,
+        """\
+        case: {id: C-1, fields: {status: pve}}
+        ratings: {SO1: {presence: "N", relevance: high}, SO2: {presence: "Y", relevance: low}}
+        """,
+    )
+    text = spj.render_report(instrument, assessment, spj.evaluate(instrument, assessment), format="md")
+    assert "Not asked for this case (its condition does not hold): Trauma (WB1)." in text
+    assert "WB1) has not been rated yet" not in text
+    assert "High" not in text.split("Peers (SO1)")[1].split("\n")[0]  # the relevance set aside is not shown
