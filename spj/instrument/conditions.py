@@ -160,7 +160,7 @@ def _decision_order(
     instrument: Instrument, conditions: dict[Item, CompiledCondition], doc: Document, problems: list[Problem]
 ) -> tuple[Item, ...]:
     """Conditions in an order where each comes after those of the items it reads; a cycle is a problem."""
-    place = {(ind.id, None): (n, -1) for n, ind in enumerate(instrument.indicators)}
+    place: dict[Item, tuple[int, int]] = {(ind.id, None): (n, -1) for n, ind in enumerate(instrument.indicators)}
     for n, ind in enumerate(instrument.indicators):
         for k, scale in enumerate(ind.rate):
             place[(ind.id, scale)] = (n, k)

@@ -22,10 +22,11 @@ from spj.instrument.conditions import CompiledCondition, Item
 from spj.instrument.model import CaseField, Domain, Indicator, Instrument, Intervention, Judgement, Rule, ScaleLevel
 from spj.rules import CompiledExpression
 
+_K = TypeVar("_K")
 _V = TypeVar("_V")
 
 
-def _frozen(items: Mapping[str, _V]) -> Mapping[str, _V]:
+def _frozen(items: Mapping[_K, _V]) -> Mapping[_K, _V]:
     """A read-only view of a copy of `items`."""
     return MappingProxyType(dict(items))
 
