@@ -307,3 +307,11 @@ def test_the_report_says_an_item_was_not_asked_not_that_it_is_missing() -> None:
     assert "Not asked for this case (its condition does not hold): Trauma (WB1)." in text
     assert "WB1) has not been rated yet" not in text
     assert "High" not in text.split("Peers (SO1)")[1].split("\n")[0]  # the relevance set aside is not shown
+
+
+def test_an_instrument_without_conditions_scores_the_same_json_as_before() -> None:
+    plain = make_instrument()
+    evaluation = spj.evaluate(plain, make_assessment(plain, "ratings: {SO1: {presence: Y}}\n"))
+    assert "not_applicable" not in evaluation.to_dict()["completeness"]
+    conditional_json = spj.evaluate(conditional(), make_assessment(conditional(), "ratings: {}\n")).to_dict()
+    assert conditional_json["completeness"]["not_applicable"] == 0

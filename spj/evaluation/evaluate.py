@@ -48,7 +48,7 @@ def evaluate(instrument: Instrument, assessment: Assessment, *, budget: Budget |
     case = {name: case_value(index.case_fields.get(name), value) for name, value in assessment.case.fields.items()}
     applicability = decide_over_values(index, ratings, case)
     _set_aside(applicability, ratings, codes, status)
-    completeness = _completeness(instrument, status)
+    completeness = _completeness(instrument, status, conditional=bool(index.conditions))
     domains = _domain_summaries(instrument, index, ratings, status)
     read_ratings = {
         i: {s: values[s] for s in scales if s in values}
@@ -175,7 +175,7 @@ def _set_aside(
             codes.get(indicator, {}).pop(scale, None)
 
 
-def _completeness(instrument: Instrument, status: dict[str, str]) -> Completeness:
+def _completeness(instrument: Instrument, status: dict[str, str], *, conditional: bool) -> Completeness:
     not_applicable = sum(1 for s in status.values() if s == NOT_APPLICABLE)
     total = len(instrument.indicators) - not_applicable  # an indicator that does not apply is not asked
     rated = sum(1 for s in status.values() if s == "rated")
@@ -185,7 +185,9 @@ def _completeness(instrument: Instrument, status: dict[str, str]) -> Completenes
     limit = instrument.omission.max_omitted_ratio
     # DESIGN 4.1: sufficient when omitted_ratio <= max_omitted_ratio; `complete` says whether any is still unrated.
     sufficient = omitted / total <= limit if total else True
-    return Completeness(total, rated, omitted, unrated, ratio, sufficient, limit, not_applicable)
+    return Completeness(
+        total, rated, omitted, unrated, ratio, sufficient, limit, not_applicable if conditional else None
+    )
 
 
 def _domain_summaries(

@@ -83,8 +83,9 @@ class Completeness:
     omitted_ratio: float
     sufficient: bool
     max_omitted_ratio: float
-    not_applicable: int = 0
-    """Indicators whose `applies_when` is false: not asked, and not counted in `indicators`."""
+    not_applicable: int | None = None
+    """Indicators whose `applies_when` is false: not asked, and not counted in `indicators` (None: the
+    instrument has no conditions, and the JSON leaves the key out, as before conditions existed)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,7 +97,7 @@ class Completeness:
             "sufficient": self.sufficient,
             "complete": self.complete,
             "max_omitted_ratio": self.max_omitted_ratio,
-            "not_applicable": self.not_applicable,
+            **({"not_applicable": self.not_applicable} if self.not_applicable is not None else {}),
         }
 
     @property
