@@ -306,6 +306,9 @@ def test_the_report_says_an_item_was_not_asked_not_that_it_is_missing() -> None:
     text = spj.render_report(instrument, assessment, spj.evaluate(instrument, assessment), format="md")
     assert "Not asked for this case (its condition does not hold): Trauma (WB1)." in text
     assert "WB1) has not been rated yet" not in text
+    assert "not asked for this case" in text  # the reason of the flag that reads WB1
+    nl = spj.render_report(instrument, assessment, spj.evaluate(instrument, assessment), format="md", lang="nl")
+    assert "Niet gevraagd voor deze casus (de voorwaarde is niet vervuld): Trauma (WB1)." in nl
     assert "High" not in text.split("Peers (SO1)")[1].split("\n")[0]  # the relevance set aside is not shown
 
 

@@ -86,6 +86,7 @@ class _Builder:
             "omitted": words("omitted"),
             "not rated": words("not yet rated"),
             "not given": words("not given"),
+            "not applicable": words("not asked for this case"),
             "unknown": words("unknown"),
             "raised": words("raised"),
             "not raised": words("not raised"),
