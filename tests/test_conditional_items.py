@@ -318,3 +318,26 @@ def test_an_instrument_without_conditions_scores_the_same_json_as_before() -> No
     assert "not_applicable" not in evaluation.to_dict()["completeness"]
     conditional_json = spj.evaluate(conditional(), make_assessment(conditional(), "ratings: {}\n")).to_dict()
     assert conditional_json["completeness"]["not_applicable"] == 0
+
+
+def test_the_form_says_why_an_indicator_or_a_scale_is_not_asked() -> None:
+    from spj.api.web.conditions import not_asked
+    from spj.api.web.progress import form_progress
+
+    instrument = conditional()
+    content = {
+        "case": {"id": "C-1", "fields": {"status": "pve"}},
+        "ratings": {"SO1": {"presence": "N"}, "SO2": {"presence": "Y", "relevance": "low"}},
+    }
+    why = not_asked(instrument, content, "en")
+    assert why == {
+        "SO1.relevance": "Not asked here. Relevance: asked only when Peers (SO1) is at least partly.",
+        "WB1": "Not asked for this case. Asked only when the case is in status “convict”.",
+    }
+    assert not_asked(instrument, content, "nl")["WB1"].startswith("Niet gevraagd voor deze casus. Alleen gevraagd")
+    progress = form_progress(instrument, content)
+    assert (progress.to_do, progress.not_applicable, progress.per_domain["wellbeing"]) == ((), ("WB1",), (0, 0))
+    # Unknown applicability (no case category yet): WB1 is asked, and still to do.
+    content["case"] = {"id": "C-1"}
+    assert "WB1" not in not_asked(instrument, content, "en")
+    assert form_progress(instrument, content).to_do == ("WB1",)
