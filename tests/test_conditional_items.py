@@ -341,3 +341,12 @@ def test_the_form_says_why_an_indicator_or_a_scale_is_not_asked() -> None:
     content["case"] = {"id": "C-1"}
     assert "WB1" not in not_asked(instrument, content, "en")
     assert form_progress(instrument, content).to_do == ("WB1",)
+
+
+def test_spj_diff_shows_a_changed_condition() -> None:
+    from spj.authoring.versioning.diff import diff_instruments
+
+    before, after = make_instrument(body=CONDITIONAL.replace("applies_when: 'case.status == \"convict\"'", "")), conditional()
+    changes = diff_instruments(before, after)
+    changed = {item.id for item in changes.items if item.section == "indicators"}
+    assert changed == {"WB1"}
