@@ -346,7 +346,8 @@ def test_the_form_says_why_an_indicator_or_a_scale_is_not_asked() -> None:
 def test_spj_diff_shows_a_changed_condition() -> None:
     from spj.authoring.versioning.diff import diff_instruments
 
-    before, after = make_instrument(body=CONDITIONAL.replace("applies_when: 'case.status == \"convict\"'", "")), conditional()
+    before = make_instrument(body=CONDITIONAL.replace("applies_when: 'case.status == \"convict\"'", ""))
+    after = conditional()
     changes = diff_instruments(before, after)
     changed = {item.id for item in changes.items if item.section == "indicators"}
     assert changed == {"WB1"}
