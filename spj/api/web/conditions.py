@@ -1,9 +1,11 @@
 """Which items the form does not ask, and why: conditional items (`applies_when`) decided over the draft.
 
-A field whose condition is false is shown disabled with a sentence that says
-why; it is not "to rate" (`progress.form_progress` skips it), and what the
-draft gave for it is not sent again on the next save, as the engine sets it
-aside anyway. An item whose condition cannot be decided yet stays open.
+The rating scales of an item whose condition is false are shown disabled with
+a sentence that says why; it is not "to rate" (`progress.form_progress` skips
+it), and the codes the draft gave for it are not sent again on the next save,
+as the engine sets them aside anyway. Its evidence and sources stay editable,
+so that no text written is lost. An item whose condition cannot be decided yet
+stays open.
 """
 
 from __future__ import annotations
