@@ -351,3 +351,22 @@ def test_spj_diff_shows_a_changed_condition() -> None:
     changes = diff_instruments(before, after)
     changed = {item.id for item in changes.items if item.section == "indicators"}
     assert changed == {"WB1"}
+
+
+def test_a_research_export_leaves_out_a_value_not_asked() -> None:
+    from spj.interop.research.rows import Privacy, observations
+    from spj.interop.research.variables import Dictionary, Names
+
+    instrument = conditional()
+    assessment = with_case(
+        instrument,
+        """\
+        case: {id: C-1, fields: {status: pve}}
+        ratings: {SO1: {presence: "N", relevance: high}, SO2: {presence: "Y", relevance: low}, WB1: {presence: Y}}
+        """,
+    )
+    evaluation = spj.evaluate(instrument, assessment)
+    rows = observations(instrument, assessment, evaluation, Dictionary(Names([instrument])), Privacy(key=None))
+    variables = {row["variable"] for row in rows}
+    assert {"presence.SO1", "presence.SO2", "relevance.SO2"} <= variables
+    assert "relevance.SO1" not in variables and "presence.WB1" not in variables
