@@ -65,6 +65,7 @@ class Code(StrEnum):
     INCOMPLETE = "incomplete"
     MISSING_RATIONALE = "missing-rationale"
     MISSING_JUDGEMENT = "missing-judgement"
+    NOT_APPLICABLE = "not-applicable"  # a value given for an item whose applies_when is false (a warning)
     TEMPLATE = "template"
     OUTPUT = "output"
     XLSX = "xlsx"

@@ -11,6 +11,7 @@ from spj.assessment.records import check_records
 from spj.errors import Code, Problem, did_you_mean
 from spj.files.yamlsource import Document
 from spj.instrument import Instrument, index_of
+from spj.instrument.applicability import NOTHING_CONDITIONED, Applicability, decide_applicability
 from spj.instrument.model import CaseField, Indicator
 
 
@@ -141,14 +142,22 @@ def case_value(field: CaseField | None, value: object) -> object:
     return choice_code(value)
 
 
-def rating_gaps(indicator: Indicator, codes: Mapping[str, object] | None, omitted: bool, index: Any) -> tuple[str, ...]:
+def rating_gaps(
+    indicator: Indicator,
+    codes: Mapping[str, object] | None,
+    omitted: bool,
+    index: Any,
+    applicability: Applicability = NOTHING_CONDITIONED,
+) -> tuple[str, ...]:
     """What an indicator still needs before it is complete: nothing when omitted or fully rated.
 
     `("rating",)` when it is neither rated nor omitted; else the scales still to rate. Scales after the
     first (relevance) may stay empty for an indicator rated at the bottom of its first scale: an absent
-    indicator has no relevance to rate. The form's progress and the final check read the same rule.
+    indicator has no relevance to rate. An item whose condition is false (`applicability`) is not asked:
+    nothing to do for it; one whose condition is unknown still is. The form's progress and the final
+    check read the same rule.
     """
-    if omitted:
+    if omitted or applicability.applies(indicator.id) is False:
         return ()
     if codes is None:
         return ("rating",)
@@ -159,19 +168,75 @@ def rating_gaps(indicator: Indicator, codes: Mapping[str, object] | None, omitte
     level = index.scales[first].by_code.get(first_code)
     if level is not None and level.value == index.scales[first].bottom:
         return ()
-    return tuple(scale for scale in rest if codes.get(scale) is None)
+    return tuple(
+        scale for scale in rest if codes.get(scale) is None and applicability.applies(indicator.id, scale) is not False
+    )
+
+
+def assessment_applicability(assessment: Assessment, instrument: Instrument) -> Applicability:
+    """Which conditional items apply to `assessment` (`spj.instrument.applicability`)."""
+    index = index_of(instrument)
+    if not index.conditions:
+        return NOTHING_CONDITIONED
+    codes = {ind: rating.codes for ind, rating in assessment.ratings.items() if not rating.omitted}
+    case = {name: case_value(index.case_fields.get(name), value) for name, value in assessment.case.fields.items()}
+    return decide_applicability(index, codes, case)
+
+
+def applicability_warnings(assessment: Assessment, instrument: Instrument, doc: Document) -> list[Problem]:
+    """A value given for an item that does not apply: a warning (`not-applicable`), never a refusal.
+
+    Not an error, so that an assessment valid before stays valid: a file made before the instrument
+    declared the condition, or a rating entered before the answer that rules it out, still loads.
+    The value is kept in the file but rules, completeness and reports leave it aside.
+    """
+    applicability = assessment_applicability(assessment, instrument)
+    if not applicability.not_applicable:
+        return []
+    index = index_of(instrument)
+    problems = []
+    for ind_id, rating in assessment.ratings.items():
+        indicator = index.indicators.get(ind_id)
+        if indicator is None:
+            continue
+        if applicability.applies(ind_id) is False:
+            problems.append(
+                doc.problem(
+                    Code.NOT_APPLICABLE,
+                    f"{ind_id} does not apply to this case (it is asked only when {indicator.applies_when}); "
+                    "what is given for it is set aside by the rules and the report: remove it",
+                    ("ratings", ind_id),
+                )
+            )
+            continue
+        for scale in rating.codes:
+            if applicability.applies(ind_id, scale) is False:
+                problems.append(
+                    doc.problem(
+                        Code.NOT_APPLICABLE,
+                        f"{ind_id}.{scale} does not apply here (it is asked only when "
+                        f"{indicator.scale_applies_when.get(scale)}); the rules and the report set it aside: "
+                        "remove it",
+                        ("ratings", ind_id, scale),
+                    )
+                )
+    return problems
 
 
 def _check_final_ratings(assessment: Assessment, instrument: Instrument, doc: Document) -> list[Problem]:
-    """A final assessment rates or omits every indicator (`rating_gaps` says what is missing)."""
+    """A final assessment rates or omits every indicator that applies (`rating_gaps` says what is missing)."""
     index = index_of(instrument)
+    applicability = assessment_applicability(assessment, instrument)
     problems = []
     for indicator in instrument.indicators:
         rating = assessment.ratings.get(indicator.id)
         codes = None if rating is None else rating.codes
-        gaps = rating_gaps(indicator, codes, rating is not None and rating.omitted, index)
+        gaps = rating_gaps(indicator, codes, rating is not None and rating.omitted, index, applicability)
         if gaps == ("rating",):
             message = f"final assessment: {indicator.id} is neither rated nor omitted; rate it or omit it with a reason"
+            waits = applicability.waits_for(indicator.id)
+            if waits:
+                message += f" (whether it applies depends on {', '.join(waits)}, not known)"
             problems.append(doc.problem(Code.INCOMPLETE, message, ("ratings",)))
         elif gaps and codes is not None and gaps[0] == indicator.rate[0]:
             message = f"final assessment: {indicator.id} has no {gaps[0]} rating"

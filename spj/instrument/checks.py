@@ -14,6 +14,7 @@ from typing import Any
 
 from spj.errors import Code, Problem, RuleError, did_you_mean
 from spj.files.yamlsource import Document, PathT
+from spj.instrument.conditions import CompiledCondition, compile_conditions
 from spj.instrument.index import CompiledIntervention, CompiledRule, InstrumentIndex
 from spj.instrument.lint_checks import check_lint_settings
 from spj.instrument.migration_checks import check_migrations
@@ -117,11 +118,14 @@ def check_instrument(instrument: Instrument, doc: Document) -> tuple[InstrumentI
         compiled = _compile(iv.recommend_when, path, namespace, types, doc, problems)
         if compiled is not None:
             interventions[iv.id] = CompiledIntervention(iv, compiled, doc.locate(path))
+    conditions, condition_order = compile_conditions(
+        instrument, doc, lambda source, path: _compile(source, path, namespace, types, doc, problems), problems
+    )
     generations = _rule_generations(instrument, rules, doc, problems)
     problems += _intervention_cycles(instrument, doc)
     if problems:
         return None, problems
-    index = InstrumentIndex.build(instrument, rules, generations, interventions)
+    index = InstrumentIndex.build(instrument, rules, generations, interventions, conditions, condition_order)
     problems += _probe(instrument, index, doc)
     return (None if problems else index), problems
 
@@ -386,7 +390,11 @@ def _probe(instrument: Instrument, index: InstrumentIndex, doc: Document) -> lis
     context = RuleContext(ratings, domains, case)
     flags = {r.id: False for r in instrument.rules}
     problems = []
-    targets: list[CompiledRule | CompiledIntervention] = [*index.rules.values(), *index.interventions.values()]
+    targets: list[CompiledRule | CompiledIntervention | CompiledCondition] = [
+        *index.rules.values(),
+        *index.interventions.values(),
+        *index.conditions.values(),
+    ]
     for compiled in targets:
         try:
             context.evaluate(compiled.expression, flags, where=compiled.location)

@@ -82,6 +82,12 @@ class Indicator(Model):
     # Left out of the dump when not given, so the content hash of an indicator without it is unchanged.
     informs: Literal["formulation"] | None = Field(default=None, exclude_if=lambda value: value is None)
     """A step of the judgement it informs besides any rule: `formulation` (the assessor weighs it there)."""
+    # Conditional items (see docs/conditional-items.md). Left out of the dump when not given, so the
+    # content hash of an indicator without them is unchanged.
+    applies_when: Expression | None = Field(default=None, exclude_if=lambda value: value is None)
+    """The indicator is asked only when this expression (over ratings and case fields) is true; else not applicable."""
+    scale_applies_when: dict[Name, Expression] = Field(default_factory=dict, exclude_if=lambda value: not value)
+    """Per rated scale other than the first: that scale is asked only when its expression is true."""
 
 
 class CaseField(Model):

@@ -80,6 +80,7 @@ class IndicatorView:
     scales: tuple[str, ...]
     anchors: tuple[AnchorView, ...]
     informs: str = ""  # what the indicator informs besides rules, as a sentence; "" when it declares nothing
+    conditions: tuple[str, ...] = ()  # when it (or one of its scales) is asked, in words (`applies_when`)
 
 
 @dataclass(frozen=True)
@@ -262,6 +263,32 @@ def _curve(source: Box, target: Box) -> str:
     )
 
 
+def condition_sentences(
+    indicator: Any, instrument: Instrument, *, lang: str, scale_names: dict[str, str] | None = None
+) -> tuple[str, ...]:
+    """When an indicator and each of its conditional scales are asked, in words (the expression when it has none).
+
+    Shared by the codebook and the workspace form, so that both say the same thing.
+    """
+    translations = translations_for(lang)
+    names = scale_names or {}
+
+    def words(source: str) -> str:
+        return explain_expression(source, instrument, lang=lang, translations=translations) or source
+
+    out = []
+    if indicator.applies_when:
+        out.append(
+            translations.gettext("Asked only when %(condition)s.") % {"condition": words(indicator.applies_when)}
+        )
+    for scale, source in indicator.scale_applies_when.items():
+        out.append(
+            translations.gettext("%(scale)s: asked only when %(condition)s.")
+            % {"scale": names.get(scale, translations.gettext(scale)).capitalize(), "condition": words(source)}
+        )
+    return tuple(out)
+
+
 def codebook_context(instrument: Instrument, *, lang: str, spj_version: str = "") -> dict[str, Any]:
     """What the codebook templates read: plain values, texts localized, nothing marked safe."""
     translations = translations_for(lang)
@@ -296,6 +323,7 @@ def codebook_context(instrument: Instrument, *, lang: str, spj_version: str = ""
             tuple(scale_names.get(s, s) for s in indicator.rate),
             anchors,
             translations.gettext(INFORMS[indicator.informs]) if indicator.informs else "",
+            condition_sentences(indicator, instrument, lang=lang, scale_names=scale_names),
         )
 
     def record_view(f: RecordField) -> CaseFieldView:

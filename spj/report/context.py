@@ -89,6 +89,7 @@ class _Builder:
             "omitted": words("omitted"),
             "not rated": words("not yet rated"),
             "not given": words("not given"),
+            "not applicable": words("not asked for this case"),
             "unknown": words("unknown"),
             "raised": words("raised"),
             "not raised": words("not raised"),
@@ -306,6 +307,9 @@ class _Builder:
         status_of = self.evaluation.indicator_status
         for indicator in self.domain_indicators.get(domain_id, ()):
             status = status_of.get(indicator.id, "unrated")
+            if status == "not_applicable":  # not asked for this case: said so, not shown as omitted
+                self.add_entry(entries, "not_applicable", Named(indicator.id, self.text(indicator.title)))
+                continue
             if status != "rated":
                 self.add_entry(entries, "unknown", self.unknown_indicator(indicator, status))
                 continue
@@ -318,6 +322,11 @@ class _Builder:
             if entry["kind"] == "absent":
                 names = self.words.names(entry["indicators"])
                 entry["sentence"] = self.words("Rated absent: %(absent)s.", absent=names)
+            elif entry["kind"] == "not_applicable":
+                names = self.words.names(entry["indicators"])
+                entry["sentence"] = self.words(
+                    "Not asked for this case (its condition does not hold): %(names)s.", names=names
+                )
         return {
             "id": domain.id,
             "title": self.text(domain.title),
@@ -336,7 +345,12 @@ class _Builder:
 
     def rated_indicator(self, indicator: Indicator) -> dict[str, Any]:
         rating = self.assessment.ratings.get(indicator.id) or _NO_RATING
-        levels = {scale: self.level(scale, code) for scale, code in rating.codes.items() if scale in indicator.rate}
+        applies = self.evaluation.applicability.applies
+        levels = {
+            scale: self.level(scale, code)
+            for scale, code in rating.codes.items()
+            if scale in indicator.rate and applies(indicator.id, scale) is not False  # one not asked is set aside
+        }
         presence = levels.pop("presence", None)
         relevance = levels.pop("relevance", None)
         title = self.text(indicator.title)

@@ -112,6 +112,8 @@ SHEETS: tuple[Sheet, ...] = (
             _col("guidance", "text"),
             _col("anchor", "coded", key="anchors"),
             _col("informs"),
+            _col("applies_when"),
+            _col("scale_applies_when", "coded"),
         ),
     ),
     Sheet(

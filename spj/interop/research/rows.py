@@ -66,7 +66,7 @@ def _who_and_when(instrument: Instrument, assessment: Assessment, privacy: Priva
 def _values(
     instrument: Instrument, assessment: Assessment, evaluation: Evaluation, dictionary: Dictionary, text: bool
 ) -> Iterator[tuple[str, str]]:
-    yield from _ratings(instrument, assessment, dictionary, text)
+    yield from _ratings(instrument, assessment, evaluation, dictionary, text)
     yield from _derived(instrument, evaluation, dictionary)
     yield from _judgements(instrument, assessment, dictionary, text)
     yield from _case_fields(instrument, assessment, dictionary, text)
@@ -82,7 +82,7 @@ def _values(
 
 
 def _ratings(
-    instrument: Instrument, assessment: Assessment, dictionary: Dictionary, text: bool
+    instrument: Instrument, assessment: Assessment, evaluation: Evaluation, dictionary: Dictionary, text: bool
 ) -> Iterator[tuple[str, str]]:
     scales = index_of(instrument).scales
     for indicator in instrument.indicators:
@@ -108,6 +108,8 @@ def _ratings(
             yield note("omitted", "omitted", "boolean"), "true"
         for scale in indicator.rate:
             code = rating.codes.get(scale)
+            if evaluation.applicability.applies(indicator.id, scale) is False:
+                continue  # a value given for an item not asked is set aside, as the engine does
             if code is not None and not rating.omitted:
                 labels = {lv.code: dictionary.label(lv.label, instrument) for lv in scales[scale].levels}
                 yield note(scale, "rating", "string", labels), str(code)
