@@ -85,8 +85,8 @@ def test_the_demo_answers_how_many_more_experts_and_places_next_quarter(demo: Pa
     partners = {p["partner"]: p for p in body["next_quarter"]["partners"]}
     assert partners["mental-health-centre-example"] == {
         "partner": "mental-health-centre-example",
-        "first_shortage_week": "2018-09-24",
-        "more_places": 1,
+        "first_shortage_week": "2018-09-17",
+        "more_places": 2,
     }
     assert partners["house-of-justice-example"]["first_shortage_week"] is None
     assert any(line.startswith("Experts: 2 more trained expert(s)") for line in body["next_quarter"]["answer"])

@@ -70,30 +70,57 @@ class CaseFacts:
     steps: tuple[PlacedStep, ...]
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One assessment as the figures read it: its case (to group by, never shown), date, status, case fields,
+    expert, and the steps its agreed plan places with partners."""
+
+    case: str
+    id: str
+    date: dt.date
+    status: str
+    fields: Mapping[str, object]
+    expert: str
+    steps: tuple[PlacedStep, ...]
+
+
+def entry_of(assessment: Assessment, evaluation: Evaluation) -> Entry:
+    """The entry of a valid assessment and its evaluation."""
+    return Entry(
+        case=assessment.case.id,
+        id=assessment.id,
+        date=assessment.date,
+        status=assessment.status,
+        fields=assessment.case.fields,
+        expert=assessment.assessor.id,
+        steps=_placed_steps(assessment, evaluation),
+    )
+
+
 def case_facts(
-    pairs: Iterable[tuple[Assessment, Evaluation]],
+    entries: Iterable[Entry],
     *,
     as_of: dt.date,
     category_field: str = CATEGORY_FIELD,
     phase_field: str = PHASE_FIELD,
 ) -> list[CaseFacts]:
     """One `CaseFacts` per case: intake from its first assessment, expert and plan from its latest."""
-    by_case: dict[str, list[tuple[Assessment, Evaluation]]] = {}
-    for assessment, evaluation in pairs:
-        by_case.setdefault(assessment.case.id, []).append((assessment, evaluation))
+    by_case: dict[str, list[Entry]] = {}
+    for entry in entries:
+        by_case.setdefault(entry.case, []).append(entry)
     facts = []
     for found in by_case.values():
-        found.sort(key=lambda pair: (pair[0].date, pair[0].id))
-        first, (latest, evaluation) = found[0][0], found[-1]
-        steps = _placed_steps(latest, evaluation)
+        found.sort(key=lambda e: (e.date, e.id))
+        first, latest = found[0], found[-1]
+        final = latest.status == "final"
         facts.append(
             CaseFacts(
                 year=first.date.year,
-                categories=_codes(first.case.fields.get(category_field)),
-                phase=_phase(first.case.fields.get(phase_field)),
-                expert=latest.assessor.id,
-                open=latest.status == "draft" or (latest.status == "final" and _active(steps, as_of)),
-                steps=steps if latest.status == "final" else (),
+                categories=_codes(first.fields.get(category_field)),
+                phase=_phase(first.fields.get(phase_field)),
+                expert=latest.expert,
+                open=latest.status == "draft" or (final and _active(latest.steps, as_of)),
+                steps=latest.steps if final else (),
             )
         )
     return facts
@@ -228,7 +255,7 @@ def _demand(
     for partner in partners:
         places = capacity.get(partner)
         counts = [
-            sum(1 for f in facts if f.open for s in f.steps if s.partner == partner and s.first <= monday < s.until)
+            sum(1 for f in facts if f.open for s in f.steps if s.partner == partner and _overlaps(s, monday))
             for monday in mondays
         ]
         short = [n for n, c in enumerate(counts) if places is not None and c > places]
@@ -253,6 +280,11 @@ def _demand(
             )
         )
     return out
+
+
+def _overlaps(step: PlacedStep, monday: dt.date) -> bool:
+    """Whether the step occupies its partner on some day of the week starting on `monday`."""
+    return step.first < monday + dt.timedelta(weeks=1) and step.until > monday
 
 
 def _experts_needed(open_cases: int, certified: int, per_expert: int | None) -> ExpertsNeeded | None:

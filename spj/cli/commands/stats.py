@@ -96,7 +96,8 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
         from spj.authoring.certification import default_register_path, read_register
         from spj.disclosure import load_deployment
         from spj.disclosure.planning import planning_inputs
-        from spj.evaluation.caseload import case_facts, caseload as compute, check_fields
+        from spj.evaluation.caseload import case_facts, check_fields, entry_of
+        from spj.evaluation.caseload import caseload as compute
         from spj.evaluation.evaluate import evaluate
         from spj.instrument import load_instrument
         from spj.report.capacity import capacity_csv, capacity_json, capacity_svg, capacity_text
@@ -110,11 +111,11 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
         check_fields(inst, category_field, phase_field)
         register = register_path if register_path is not None else default_register_path()
         certified = {c.expert for c in read_register(register) if c.instrument == inst.id}
-        pairs = []
+        entries = []
         for path in assessments:
             assessment = load_assessment(path, inst)
-            pairs.append((assessment, evaluate(inst, assessment)))
-        facts = case_facts(pairs, as_of=reference, category_field=category_field, phase_field=phase_field)
+            entries.append(entry_of(assessment, evaluate(inst, assessment)))
+        facts = case_facts(entries, as_of=reference, category_field=category_field, phase_field=phase_field)
         figures = compute(
             facts,
             as_of=reference,
