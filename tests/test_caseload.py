@@ -91,7 +91,9 @@ def test_the_demo_answers_how_many_more_experts_and_places_next_quarter(demo: Pa
     assert partners["house-of-justice-example"]["first_shortage_week"] is None
     assert any(line.startswith("Experts: 2 more trained expert(s)") for line in body["next_quarter"]["answer"])
     # the caseload per expert given on the command line wins over the deployment's
-    again = json.loads(run(demo, "--deployment", str(demo / "deployment.yaml"), "--caseload", "13", "-f", "json").stdout)
+    again = json.loads(
+        run(demo, "--deployment", str(demo / "deployment.yaml"), "--caseload", "13", "-f", "json").stdout
+    )
     assert again["next_quarter"]["experts"]["more_experts_next_quarter"] == 0
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from spj.disclosure.certification import certification_problems
-from spj.disclosure.planning import planning_problems
 from spj.disclosure.model import Deployment
+from spj.disclosure.planning import planning_problems
 from spj.disclosure.sections import PLAIN_SECTIONS, TRACK_SECTIONS, is_section
 from spj.errors import Code, DeploymentError, Problem, did_you_mean
 from spj.files.schema_errors import schema_problems

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from spj.assessment import Assessment
+from spj.errors import Code, InstrumentError, Location, Problem, SpjError, did_you_mean
 from spj.evaluation.caseload_model import (
     CaseloadFigures,
     ExpertLoad,
@@ -38,7 +39,6 @@ from spj.evaluation.caseload_model import (
     YearRow,
 )
 from spj.evaluation.results import Evaluation
-from spj.errors import Code, InstrumentError, Location, Problem, SpjError, did_you_mean
 from spj.instrument import Instrument
 
 SMALL_CELL = 5
@@ -51,7 +51,7 @@ PHASE_FIELD = "phase"
 
 @dataclass(frozen=True)
 class PlacedStep:
-    """One agreed step that occupies a partner from `first` (included) to `until` (excluded)."""
+    """One agreed step still to deliver, from `first` (included) to `until` (excluded); `partner` "" when none."""
 
     partner: str
     first: dt.date
@@ -82,10 +82,13 @@ class Entry:
     fields: Mapping[str, object]
     expert: str
     steps: tuple[PlacedStep, ...]
+    until: dt.date | None = None
+    """The end of the last step still to deliver (with a partner or not); None: nothing left to deliver."""
 
 
 def entry_of(assessment: Assessment, evaluation: Evaluation) -> Entry:
     """The entry of a valid assessment and its evaluation."""
+    placed = _placed_steps(assessment, evaluation)
     return Entry(
         case=assessment.case.id,
         id=assessment.id,
@@ -93,7 +96,8 @@ def entry_of(assessment: Assessment, evaluation: Evaluation) -> Entry:
         status=assessment.status,
         fields=assessment.case.fields,
         expert=assessment.assessor.id,
-        steps=_placed_steps(assessment, evaluation),
+        steps=tuple(s for s in placed if s.partner),
+        until=max((s.until for s in placed), default=None),
     )
 
 
@@ -119,7 +123,7 @@ def case_facts(
                 categories=_codes(first.fields.get(category_field)),
                 phase=_phase(first.fields.get(phase_field)),
                 expert=latest.expert,
-                open=latest.status == "draft" or (final and _active(latest.steps, as_of)),
+                open=latest.status == "draft" or (final and latest.until is not None and latest.until > as_of),
                 steps=latest.steps if final else (),
             )
         )
@@ -198,17 +202,13 @@ def _placed_steps(assessment: Assessment, evaluation: Evaluation) -> tuple[Place
     start = dt.date.fromisoformat(agreed.start_date) if agreed.start_date else assessment.date
     return tuple(
         PlacedStep(
-            partner=step.partner,
+            partner=step.partner or "",
             first=start + dt.timedelta(weeks=step.start_week),
             until=start + dt.timedelta(weeks=max(step.end_week, step.start_week + 1)),
         )
         for step in agreed.steps
-        if step.partner and step.status in OCCUPYING
+        if step.status in OCCUPYING
     )
-
-
-def _active(steps: tuple[PlacedStep, ...], as_of: dt.date) -> bool:
-    return any(step.until > as_of for step in steps)
 
 
 def _years(facts: list[CaseFacts]) -> list[YearRow]:

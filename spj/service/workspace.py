@@ -24,8 +24,8 @@ from typing import Any
 from argon2 import PasswordHasher
 
 from spj.assessment import Assessment
-from spj.authoring.certification import default_register_path
 from spj.assessment.final_changes import DELIVERY_KEYS, changes_after_final, with_step_delivery
+from spj.authoring.certification import default_register_path
 from spj.disclosure import Deployment
 from spj.disclosure.consultation import Consultation
 from spj.errors import AssessmentError, Code, Location, Problem, did_you_mean

@@ -74,7 +74,9 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
             Path | None,
             typer.Option("--register", help="Certified experts (default: certifications.jsonl in the state folder)."),
         ] = None,
-        as_of: Annotated[str | None, typer.Option("--as-of", help="Reference date, YYYY-MM-DD (default: today).")] = None,
+        as_of: Annotated[
+            str | None, typer.Option("--as-of", help="Reference date, YYYY-MM-DD (default: today).")
+        ] = None,
         weeks: Annotated[int, typer.Option("--weeks", min=1, max=104, help="Weeks of demand ahead.")] = 26,
         caseload: Annotated[
             int | None, typer.Option("--caseload", help="Open cases per expert (overrides the deployment's).")
@@ -128,7 +130,11 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
         if format == CapacityFormat.svg:
             emit(capacity_svg(figures, lang=_chart_language(lang, inst)), output)
             return
-        render = {CapacityFormat.text: capacity_text, CapacityFormat.csv: capacity_csv, CapacityFormat.json: capacity_json}
+        render = {
+            CapacityFormat.text: capacity_text,
+            CapacityFormat.csv: capacity_csv,
+            CapacityFormat.json: capacity_json,
+        }
         emit(render[format](figures), output)
 
     app.add_typer(group)
