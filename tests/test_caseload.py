@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import spj
@@ -226,3 +228,57 @@ def test_a_caseload_per_expert_outside_its_range_is_refused_in_the_deployment() 
 def test_other_bad_options_are_refused_with_a_code(demo: Path, args: list[str], code: str) -> None:
     result = run(demo, *args)
     assert result.exit_code == 1 and code in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize("value", ["true", "2.5", '"7"'])
+def test_a_capacity_that_is_not_a_whole_number_is_refused_located(value: str) -> None:
+    text = f"format: spj-deployment/1\nagencies:\n  - {{id: care-example, kind: care, capacity: {value}}}\n"
+    assert_spj_error(lambda: parse_deployment(text), "schema", line=3)
+
+
+CASE_FACTS = st.builds(
+    CaseFacts,
+    year=st.integers(2015, 2018),
+    categories=st.lists(st.sampled_from(["convict", "htf", "pve"]), max_size=3).map(tuple),
+    phase=st.sampled_from(["probation", "detention", None]),
+    expert=st.sampled_from(["x-1", "x-2", "x-3"]),
+    open=st.booleans(),
+    steps=st.lists(
+        st.builds(
+            lambda partner, start, length: PlacedStep(
+                partner, MONDAY + dt.timedelta(weeks=start), MONDAY + dt.timedelta(weeks=start + length)
+            ),
+            st.sampled_from(["care-example", "work-example"]),
+            st.integers(-4, 20),
+            st.integers(1, 10),
+        ),
+        max_size=3,
+    ).map(tuple),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(CASE_FACTS, min_size=5, max_size=40), st.integers(0, 8))
+def test_no_count_from_one_to_four_ever_leaves_and_shortages_match_the_true_counts(
+    cases: list[CaseFacts], places: int
+) -> None:
+    result = figures(cases, capacity={"care-example": places}, caseload_per_expert=3)
+    body = json.loads(capacity_json(result))
+    counts = [y["cases"] for y in body["cases_per_year"]]
+    counts += [v for y in body["cases_per_year"] for v in (*y["categories"].values(), *y["phases"].values())]
+    counts += [e["open_cases"] for e in body["open_cases_per_expert"]] + [body["open_cases"]]
+    counts += [w["demand"] for p in body["partner_demand"] for w in p["weeks"]]
+    assert all(c is None or c == 0 or c >= 5 for c in counts)
+    # the true demand, recounted here, decides the shortage weeks
+    care = next(p for p in result.partners if p.partner == "care-example")
+    for week in care.weeks:
+        true = sum(
+            1
+            for f in cases
+            if f.open
+            for s in f.steps
+            if s.partner == "care-example" and s.first < week.week + dt.timedelta(weeks=1) and s.until > week.week
+        )
+        assert week.short == (true > places)
+        assert week.demand == (None if 0 < true < 5 else true)
+    assert sum(y.cases or 0 for y in result.years) <= len(cases)

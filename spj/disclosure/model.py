@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from spj.disclosure.certification import CertificationSettings
 from spj.instrument.model import ID_PATTERN, Text, Track
@@ -26,7 +26,7 @@ class Agency(Model):
     title: Text | None = None
     track: Track | None = None
     """The follow-up the agency works in: `security` (task force, police) or `social-preventive` (care, welfare)."""
-    capacity: int | None = None
+    capacity: StrictInt | None = None
     """Places per week: how many agreed-plan steps the partner can deliver at once (`spj stats capacity`)."""
 
 
@@ -40,7 +40,7 @@ class Profile(Model):
 class Planning(Model):
     """What the capacity picture (`spj stats capacity`) plans with."""
 
-    caseload_per_expert: int | None = None
+    caseload_per_expert: StrictInt | None = None
     """How many open cases one trained expert can carry."""
 
 

@@ -223,6 +223,7 @@ def _svg(title: str, lang: str, height: int, rows: list[str], css: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{height}" viewBox="0 0 {_WIDTH} {height}"'
         f' role="img" aria-label="{escape(title)}" lang="{escape(lang)}">\n'
+        f"<title>{escape(title)}</title>\n"
         f"<style>{css}text{{font-family:sans-serif}}</style>\n"
         f'<text x="4" y="16" font-size="14">{escape(title)}</text>\n' + "\n".join(rows) + "\n</svg>\n"
     )
