@@ -19,13 +19,14 @@ from typer.testing import CliRunner
 import spj
 from spj.cli.app import app
 from spj.disclosure.loader import parse_deployment
-from spj.evaluation.caseload import CaseFacts, PlacedStep, TooFewCasesError, caseload
+from spj.evaluation.caseload import CaseFacts, Entry, PlacedStep, TooFewCasesError, case_facts, caseload
 from spj.report.capacity import answer_lines, capacity_csv, capacity_json, capacity_svg
 from tests.helpers import assert_spj_error
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTRUMENT = ROOT / "instruments" / "disengagement-trajectory" / "instrument.yaml"
-AS_OF = "2018-09-03"
+AS_OF = "2018-12-31"  # every case of the demo: the last intake is in December 2018
+SEPTEMBER = "2018-09-03"  # 64 of the 68 cases had come in
 MONDAY = dt.date(2018, 9, 3)
 
 
@@ -38,7 +39,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def run(demo: Path, *args: str, cases: list[Path] | None = None) -> Any:
+def run(demo: Path, *args: str, cases: list[Path] | None = None, as_of: str = AS_OF) -> Any:
     files = [str(p) for p in (cases if cases is not None else sorted((demo / "cases").glob("*.yaml")))]
     return CliRunner().invoke(
         app,
@@ -50,7 +51,7 @@ def run(demo: Path, *args: str, cases: list[Path] | None = None) -> Any:
             "--register",
             str(demo / "certifications.jsonl"),
             "--as-of",
-            AS_OF,
+            as_of,
             *args,
         ],
     )
@@ -74,29 +75,32 @@ def test_the_demo_reproduces_the_yearly_intake_2015_to_2018(demo: Path) -> None:
 
 
 def test_the_demo_answers_how_many_more_experts_and_places_next_quarter(demo: Path) -> None:
-    body = json.loads(run(demo, "--deployment", str(demo / "deployment.yaml"), "-f", "json").stdout)
-    experts = body["next_quarter"]["experts"]
-    # 26 open cases at 6 per expert need 5 experts; 3 are certified
-    assert experts == {
+    deployment = str(demo / "deployment.yaml")
+    body = json.loads(run(demo, "--deployment", deployment, "-f", "json", as_of=SEPTEMBER).stdout)
+    # on 3 September 2018 the figures are as they stood then: the four later cases of 2018 are not there yet
+    assert [(y["year"], y["cases"]) for y in body["cases_per_year"]] == [(2015, 7), (2016, 23), (2017, 24), (2018, 10)]
+    # 22 open cases at 6 per expert need 4 experts; 3 are certified
+    assert body["open_cases"] == 22
+    assert body["next_quarter"]["experts"] == {
         "caseload_per_expert": 6,
-        "experts_needed": 5,
+        "experts_needed": 4,
         "certified_experts": 3,
-        "more_experts_next_quarter": 2,
+        "more_experts_next_quarter": 1,
     }
-    assert body["open_cases"] == 26
     partners = {p["partner"]: p for p in body["next_quarter"]["partners"]}
     assert partners["mental-health-centre-example"] == {
         "partner": "mental-health-centre-example",
         "first_shortage_week": "2018-09-17",
-        "more_places": 2,
+        "more_places": 1,
     }
+    assert partners["community-organisation-example"]["first_shortage_week"] == "2018-09-03"
     assert partners["house-of-justice-example"]["first_shortage_week"] is None
-    assert any(line.startswith("Experts: 2 more trained expert(s)") for line in body["next_quarter"]["answer"])
+    answer = body["next_quarter"]["answer"]
+    assert answer[0].startswith("Experts: 1 more trained expert(s) needed next quarter")
+    assert any(line.startswith("mental-health-centre-example: 1 more place(s) per week") for line in answer)
     # the caseload per expert given on the command line wins over the deployment's
-    again = json.loads(
-        run(demo, "--deployment", str(demo / "deployment.yaml"), "--caseload", "13", "-f", "json").stdout
-    )
-    assert again["next_quarter"]["experts"]["more_experts_next_quarter"] == 0
+    again = run(demo, "--deployment", deployment, "--caseload", "13", "-f", "json", as_of=SEPTEMBER)
+    assert json.loads(again.stdout)["next_quarter"]["experts"]["more_experts_next_quarter"] == 0
 
 
 def test_the_categories_are_a_multiple_choice_counted_once_each(demo: Path) -> None:
@@ -282,3 +286,14 @@ def test_no_count_from_one_to_four_ever_leaves_and_shortages_match_the_true_coun
         assert week.short == (true > places)
         assert week.demand == (None if 0 < true < 5 else true)
     assert sum(y.cases or 0 for y in result.years) <= len(cases)
+
+
+def test_an_assessment_dated_after_the_reference_date_is_left_out() -> None:
+    def entry(case: str, day: str, status: str = "final") -> Entry:
+        return Entry(case, f"A-{case}-{day}", dt.date.fromisoformat(day), status, {"status": ("htf",)}, "x-1", ())
+
+    entries = [entry("C-1", "2017-12-01"), entry("C-1", "2018-10-01", "draft"), entry("C-2", "2018-10-01")]
+    [before] = case_facts(entries, as_of=MONDAY)
+    assert before.year == 2017 and not before.open  # the later draft did not exist on 3 September 2018
+    later = case_facts(entries, as_of=dt.date(2018, 12, 31))
+    assert len(later) == 2 and later[0].open

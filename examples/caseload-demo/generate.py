@@ -9,7 +9,7 @@ a fixed cycle, and one of eight invented experts.
 
     python examples/caseload-demo/generate.py OUT_DIR
     spj stats capacity instruments/disengagement-trajectory/instrument.yaml OUT_DIR/cases/*.yaml \
-        --deployment OUT_DIR/deployment.yaml --register OUT_DIR/certifications.jsonl --as-of 2018-09-03
+        --deployment OUT_DIR/deployment.yaml --register OUT_DIR/certifications.jsonl --as-of 2018-12-31
 
 writes `OUT_DIR/cases/*.assessment.yaml`, `OUT_DIR/deployment.yaml` (the example
 deployment with each partner's capacity and the caseload per expert) and
@@ -41,7 +41,7 @@ CAPACITY = {
     "social-welfare-centre-example": 12,
     "employment-service-example": 10,
     "theological-project-example": 8,
-    "community-organisation-example": 7,
+    "community-organisation-example": 5,
 }
 CASELOAD_PER_EXPERT = 6
 

@@ -2,6 +2,8 @@
 
 From the assessments of many cases, three tables that name no case:
 
+Every figure is as it stood on a reference date: assessments dated after it are left out.
+
 - cases per year of intake (the year of a case's first assessment) by its category
   (a `multiple: true` choice: a case counts once under *each* of its codes, so the
   categories of a year may add up to more than its cases) and by its phase, both as
@@ -108,10 +110,12 @@ def case_facts(
     category_field: str = CATEGORY_FIELD,
     phase_field: str = PHASE_FIELD,
 ) -> list[CaseFacts]:
-    """One `CaseFacts` per case: intake from its first assessment, expert and plan from its latest."""
+    """One `CaseFacts` per case: intake from its first assessment, expert and plan from its latest; assessments
+    dated after `as_of` are left out."""
     by_case: dict[str, list[Entry]] = {}
     for entry in entries:
-        by_case.setdefault(entry.case, []).append(entry)
+        if entry.date <= as_of:  # the figures as they stood on `as_of`: a later assessment did not exist yet
+            by_case.setdefault(entry.case, []).append(entry)
     facts = []
     for found in by_case.values():
         found.sort(key=lambda e: (e.date, e.id))
