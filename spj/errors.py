@@ -110,6 +110,8 @@ class Code(StrEnum):
     NOT_CERTIFIED = "not-certified"
     UNCERTIFIED_EXPERT = "uncertified-expert"
     CERTIFICATION_REGISTER = "certification-register"
+    CAPACITY_RANGE = "capacity-range"  # a partner's places per week or the caseload per expert out of range
+    TOO_FEW_CASES = "too-few-cases"  # caseload figures over fewer cases than they need
     # Case systems and research (issue 12): batch runs, exports, FHIR
     BATCH_OUTPUT = "batch-output"
     EXPORT_KEY = "export-key"

@@ -33,6 +33,7 @@ OPERATION_IDS: dict[str, str] = {
     "POST /api/v1/referrals/{referral_id}/delivery": "recordReferralDelivery",
     "GET /api/v1/referrals/{referral_id}/extract": "getReferralExtract",
     "GET /api/v1/stats/interventions": "getInterventionStats",
+    "GET /api/v1/stats/capacity": "getCapacityStats",
     "GET /api/v1/consultations": "listConsultations",
     "GET /api/v1/consultations/{consultation_id}": "getConsultation",
     "POST /api/v1/consultations/{consultation_id}/approval": "approveConsultationFeedback",

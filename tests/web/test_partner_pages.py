@@ -165,6 +165,9 @@ OTHER_PAGES = {
     ("GET", "/referrals"): "signed-in",
     ("GET", "/stats"): "staff",
     ("GET", "/stats.csv"): "staff",
+    ("GET", "/stats/capacity"): "staff",  # tests/web/test_stats_page.py
+    ("GET", "/stats/capacity.csv"): "staff",
+    ("GET", "/stats/capacity.json"): "staff",
     ("GET", "/consultations"): "signed-in",  # tests/web/test_consultation_pages.py
     ("GET", "/consultations/{consultation_id}"): "signed-in",
     ("POST", "/consultations/{consultation_id}/approval"): "signed-in",  # test_consultation_approval_pages.py
@@ -174,7 +177,7 @@ OTHER_PAGES = {
     ("GET", "/docs/oauth2-redirect"): "everyone",
     ("GET", "/{path:path}"): "everyone",  # the 404 page
 }
-STAFF_PAGES = ("/stats", "/stats.csv")
+STAFF_PAGES = ("/stats", "/stats.csv", "/stats/capacity", "/stats/capacity.csv", "/stats/capacity.json")
 
 
 def test_the_tables_cover_every_page(app: Any) -> None:

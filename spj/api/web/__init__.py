@@ -9,7 +9,8 @@ session, CSRF), `forms` (form fields ↔ assessment document, errors at
 fields), `viewmodels` (live panel, side-by-side versions), `templating`
 (Jinja + the `web` catalog), `plan_forms` and `plan_view` (the plan page), and one
 `routes_*` module per group of pages
-(`routes_stats`: the programme figures; `routes_consultations`: case consultations).
+(`routes_stats`: the programme figures; `routes_capacity`: caseload and capacity; `routes_consultations`: case
+consultations).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from spj.api.web import (
     routes_account,
     routes_assessment,
     routes_autosave,
+    routes_capacity,
     routes_cases,
     routes_consultations,
     routes_history,
@@ -43,6 +45,7 @@ for _module in (
     routes_history,
     routes_referrals,
     routes_stats,
+    routes_capacity,
     routes_consultations,
     routes_history,
 ):
