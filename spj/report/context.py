@@ -38,6 +38,8 @@ from spj.evaluation.results import AgreedStep, Evaluation, FlagResult, PlanStep,
 from spj.instrument import index_of
 from spj.instrument.model import Indicator, Instrument, ScaleLevel
 from spj.instrument.text import case_value_text, localize
+from spj.report.labels import as_words, code_labels, looks_like_code
+from spj.report.reason_words import ReasonWords, case_value, scale_name
 from spj.report.tracks import TRACKS, track_title
 from spj.report.wording import Kind, Named, Wording, report_wording
 
@@ -90,6 +92,8 @@ class _Builder:
             "raised": words("raised"),
             "not raised": words("not raised"),
         }
+        self.labels = code_labels(self.lang)
+        self.reason_words = ReasonWords(instrument, words, lambda scale, code: self.level(scale, code)["label"])
 
     def text(self, value: Any) -> str:
         if type(value) is str:  # most instrument texts: one language
@@ -163,7 +167,12 @@ class _Builder:
             ),
             "case_fields": self.case_fields(),
             "sources": tuple(
-                {"id": s.id, "kind": s.kind, "date": words.date(s.date), "description": s.description or ""}
+                {
+                    "id": s.id,
+                    "kind": self.labels.source(s.kind),
+                    "date": words.date(s.date),
+                    "description": s.description or "",
+                }
                 for s in assessment.sources
             ),
             "domains": tuple(self.domain(d.id) for d in instrument.domains),
@@ -200,7 +209,10 @@ class _Builder:
             "tracks": self.tracks(plan.tracks(), steps),
             "undetermined": tuple(self.undetermined(r.id) for r in self.undetermined_recommendations),
             "formulation": assessment.formulation or "",
-            "scenarios": tuple({"kind": s.kind, "title": s.title or "", "text": s.text} for s in assessment.scenarios),
+            "scenarios": tuple(
+                {"kind": self.labels.scenario(s.kind), "code": s.kind, "title": s.title or "", "text": s.text}
+                for s in assessment.scenarios
+            ),
             "judgements": tuple(self.judgement(j.id) for j in instrument.judgements),
             "footer": {
                 "instrument": words(
@@ -284,15 +296,24 @@ class _Builder:
                     status=words(step.status),
                 )
             ),
-            "by": step.partner or step.provider or "",
+            "by": self.partner(step.partner) or self.labels.provider(step.provider),
+            "status": self.labels.status(step.status),
+            "status_code": step.status,
             "contact": step.contact or "",
             "decision": decision,
             "reason": step.reason or "",
             "status_reason": step.status_reason or "",
             "objective": step.objective or "",
             "addresses": words.names(self.named_indicators(step.addresses)) if step.addresses else "",
+            "needs": tuple(n.title for n in self.named_indicators(step.addresses)),
             "track": track_title(step.track, self.lang),
         }
+
+    def partner(self, agency: str | None) -> str:
+        """A partner agency by name: a deployment id such as `mental-health-centre` as words."""
+        if not agency:
+            return ""
+        return as_words(agency) if looks_like_code(agency) else agency
 
     # -- indicators and life areas
 
@@ -339,20 +360,18 @@ class _Builder:
         words = self.words
         if presence and relevance:
             sentence = words(
-                "%(title)s (%(id)s) is rated “%(presence)s” (%(code)s); its relevance is “%(relevance)s”.",
+                "%(title)s (%(id)s) is rated “%(presence)s”; its relevance is “%(relevance)s”.",
                 title=title,
                 id=indicator.id,
                 presence=presence["label"],
-                code=presence["code"],
                 relevance=relevance["label"],
             )
         elif presence:
             sentence = words(
-                "%(title)s (%(id)s) is rated “%(presence)s” (%(code)s).",
+                "%(title)s (%(id)s) is rated “%(presence)s”.",
                 title=title,
                 id=indicator.id,
                 presence=presence["label"],
-                code=presence["code"],
             )
         else:
             sentence = words("%(title)s (%(id)s) is rated.", title=title, id=indicator.id)
@@ -407,8 +426,20 @@ class _Builder:
         for n, level in enumerate(levels):
             if level.code == str(code):
                 position = "top" if n == len(levels) - 1 else "bottom" if n == 0 else "middle"
-                return {"scale": scale, "label": self.text(level.label), "code": level.code, "position": position}
-        return {"scale": scale, "label": str(code), "code": str(code), "position": "middle"}
+                return {
+                    "scale": scale,
+                    "scale_label": scale_name(scale, self.words),
+                    "label": self.text(level.label),
+                    "code": level.code,
+                    "position": position,
+                }
+        return {
+            "scale": scale,
+            "scale_label": scale_name(scale, self.words),
+            "label": as_words(str(code)),
+            "code": str(code),
+            "position": "middle",
+        }
 
     def decided_by(self, indicator_id: str) -> list[Named]:
         """Flags and interventions that stay unknown until this indicator is known."""
@@ -445,6 +476,7 @@ class _Builder:
             "part": shown_part,
             "status": names.get(reason.status, reason.status) if reason.status else "",
             "value": names.get(value, value),
+            "sentence": self.reason_words.sentence(reason),
         }
 
     def named_rule(self, rule_id: str) -> Named:
@@ -524,7 +556,7 @@ class _Builder:
             "end_week": step.end_week,
             "by": words(
                 "by %(provider)s, weeks %(start)s–%(end)s.",
-                provider=iv.provider,
+                provider=self.labels.provider(iv.provider),
                 start=step.start_week,
                 end=step.end_week,
             ),
@@ -554,7 +586,7 @@ class _Builder:
         words = self.words
         return {
             "title": self.text(iv.title),
-            "provider": iv.provider,
+            "provider": self.labels.provider(iv.provider),
             "missing": (
                 words(
                     "it would be decided by information on %(missing)s.",
@@ -580,7 +612,7 @@ class _Builder:
         label = judgement.labels.get(code)
         return {
             "title": self.text(judgement.title),
-            "level": self.text(label) if label else code,
+            "level": self.text(label) if label else self.labels.level(code),
             "code": code,
             "rationale": (entry.rationale or "") if entry else "",
         }
@@ -589,6 +621,6 @@ class _Builder:
         out = []
         for field_id, value in self.assessment.case.fields.items():
             field = self.case_field_defs.get(field_id)
-            title = (self.text(field.title) if field and field.title else "") or field_id
-            out.append({"subject": title, "value": case_value_text(field, value, self.lang, self.instrument)})
+            title = (self.text(field.title) if field and field.title else "") or as_words(field_id)
+            out.append({"subject": title, "value": case_value(field, value, self.lang, self.instrument)})
         return tuple(out)

@@ -11,6 +11,7 @@ from spj.instrument.model import Instrument
 from spj.report.context import report_context
 from spj.report.document import Kind, render_document
 from spj.report.history import history_context
+from spj.report.overview import summary_context
 from spj.report.page import page_furniture
 from spj.report.signoff import SignOff, signoff_context
 
@@ -48,8 +49,11 @@ def render_report(
     def build_context(language: str, kind: Kind) -> dict[str, Any]:
         context = report_context(instrument, assessment, evaluation, lang=language, kind=kind, spj_version=__version__)
         context.update(
-            history_context(instrument, assessment, evaluation, history, lang=language, charts=kind == "html")
+            history_context(
+                instrument, assessment, evaluation, history, lang=language, charts=kind == "html", kind=kind
+            )
         )
+        context.update(summary_context(instrument, assessment, context, signoff, lang=language, kind=kind))
         context.update(signoff_context(signoff, lang=language, kind=kind))
         context["page"] = page_furniture(assessment.case.id, lang=language)
         return context
