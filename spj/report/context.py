@@ -116,7 +116,7 @@ class _Builder:
             }
             for n, ids in enumerate(plan.phases, start=1)
         )
-        critical_path = tuple(Named(i, steps[i]["title"]) for i in plan.critical_path)
+        critical_path = tuple(Named("", steps[i]["title"]) for i in plan.critical_path)
         c = evaluation.completeness
         percent = {"percent": round(c.omitted_ratio * 100), "threshold": round(c.max_omitted_ratio * 100)}
         sufficiency = (
@@ -235,7 +235,7 @@ class _Builder:
             return None
         words = self.words
         titles = {iv.id: self.text(iv.title) for iv in self.instrument.interventions}
-        undecided = tuple(Named(i, titles.get(i, i)) for i in agreed.undecided)
+        undecided = tuple(Named("", titles.get(i) or as_words(i)) for i in agreed.undecided)
         others = len(agreed.findings) - len(agreed.undecided)
         return {
             "review": (
@@ -271,7 +271,7 @@ class _Builder:
             words(
                 "%(track)s: %(steps)s.",
                 track=track_title(track, self.lang),
-                steps=words.names(Named(i, steps[i]["title"]) for i in tracks[track]),
+                steps=words.names(Named("", steps[i]["title"]) for i in tracks[track]),
             )
             for track in TRACKS
             if track in tracks
@@ -481,17 +481,18 @@ class _Builder:
 
     def named_rule(self, rule_id: str) -> Named:
         rule = self.rules[rule_id]
-        return Named(rule_id, self.text(rule.title) if rule.title else self.text(rule.message))
+        # By its title only: a rule's id is the engine's word (an indicator keeps its id, the form shows it).
+        return Named("", self.text(rule.title) if rule.title else self.text(rule.message))
 
     def named_intervention(self, intervention_id: str) -> Named:
-        return Named(intervention_id, self.text(self.interventions[intervention_id].title))
+        return Named("", self.text(self.interventions[intervention_id].title))
 
     def named_indicators(self, ids: tuple[str, ...]) -> list[Named]:
         return [Named(i, self.text(self.indicators[i].title) if i in self.indicators else i) for i in ids]
 
     def named_case_fields(self, ids: tuple[str, ...]) -> list[Named]:
         defs = self.case_field_defs
-        return [Named(i, (self.text(defs[i].title) if i in defs else "") or i) for i in ids]
+        return [Named("", (self.text(defs[i].title) if i in defs and defs[i].title else "") or as_words(i)) for i in ids]
 
     def missing_sentences(self, missing: tuple[str, ...], missing_case_fields: tuple[str, ...]) -> tuple[str, str]:
         words = self.words

@@ -48,7 +48,7 @@ KNOWN: dict[str, dict[str, str]] = {
         "stopped": "Stopped",
     },
     "provider": {
-        "probation": "House of justice (probation)",
+        "probation": "House of justice",
         "mental-health": "Mental health care",
         "ngo": "Non-profit organisation",
         "social-services": "Public social welfare centre",
