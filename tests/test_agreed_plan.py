@@ -322,7 +322,7 @@ def test_the_report_leads_with_the_agreed_plan_and_keeps_the_proposal(instrument
 def test_the_report_says_what_is_still_to_decide(instrument: spj.Instrument) -> None:
     assessment = assess("plan: {decisions: {trauma_care: {decision: accept}}}\n", instrument=instrument, status="draft")
     md = spj.render_report(instrument, assessment, spj.evaluate(instrument, assessment), format="md")
-    assert "Still to decide: Stabilise (stabilisation), Guidance (psychosocial)." in md
+    assert "Still to decide: Stabilise, Guidance." in md
     assert "No review date is set yet." in md
 
 

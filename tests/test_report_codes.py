@@ -154,19 +154,30 @@ def _renders() -> Iterator[tuple[str, spj.Instrument, spj.Assessment, list[Any],
                     history.append((neutral(instrument, earlier), None))
         for lang in sorted(set(report_languages()) | set(instrument.languages)):
             for fmt in ("html", "md"):
-                yield f"{example.parent.parent.name}/{example.name} {lang} {fmt}", instrument, assessment, history, lang, fmt
+                yield (
+                    f"{example.parent.parent.name}/{example.name} {lang} {fmt}",
+                    instrument,
+                    assessment,
+                    history,
+                    lang,
+                    fmt,
+                )
 
 
 CASES = list(_renders())
 
 
-@pytest.mark.parametrize(("name", "instrument", "assessment", "history", "lang", "fmt"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("name", "instrument", "assessment", "history", "lang", "fmt"), CASES, ids=[c[0] for c in CASES]
+)
 def test_no_expression_path_and_no_untranslated_code(
     name: str, instrument: spj.Instrument, assessment: spj.Assessment, history: list[Any], lang: str, fmt: str
 ) -> None:
     current = neutral(instrument, assessment)
     earlier = [(a, spj.evaluate(instrument, a)) for a, _ in history] or None
-    output = render_report(instrument, current, spj.evaluate(instrument, current), format=fmt, lang=lang, history=earlier)
+    output = render_report(
+        instrument, current, spj.evaluate(instrument, current), format=fmt, lang=lang, history=earlier
+    )
     assert isinstance(output, str)
     text = visible_text(output, fmt)
     assert not PATH.findall(text), f"{name}: raw expression paths"

@@ -145,7 +145,10 @@ def test_changed_evidence_is_among_the_changes_briefly_and_escaped(fmt) -> None:
         instrument,
     )
     text = render_report(
-        instrument, later, spj.evaluate(instrument, later), history=[(earlier, spj.evaluate(instrument, earlier))],
+        instrument,
+        later,
+        spj.evaluate(instrument, later),
+        history=[(earlier, spj.evaluate(instrument, earlier))],
         format=fmt,
     )
     assert isinstance(text, str)

@@ -28,12 +28,39 @@ EXAMPLE = ROOT / "instruments" / "disengagement-trajectory" / "examples" / "case
 
 # (lang, summary, assessed by, date, mandate label, phase label, formulation, life areas, annex)
 WORDS = [
-    ("en", "Summary", "Assessed by", "April 14, 2027", "Sentence-implementation court", "Supervision in the community",
-     "Formulation", "Life areas", "Annex: the evidence, indicator by indicator"),
-    ("nl", "Samenvatting", "Beoordeeld door", "14 april 2027", "Strafuitvoeringsrechtbank", "Toezicht in de samenleving",
-     "Formulering", "Levensdomeinen", "Bijlage: de aanwijzingen, indicator per indicator"),
-    ("fr", "Synthèse", "Évalué par", "14 avril 2027", "Tribunal de l'application des peines",
-     "Suivi dans la communauté", "Formulation", "Domaines de vie", "Annexe\u00a0: les éléments, indicateur par indicateur"),
+    (
+        "en",
+        "Summary",
+        "Assessed by",
+        "April 14, 2027",
+        "Sentence-implementation court",
+        "Supervision in the community",
+        "Formulation",
+        "Life areas",
+        "Annex: the evidence, indicator by indicator",
+    ),
+    (
+        "nl",
+        "Samenvatting",
+        "Beoordeeld door",
+        "14 april 2027",
+        "Strafuitvoeringsrechtbank",
+        "Toezicht in de samenleving",
+        "Formulering",
+        "Levensdomeinen",
+        "Bijlage: de aanwijzingen, indicator per indicator",
+    ),
+    (
+        "fr",
+        "Synthèse",
+        "Évalué par",
+        "14 avril 2027",
+        "Tribunal de l'application des peines",
+        "Suivi dans la communauté",
+        "Formulation",
+        "Domaines de vie",
+        "Annexe\u00a0: les éléments, indicateur par indicateur",
+    ),
 ]
 
 
@@ -48,9 +75,7 @@ def flat(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
 
 
-@pytest.mark.parametrize(
-    ("lang", "summary", "by", "date", "mandate", "phase", "formulation", "areas", "annex"), WORDS
-)
+@pytest.mark.parametrize(("lang", "summary", "by", "date", "mandate", "phase", "formulation", "areas", "annex"), WORDS)
 def test_page_one_of_the_pdf_is_the_summary(
     case, lang, summary, by, date, mandate, phase, formulation, areas, annex
 ) -> None:
@@ -133,11 +158,13 @@ def test_the_evidence_is_in_the_annex_in_the_instruments_order(case) -> None:
 
 
 def test_what_is_not_recorded_is_said_and_the_function_comes_from_the_signoff(case) -> None:
-    instrument, assessment, evaluation = case
+    instrument, assessment, _ = case
     bare = assessment.model_copy(
         update={"plan": None, "format": "spj-assessment/1", "case": assessment.case.model_copy(update={"fields": {}})}
     )
-    signoff = SignOff(assessor="Ann Example", finalised_at=dt.datetime(2027, 4, 14, 10), assessor_function="Justice assistant")
+    signoff = SignOff(
+        assessor="Ann Example", finalised_at=dt.datetime(2027, 4, 14, 10), assessor_function="Justice assistant"
+    )
     md = render_report(instrument, bare, spj.evaluate(instrument, bare), format="md", signoff=signoff)
     assert isinstance(md, str)
     summary = md[md.index("## Summary") : md.index("## Life areas")]

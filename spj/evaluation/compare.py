@@ -218,7 +218,7 @@ def _evidence_changes(old: Rating | None, new: Rating | None) -> tuple[EvidenceC
     for part in ("for", "against"):
         was, now = _evidence_text(old, part), _evidence_text(new, part)
         if was != now:
-            out.append(EvidenceChange(part, was, now))  # type: ignore[arg-type]
+            out.append(EvidenceChange(part, was, now))
     return tuple(out)
 
 

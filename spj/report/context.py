@@ -492,7 +492,9 @@ class _Builder:
 
     def named_case_fields(self, ids: tuple[str, ...]) -> list[Named]:
         defs = self.case_field_defs
-        return [Named("", (self.text(defs[i].title) if i in defs and defs[i].title else "") or as_words(i)) for i in ids]
+        return [
+            Named("", (self.text(defs[i].title) if i in defs and defs[i].title else "") or as_words(i)) for i in ids
+        ]
 
     def missing_sentences(self, missing: tuple[str, ...], missing_case_fields: tuple[str, ...]) -> tuple[str, str]:
         words = self.words

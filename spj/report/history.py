@@ -91,7 +91,7 @@ def history_context(
     )
     declared = assessment.previous
     words = report_wording(lang, kind)
-    labels = code_labels(lang)
+    names = code_labels(lang)
     return {
         "changes": {
             "comparison": comparison,
@@ -108,13 +108,13 @@ def history_context(
             "judgements": tuple(
                 {
                     "title": j.title,
-                    "from": (labels.level(j.from_code) if j.from_label == j.from_code else j.from_label),
-                    "to": (labels.level(j.to_code) if j.to_label == j.to_code else j.to_label),
+                    "from": (names.level(j.from_code) if j.from_label == j.from_code else j.from_label),
+                    "to": (names.level(j.to_code) if j.to_label == j.to_code else j.to_label),
                 }
                 for j in comparison.judgements
             ),
             "providers": {
-                s.provider: labels.provider(s.provider)
+                s.provider: names.provider(s.provider)
                 for s in (*comparison.added, *comparison.completed, *comparison.dropped)
             },
         },

@@ -48,7 +48,9 @@ def summary_context(
     if agency:
         rows.append({"subject": words("Service"), "value": agency})
     rows.append({"subject": words("Date of the assessment"), "value": view["assessment"]["date"]})
-    rows.append({"subject": words("Status"), "value": words("draft") if view["assessment"]["draft"] else words("final")})
+    rows.append(
+        {"subject": words("Status"), "value": words("draft") if view["assessment"]["draft"] else words("final")}
+    )
     rows.extend(_legal_frame(instrument, assessment, lang, not_recorded))
     agreed = view.get("agreed")
     review_date = assessment.plan.review_date if assessment.plan is not None else None
@@ -69,9 +71,7 @@ def summary_context(
     }
 
 
-def _legal_frame(
-    instrument: Instrument, assessment: Assessment, lang: str, not_recorded: str
-) -> list[dict[str, str]]:
+def _legal_frame(instrument: Instrument, assessment: Assessment, lang: str, not_recorded: str) -> list[dict[str, str]]:
     """Every case field of the instrument, in its order, by its label: mandate, phase and the rest of the frame."""
     from spj.instrument.text import localize
 

@@ -99,7 +99,9 @@ class ReasonWords:
         title = (self.text(field.title) if field.title else "") or as_words(field_id)
         if reason.value is None:
             return self.words("%(field)s is not given", field=title)
-        return self.words("%(field)s: %(value)s", field=title, value=case_value(field, reason.value, self.lang, self.instrument))
+        return self.words(
+            "%(field)s: %(value)s", field=title, value=case_value(field, reason.value, self.lang, self.instrument)
+        )
 
 
 def case_value(field: CaseField | None, value: object, lang: str, instrument: Instrument | None) -> str:
