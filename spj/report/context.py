@@ -482,7 +482,7 @@ class _Builder:
     def named_rule(self, rule_id: str) -> Named:
         rule = self.rules[rule_id]
         # By its title only: a rule's id is the engine's word (an indicator keeps its id, the form shows it).
-        return Named("", self.text(rule.title) if rule.title else self.text(rule.message))
+        return Named("", self.text(rule.title) if rule.title else self.text(rule.message).rstrip("."))
 
     def named_intervention(self, intervention_id: str) -> Named:
         return Named("", self.text(self.interventions[intervention_id].title))

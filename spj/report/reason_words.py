@@ -53,6 +53,11 @@ class ReasonWords:
         return localize(value, self.lang, self.instrument)  # type: ignore[arg-type]
 
     def sentence(self, reason: Reason) -> str:
+        """The reason as one sentence, its full stop included (none added after a text that ends one)."""
+        said = self._sentence(reason)
+        return said if said.endswith((".", "!", "?", "…")) else type(said)(said + ".")
+
+    def _sentence(self, reason: Reason) -> str:
         ref = reason.ref
         if ref.root == "ratings" and len(ref.rest) == 1 and ref.name in self.indicators:
             return self._rating(reason, ref.name, ref.rest[0])
