@@ -20,6 +20,7 @@ from pypdf import PdfReader
 
 import spj
 from spj.report import render_report
+from spj.report.partners import partner_names
 from spj.report.signoff import SignOff
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,3 +174,14 @@ def test_what_is_not_recorded_is_said_and_the_function_comes_from_the_signoff(ca
     assert "- **Review date:** Not recorded." in summary
     assert "No plan has been agreed yet" in summary
     assert "u-17" not in summary  # a person by name when the workspace knows it
+
+
+def test_partners_are_named_from_the_deployment(case) -> None:
+    deployment = spj.load_deployment(ROOT / "examples" / "deployment.example.yaml")
+    names = partner_names(deployment, "nl")
+    assert names["mental-health-centre-example"] == "Centrum geestelijke gezondheidszorg (voorbeeld)"
+    md = render_report(*case, format="md", lang="nl", partners=names)
+    assert isinstance(md, str)
+    table = md[md.index("| Stap | Doel |") : md.index("## Levensdomeinen")]
+    assert "| Centrum geestelijke gezondheidszorg (voorbeeld) | Lopend |" in table
+    assert "Mental health centre example" not in table

@@ -30,6 +30,7 @@ The view's shape (`…` marks a sentence, safe text):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from spj.assessment.model import Assessment, Rating
@@ -54,9 +55,15 @@ def report_context(
     lang: str,
     kind: Kind,
     spj_version: str,
+    partners: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Everything the `kind` report template prints, in `lang` (instrument texts fall back to its default)."""
-    return _Builder(instrument, assessment, evaluation, report_wording(lang, kind)).context(spj_version)
+    """Everything the `kind` report template prints, in `lang` (instrument texts fall back to its default).
+
+    `partners`: partner agencies' names by id (`partner_names` of a deployment), for the agreed plan.
+    """
+    builder = _Builder(instrument, assessment, evaluation, report_wording(lang, kind))
+    builder.partner_names = dict(partners or {})
+    return builder.context(spj_version)
 
 
 _OUTCOME = {"raised": True, "clear": False}
@@ -93,6 +100,7 @@ class _Builder:
             "not raised": words("not raised"),
         }
         self.labels = code_labels(self.lang)
+        self.partner_names: dict[str, str] = {}
         self.reason_words = ReasonWords(instrument, words, lambda scale, code: self.level(scale, code)["label"])
 
     def text(self, value: Any) -> str:
@@ -313,6 +321,8 @@ class _Builder:
         """A partner agency by name: a deployment id such as `mental-health-centre` as words."""
         if not agency:
             return ""
+        if agency in self.partner_names:
+            return self.partner_names[agency]
         return as_words(agency) if looks_like_code(agency) else agency
 
     # -- indicators and life areas

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from spj.assessment.model import Assessment
@@ -28,6 +28,7 @@ def render_report(
     lang: str | None = None,
     history: Sequence[tuple[Assessment, Evaluation]] | None = None,
     signoff: SignOff | None = None,
+    partners: Mapping[str, str] | None = None,
 ) -> str | bytes:
     """The narrative report of an assessment, written for a colleague.
 
@@ -42,12 +43,17 @@ def render_report(
     `signoff`: who assessed and countersigned it, when, with the countersigner's
     comment (a workspace knows it); without it the report prints no sign-off.
 
+    `partners`: the names of partner agencies by id (`spj.report.partners.partner_names` of a
+    deployment); the agreed plan names each partner by it. Without it an id is written as words.
+
     >>> html = render_report(instrument, assessment, evaluation, lang="nl")  # doctest: +SKIP
     """
     from spj.version import __version__
 
     def build_context(language: str, kind: Kind) -> dict[str, Any]:
-        context = report_context(instrument, assessment, evaluation, lang=language, kind=kind, spj_version=__version__)
+        context = report_context(
+            instrument, assessment, evaluation, lang=language, kind=kind, spj_version=__version__, partners=partners
+        )
         context.update(
             history_context(
                 instrument, assessment, evaluation, history, lang=language, charts=kind == "html", kind=kind
