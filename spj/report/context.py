@@ -19,11 +19,17 @@ The view's shape (`…` marks a sentence, safe text):
                  {kind: "unknown", indicators: omitted/unrated {status, sentence …, guidance …, decides …}}
     completeness {counts …, sufficiency …}
     raised, unknown_flags   ({severity, severity_label, title, message, raised, error, reasons, missing …,
-                              missing_case_fields …}); a reason: {subject, part, status, value}
+                              missing_case_fields …}); a reason: {subject, part, status, value, sentence …}
+                 (`spj.report.reason_words`: "Title (ID) is rated “Present”.", never an expression path)
     phases ({heading …, steps ({title, by …, critical, description, prerequisite …, reasons, requires …,
              after …})}), trajectory …, critical_path …, undetermined ({title, provider, missing …,
              missing_case_fields …})
-    formulation, scenarios ({kind, title, text}), judgements ({title, level, code, rationale})
+    formulation, scenarios ({kind (its label), code, title, text}), judgements ({title, level, code, rationale})
+    agreed       {review …, weeks …, steps ({title, by (partner or provider by name), status (label), objective,
+                 needs, …}), declined, undecided …, incomplete …} | None
+
+Codes are shown by labels (`spj.report.labels`): levels, scenario kinds, statuses, providers, source kinds.
+The summary on page 1 is built apart from this view (`spj.report.overview`).
     footer       {instrument …, license …, prepared …}
 """
 
