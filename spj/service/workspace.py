@@ -35,6 +35,7 @@ from spj.evaluation.evaluate import evaluate
 from spj.evaluation.results import Evaluation
 from spj.instrument import Instrument
 from spj.report import SignOff, render_report
+from spj.report.partners import partner_names
 from spj.service import capacity, case_list, lifecycle, programme, provenance, signoff
 from spj.service import content as contents
 from spj.service.auth import Auth, require_role
@@ -445,6 +446,7 @@ class Workspace:
             lang=lang,
             history=self.earlier(user, assessment_id),
             signoff=self.sign_off(user, view),
+            partners=partner_names(self.deployment, lang or view.instrument.default_language),
         )
         if format == "pdf":  # made by a worker, bounded in number and time (BusyError: 503 with Retry-After)
             assert isinstance(rendered, str)
