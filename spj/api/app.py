@@ -31,6 +31,7 @@ from spj.api.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 from spj.api.operation_ids import operation_id
 from spj.api.referrals_api import router as referrals_router
 from spj.api.stats_api import router as stats_router
+from spj.api.tokens_api import router as tokens_router
 from spj.disclosure import Deployment
 from spj.disclosure.consultation import Consultation
 from spj.service import InstrumentRegistry, Workspace
@@ -101,6 +102,7 @@ def create_app(
     app.include_router(fhir_router)
     app.include_router(consultations_router)
     app.include_router(health_router)
+    app.include_router(tokens_router)
     if web:
         _mount_web(app, secret_key=app.state.secret_key, https_only=https_only)
     app.add_middleware(InputGuard)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
@@ -48,6 +49,7 @@ from spj.service.errors import (
 from spj.service.instruments import InstrumentRegistry
 from spj.service.limiter import PdfPool
 from spj.service.referrals import ReferralDesk, referred_partners
+from spj.service.tokens import TokenGrant, TokenListing
 from spj.service.views import AssessmentView
 from spj.store.hashing import content_sha256
 from spj.store.interface import (
@@ -124,6 +126,18 @@ class Workspace:
         """The account an API token acts for, or None."""
         return self.auth.user_from_token(token)
 
+    def token_grant(self, token: str) -> TokenGrant | None:
+        """The account an API token acts for and its record (scope, expiry), or None."""
+        return self.auth.token_grant(token)
+
+    def list_tokens(self, by: User) -> list[TokenListing]:
+        """The API tokens of an administrator's agency (never the tokens themselves)."""
+        return self.auth.list_tokens(by)
+
+    def revoke_agency_token(self, by: User, token_id: str) -> TokenListing:
+        """Revoke a token of an administrator's agency; another agency's is `NotFoundError`."""
+        return self.auth.revoke_agency_token(by, token_id)
+
     def create_user(
         self,
         *,
@@ -139,9 +153,20 @@ class Workspace:
             username=username, password=password, role=role, agency_id=agency_id, display_name=display_name, by=by
         )
 
-    def create_token(self, user: User, *, label: str = "api", by: User | None = None) -> tuple[ApiToken, str]:
-        """A new API token acting for `user`: (record, token); the token is shown once."""
-        return self.auth.create_token(user, label=label, by=by)
+    def create_token(
+        self,
+        user: User,
+        *,
+        label: str = "api",
+        by: User | None = None,
+        scope: str = "write",
+        expires_in: dt.timedelta | None = None,
+    ) -> tuple[ApiToken, str]:
+        """A new API token acting for `user`: (record, token); the token is shown once.
+
+        `scope` `read` allows GET only; `expires_in` is its lifetime (None: until revoked).
+        """
+        return self.auth.create_token(user, label=label, by=by, scope=scope, expires_in=expires_in)
 
     # ---- instruments ------------------------------------------------------------------------------------
 

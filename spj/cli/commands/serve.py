@@ -1,4 +1,4 @@
-"""`spj serve`: the web workspace and the JSON API; `spj user add`, `spj token add|revoke`: accounts and tokens.
+"""`spj serve`: the web workspace and the JSON API; `spj user add`: accounts (tokens: `tokens.py`).
 
 Thin: load the deployment when given (a bad one is refused before anything
 starts), open the store, build the app (`spj.api.create_app`), run uvicorn.
@@ -42,6 +42,26 @@ def _database_url(db: str | None, data_dir: Path | None) -> str:
     from spj.store import default_database_url
 
     return default_database_url()
+
+
+def admin_database_url(db: str | None, data_dir: Path | None) -> str:
+    """The database an account or token command works on: named, never guessed.
+
+    `spj serve` may start on the default SQLite file under the home folder; a command that adds an account
+    or a token must not write there unnoticed while the server uses another database.
+    """
+    if db or os.environ.get("SPJ_DATABASE_URL") or data_dir is not None or os.environ.get("SPJ_DATA_DIR"):
+        return _database_url(db, data_dir)  # SPJ_DATA_DIR is the default data folder's setting
+    from spj.errors import Code, Location, Problem, SpjError
+
+    raise SpjError(
+        Problem(
+            Code.ENVIRONMENT,
+            "which database? give --db URL (or set SPJ_DATABASE_URL), or --data-dir FOLDER (or set SPJ_DATA_DIR) "
+            "for the SQLite file there; the server's own setting, so that the account or token is where it looks",
+            Location(path=("SPJ_DATABASE_URL",)),
+        )
+    )
 
 
 def _secret_key(url: str) -> str:
@@ -140,7 +160,7 @@ def _announce(workspace: Any, url: str, deployment: Path | None, partners: Any, 
 
 
 def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
-    """Add `spj serve`, `spj user add` and `spj token add|revoke` to `app`."""
+    """Add `spj serve` and `spj user add` to `app` (`spj token ...`: `spj.cli.commands.tokens`)."""
 
     @app.command("serve")
     @handles_errors
@@ -229,7 +249,6 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
                 close()
 
     user_app = typer.Typer(name="user", help="Accounts of the workspace.", no_args_is_help=True)
-    token_app = typer.Typer(name="token", help="API tokens for case systems.", no_args_is_help=True)
 
     @user_app.command("add")
     @handles_errors
@@ -251,7 +270,7 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
         from spj.service import InstrumentRegistry, Workspace
         from spj.store import open_store
 
-        store = open_store(_database_url(db, data_dir))
+        store = open_store(admin_database_url(db, data_dir))
         try:
             workspace = Workspace(store, InstrumentRegistry())
             if new_agency:
@@ -268,53 +287,4 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
         finally:
             store.close()
 
-    @token_app.command("add")
-    @handles_errors
-    def token_add(
-        username: Annotated[str, typer.Argument(help="The account the token acts for (its agency and role).")],
-        label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "api",
-        db: DbOption = None,
-        data_dir: DataDirOption = None,
-    ) -> None:
-        """Create an API token (printed once: store it in the case system)."""
-        from spj.errors import Code, Location, Problem, SpjError
-        from spj.service import InstrumentRegistry, Workspace
-        from spj.store import open_store
-
-        store = open_store(_database_url(db, data_dir))
-        try:
-            user = store.get_user_by_username(username.strip().lower())
-            if user is None:
-                raise SpjError(Problem(Code.NOT_FOUND, f"no account {username!r}", Location()))
-            record, token = Workspace(store, InstrumentRegistry()).create_token(user, label=label)
-            typer.echo(token)
-            typer.echo(
-                f"token {record.id} for {user.username} in {user.agency_id}; it is not shown again "
-                f"(revoke it with: spj token revoke {record.id})",
-                err=True,
-            )
-        finally:
-            store.close()
-
-    @token_app.command("revoke")
-    @handles_errors
-    def token_revoke(
-        token_id: Annotated[str, typer.Argument(help="The token's id (printed by `spj token add`).")],
-        db: DbOption = None,
-        data_dir: DataDirOption = None,
-    ) -> None:
-        """Revoke an API token: the next request with it is refused (401), also on a running server."""
-        from spj.errors import Code, Location, Problem, SpjError
-        from spj.service import InstrumentRegistry, Workspace
-        from spj.store import open_store
-
-        store = open_store(_database_url(db, data_dir))
-        try:
-            if not Workspace(store, InstrumentRegistry()).revoke_token(token_id.strip()):
-                raise SpjError(Problem(Code.NOT_FOUND, f"no token {token_id!r}", Location()))
-            typer.echo(f"token {token_id.strip()} revoked")
-        finally:
-            store.close()
-
     app.add_typer(user_app)
-    app.add_typer(token_app)
