@@ -219,7 +219,8 @@ def _check_final_ratings(assessment: Assessment, instrument: Instrument, doc: Do
         gaps = rating_gaps(indicator, codes, rating is not None and rating.omitted, index)
         if gaps == ("rating",):
             message = f"final assessment: {indicator.id} is neither rated nor omitted; rate it or omit it with a reason"
-            problems.append(doc.problem(Code.INCOMPLETE, message, ("ratings",)))
+            # the path names the indicator (where the rating belongs); the line is that of `ratings`, its parent
+            problems.append(doc.problem(Code.INCOMPLETE, message, ("ratings", indicator.id)))
         elif gaps and codes is not None and gaps[0] == indicator.rate[0]:
             message = f"final assessment: {indicator.id} has no {gaps[0]} rating"
             problems.append(doc.problem(Code.INCOMPLETE, message, ("ratings", indicator.id)))

@@ -49,6 +49,7 @@ from spj.service.errors import (
 from spj.service.instruments import InstrumentRegistry
 from spj.service.limiter import PdfPool
 from spj.service.referrals import ReferralDesk, referred_partners
+from spj.service.telemetry import NoTelemetry, Telemetry
 from spj.service.tokens import TokenGrant, TokenListing
 from spj.service.views import AssessmentView
 from spj.store.hashing import content_sha256
@@ -104,6 +105,7 @@ class Workspace:
         self.pdf = PdfPool.from_environment()  # PDFs: a few at a time, each within a time budget
         self.consultations = ConsultationDesk(self, consultations)
         self.autosave = Autosave(store)  # unsaved forms, kept apart from the revisions
+        self.telemetry: Telemetry = NoTelemetry()  # the server's metrics put a counting one (spj.api.metrics)
 
     # ---- accounts ---------------------------------------------------------------------------------------
 
@@ -332,6 +334,7 @@ class Workspace:
                 )
         except ConflictError as exc:
             raise self._conflict(user, assessment_id, base_revision, data) from exc
+        self.telemetry.saved("draft")
         return self._view(dataclasses.replace(record, head=revision.number, updated_at=revision.created_at), revision)
 
     def finalise(self, user: User, assessment_id: str, base_revision: int, content: Any) -> AssessmentView:
@@ -354,6 +357,7 @@ class Workspace:
                 )
         except ConflictError as exc:
             raise self._conflict(user, assessment_id, base_revision, data) from exc
+        self.telemetry.saved("final")
         return self._view(self.store.get_assessment(user.agency_id, assessment_id), revision)
 
     def update_status(
@@ -436,7 +440,7 @@ class Workspace:
         assessment, problems = self._validate(data, instrument)
         if assessment is None:
             return None, problems
-        return evaluate(instrument, assessment), []
+        return self._evaluate(instrument, assessment), []
 
     def evaluate(self, user: User, assessment_id: str) -> Evaluation:
         """The evaluation of the head revision (DESIGN 4.3 via `Evaluation.to_dict()`)."""
@@ -736,7 +740,7 @@ class Workspace:
         if assessment.status != "final":
             return assessment, problems
         key = (instrument.sha256, content_sha256(data))
-        evaluation = self._evaluations.get_or_make(key, lambda: evaluate(instrument, assessment))
+        evaluation = self._evaluations.get_or_make(key, lambda: self._evaluate(instrument, assessment))
         return assessment, contents.plan_problems(evaluation.agreed_plan) + problems
 
     def _view(self, record: AssessmentRecord, revision: Revision) -> AssessmentView:
@@ -754,4 +758,8 @@ class Workspace:
             raise AssessmentError(view.problems)
         assessment = view.assessment
         key = (view.instrument.sha256, view.revision.content_sha256)
-        return self._evaluations.get_or_make(key, lambda: evaluate(view.instrument, assessment))
+        return self._evaluations.get_or_make(key, lambda: self._evaluate(view.instrument, assessment))
+
+    def _evaluate(self, instrument: Instrument, assessment: Assessment) -> Evaluation:
+        self.telemetry.evaluated()
+        return evaluate(instrument, assessment)
