@@ -29,8 +29,8 @@ from spj.api.models import (
     SaveAssessment,
     StatusUpdate,
 )
-from spj.api.urls import under_root
 from spj.api.paging import PAGE_HEADERS, AssessmentQuery, decode_cursor, encode_cursor
+from spj.api.urls import under_root
 from spj.errors import Code, Location, Problem
 from spj.service import AssessmentView, SaveConflictError
 from spj.service.errors import InvalidRequestError

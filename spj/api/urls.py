@@ -27,7 +27,7 @@ _SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
 def normalise_root_path(value: str, *, setting: str = "root_path") -> str:
     """`/a/b` from `a/b`, `/a/b/` or `/a/b`; `""` for none; `SpjError` (naming `setting`) for anything else."""
     parts = [part for part in value.strip().split("/") if part]
-    if not all(_SEGMENT.match(part) for part in parts):
+    if not all(_SEGMENT.match(part) and part not in (".", "..") for part in parts):
         raise SpjError(
             Problem(
                 Code.ENVIRONMENT,
