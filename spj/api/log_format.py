@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import logging.config
 from typing import Any, Literal
 
 from spj.api.request_log import current_request_id
@@ -49,17 +50,24 @@ class TextFormatter(logging.Formatter):
         return f"{record.levelname:<7} {record.name}: {record.getMessage()} {fields}{exception}".rstrip()
 
 
-def configure_logging(log_format: LogFormat = "json", *, level: int | str = logging.INFO) -> logging.Handler:
-    """Send the `spj` and uvicorn's error records to standard error in `log_format`; the handler installed."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
-    for name in LOGGERS:
-        logger = logging.getLogger(name)
-        for old in [h for h in logger.handlers if getattr(h, "_spj", False)]:
-            logger.removeHandler(old)
-        handler_marked: Any = handler
-        handler_marked._spj = True
-        logger.addHandler(handler)
-        logger.setLevel(level)
-        logger.propagate = False
-    return handler
+def logging_config(log_format: LogFormat | str = "json", *, level: str = "INFO") -> dict[str, Any]:
+    """A `logging.config.dictConfig` configuration: the `spj` and uvicorn records to standard error in
+    `log_format` (what `spj serve` hands uvicorn as its `log_config`)."""
+    formatter = "spj.api.log_format.TextFormatter" if log_format == "text" else "spj.api.log_format.JsonFormatter"
+    handler = {"class": "logging.StreamHandler", "formatter": "spj", "stream": "ext://sys.stderr"}
+    logger = {"handlers": ["spj"], "level": level, "propagate": False}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"spj": {"()": formatter}},
+        "handlers": {"spj": handler},
+        "loggers": {name: dict(logger) for name in (*LOGGERS, "uvicorn", "uvicorn.access")},
+    }
+
+
+def configure_logging(log_format: LogFormat | str = "json") -> bool:
+    """Apply `logging_config` unless logging is set up already (a process manager's, a test's); whether it did."""
+    if logging.getLogger().handlers or logging.getLogger("spj").handlers:
+        return False
+    logging.config.dictConfig(logging_config(log_format))
+    return True

@@ -137,8 +137,10 @@ def _where(url: str) -> str:
     return f"database {make_url(url).render_as_string(hide_password=True)}"
 
 
-def _announce(workspace: Any, url: str, deployment: Path | None, partners: Any, base: str, *, demo: bool) -> None:
+def _announce(workspace: Any, settings: Any, partners: Any, options: dict[str, Any], *, demo: bool) -> None:
     """What `spj serve` says on start-up: where the data is, the deployment, the instruments, first accounts."""
+    url, deployment = settings.database_url, settings.deployment
+    base = f"http://{options['host']}:{options['port']}{settings.root_path_prefix()}"
     typer.echo(f"spj: data in {_where(url)}")
     if partners is not None:
         added = _register_agencies(workspace, partners)
@@ -157,6 +159,61 @@ def _announce(workspace: Any, url: str, deployment: Path | None, partners: Any, 
         for username, role, password in created:
             typer.echo(f"    {username:<10} {role:<14} password: {password}")
     typer.echo(f"spj: open {base}/  (API: {base}/api/v1, docs /api/docs)")
+
+
+def _run_one(settings: Any, partners: Any, records: list[Any], **options: Any) -> None:
+    """One process: the app built here, served by uvicorn."""
+    import uvicorn
+
+    from spj.api import create_app
+    from spj.store import open_store
+
+    store = open_store(settings.database_url)
+    try:
+        app_ = create_app(store, deployment=partners, consultations=records, **settings.app_options())
+        _announce(app_.state.workspace, settings, partners, options, demo=options["demo"])
+        uvicorn.run(app_, proxy_headers=False, **_uvicorn_options(settings, options))
+    finally:
+        store.close()
+
+
+def _run_workers(settings: Any, partners: Any, records: list[Any], **options: Any) -> None:
+    """Several processes: the database migrated and announced here, then each worker builds `spj.api.asgi:app`
+    from the environment this process hands down (one secret key for all; metrics summed across workers)."""
+    import tempfile
+
+    import uvicorn
+
+    from spj.api import create_app
+    from spj.api.metrics import MULTIPROC_DIR
+    from spj.store import open_store
+
+    store = open_store(settings.database_url)
+    try:
+        workspace = create_app(
+            store, deployment=partners, consultations=records, **settings.app_options()
+        ).state.workspace
+        _announce(workspace, settings, partners, options, demo=options["demo"])
+    finally:
+        store.close()
+    os.environ.update(settings.environment())
+    if settings.metrics_token and not os.environ.get(MULTIPROC_DIR):
+        os.environ[MULTIPROC_DIR] = tempfile.mkdtemp(prefix="spj-metrics-")
+    uvicorn.run(
+        "spj.api.asgi:app", workers=options["workers"], proxy_headers=False, **_uvicorn_options(settings, options)
+    )
+
+
+def _uvicorn_options(settings: Any, options: dict[str, Any]) -> dict[str, Any]:
+    from spj.api.log_format import logging_config
+
+    return {
+        "host": options["host"],
+        "port": options["port"],
+        "log_level": options["log_level"],
+        "access_log": options["access_log"],
+        "log_config": logging_config(settings.log_format),  # applied by uvicorn, in each worker too
+    }
 
 
 def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
@@ -219,34 +276,84 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
                 "is X-Forwarded-For believed, so sign-in limits count per real client. Env: SPJ_FORWARDED_ALLOW_IPS.",
             ),
         ] = None,
+        proxy_headers: Annotated[
+            bool,
+            typer.Option(
+                "--proxy-headers/--no-proxy-headers",
+                help="Believe X-Forwarded-For and X-Forwarded-Proto from the proxies of --forwarded-allow-ips "
+                "(127.0.0.1 when that is not given).",
+            ),
+        ] = False,
+        root_path: Annotated[
+            str,
+            typer.Option(
+                "--root-path",
+                envvar="SPJ_ROOT_PATH",
+                help="The path prefix a reverse proxy publishes spj under (/spj): links and redirects keep it, "
+                "whether the proxy strips it or not. Env: SPJ_ROOT_PATH.",
+            ),
+        ] = "",
+        workers: Annotated[
+            int,
+            typer.Option(
+                "--workers",
+                min=1,
+                max=64,
+                help="Worker processes (each answers requests; use a database server such as PostgreSQL for more "
+                "than one). The secret key is shared by all.",
+            ),
+        ] = 1,
+        metrics_token: Annotated[
+            str | None,
+            typer.Option(
+                "--metrics-token",
+                envvar="SPJ_METRICS_TOKEN",
+                help="Serve Prometheus metrics at /metrics to a scraper that sends this bearer token (16 characters "
+                "or more); no /metrics without it. Env: SPJ_METRICS_TOKEN.",
+            ),
+        ] = None,
+        log_format: Annotated[
+            str,
+            typer.Option(
+                "--log-format",
+                envvar="SPJ_LOG_FORMAT",
+                help="json (one object a line) or text: one line a request, with its X-Request-ID and route "
+                "template, never a case. Env: SPJ_LOG_FORMAT.",
+            ),
+        ] = "json",
     ) -> None:
         """Run the web workspace and the JSON API (OpenAPI at /openapi.json)."""
-        import uvicorn
-
-        from spj.api import create_app
+        from spj.api.asgi import ServerSettings
         from spj.disclosure import load_deployment
-        from spj.store import open_store
 
         partners = load_deployment(deployment) if deployment is not None else None  # refused before anything starts
         records = _consultations(consultation or [], partners)
         url = _database_url(db, data_dir)
-        store = open_store(url)
-        app_ = create_app(
-            store,
-            instruments_dirs=instruments or (),
+        settings = ServerSettings(
+            database_url=url,
             secret_key=_secret_key(url),
+            instruments=tuple(instruments or ()),
+            deployment=deployment,
+            consultations=tuple(consultation or ()),
             https_only=https_only,
-            deployment=partners,
-            consultations=records,
-            forwarded_allow_ips=forwarded_allow_ips,
+            forwarded_allow_ips=forwarded_allow_ips or ("127.0.0.1" if proxy_headers else None),
+            root_path=root_path,
+            metrics_token=metrics_token,
+            log_format=log_format,
         )
-        _announce(app_.state.workspace, url, deployment, partners, f"http://{host}:{port}", demo=demo)
-        try:
-            uvicorn.run(app_, host=host, port=port, log_level=workers_log, proxy_headers=False, access_log=access_log)
-        finally:
-            close = getattr(store, "close", None)
-            if close is not None:
-                close()
+        settings.check()  # every bad setting named before anything starts
+        run = _run_workers if workers > 1 else _run_one
+        run(
+            settings,
+            partners,
+            records,
+            host=host,
+            port=port,
+            log_level=workers_log,
+            access_log=access_log,
+            demo=demo,
+            workers=workers,
+        )
 
     user_app = typer.Typer(name="user", help="Accounts of the workspace.", no_args_is_help=True)
 
