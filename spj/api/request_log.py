@@ -16,6 +16,7 @@ import logging
 import re
 import time
 import uuid
+from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,6 +33,26 @@ _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("spj_re
 def current_request_id() -> str | None:
     """The id of the request being served in this context, or None outside a request."""
     return _request_id.get()
+
+
+def stamp_request_ids() -> None:
+    """Make every log record written during a request carry its `request_id` (once per process).
+
+    Stamped when the record is made, in the request's context; a handler may format it later, elsewhere.
+    """
+    base = logging.getLogRecordFactory()
+    if getattr(base, "_spj_request_id", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = base(*args, **kwargs)
+        request_id = _request_id.get()
+        if request_id is not None:
+            record.request_id = request_id
+        return record
+
+    factory._spj_request_id = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
 
 
 def request_id_from(value: str | None) -> str:
@@ -52,6 +73,7 @@ class RequestLog:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        stamp_request_ids()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -72,15 +94,22 @@ class RequestLog:
 
         try:
             await self.app(scope, receive, send_with_id)
-        finally:
-            log.info(
-                "request",
-                extra={
-                    "request_id": request_id,
-                    "method": method_of(scope),
-                    "route": route_template(scope),
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                },
-            )
-            _request_id.reset(token)
+        except BaseException:
+            # Left set: the server's error handler, outside this middleware in the same task, logs the error
+            # with this request's id (each request runs in a task of its own, so nothing leaks to the next).
+            self._log(scope, status, started)
+            raise
+        self._log(scope, status, started)
+        _request_id.reset(token)
+
+    @staticmethod
+    def _log(scope: Scope, status: int, started: float) -> None:
+        log.info(
+            "request",
+            extra={  # the request id is stamped by `stamp_request_ids`: the context still holds it here
+                "method": method_of(scope),
+                "route": route_template(scope),
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )

@@ -162,3 +162,21 @@ def test_no_metrics_without_the_setting(registry: InstrumentRegistry) -> None:
     app = create_app(MemoryStore(), instruments=registry, hasher=FAST_HASHER, web=False)
     with TestClient(app, raise_server_exceptions=False) as client:
         assert client.get("/metrics", headers={"Authorization": "Bearer anything"}).status_code == 404
+
+
+def test_a_bug_is_logged_with_the_request_id_and_without_its_message(
+    app_client: TestClient, workspace: Workspace, headers: dict[str, str], monkeypatch, caplog
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"synthetic failure quoting {CASE} and {FREE_TEXT}")
+
+    monkeypatch.setattr(workspace.store, "list_cases", broken)
+    with caplog.at_level(logging.INFO):
+        response = app_client.get(f"{API}/cases", headers={**headers, "X-Request-ID": "req-500"})
+    assert response.status_code == 500
+    lines = [json.loads(JsonFormatter().format(r)) for r in caplog.records if r.name.startswith("spj")]
+    errors = [line for line in lines if line["level"] == "error"]
+    assert errors and all(line["request_id"] == "req-500" for line in errors)
+    request = [line for line in lines if line["logger"] == "spj.requests"]
+    assert [(r["status"], r["request_id"]) for r in request] == [(500, "req-500")]
+    assert CASE not in json.dumps(lines) and "QWERTY" not in json.dumps(lines)
