@@ -97,6 +97,8 @@ def test_several_workers_build_the_app_from_the_environment(tmp_path: Path, monk
         assert os.environ["SPJ_ROOT_PATH"] == "/spj" and os.environ["SPJ_METRICS_TOKEN"] == METRICS
         assert os.environ["SPJ_SECRET_KEY"] == "k" * 32  # one key for every worker
         assert Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).is_dir()  # counts summed across workers
+        Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).rmdir()
+        assert options["timeout_worker_healthcheck"] >= 30
         assert os.environ["SPJ_FORWARDED_ALLOW_IPS"] == "127.0.0.1"
 
     args = ("--workers", "3", "--root-path", "/spj/", "--metrics-token", METRICS, "--proxy-headers")

@@ -120,6 +120,7 @@ def install_metrics(app: FastAPI, *, token: str | None) -> Metrics | None:
     expected = token.encode("utf-8")
 
     async def serve_metrics(request: Request) -> Response:
+        request.scope.setdefault("route", route)  # counted and logged under its own template, like any route
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode("utf-8"), expected):
             response = simple_error(401, Code.UNAUTHENTICATED.value, "send the metrics token: Authorization: Bearer")
@@ -127,8 +128,8 @@ def install_metrics(app: FastAPI, *, token: str | None) -> Metrics | None:
             return response
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
-    # first, ahead of the pages' catch-all route (`/{path}`)
-    app.router.routes.insert(0, Route(METRICS_PATH, serve_metrics, methods=["GET"], include_in_schema=False))
+    route = Route(METRICS_PATH, serve_metrics, methods=["GET"], include_in_schema=False)
+    app.router.routes.insert(0, route)  # first, ahead of the pages' catch-all route (`/{path}`)
     handle_spj_error = app.exception_handlers[SpjError]
 
     async def on_store_error(request: Request, exc: Exception) -> Any:

@@ -115,6 +115,7 @@ def test_metrics_count_by_route_template_without_case_data(
 ) -> None:
     assessment = _drive(app_client, workspace, people, headers, example)
     text = _metrics(app_client)
+    assert 'route="(unmatched)",status="415"' in text and "(no route)" not in text
     created = 'spj_http_requests_total{method="POST",route="/api/v1/assessments",status="201"}'
     assert _value(text, created) == 1
     refused = 'spj_http_requests_total{method="POST",route="(unmatched)",status="415"}'  # refused before routing
@@ -180,3 +181,8 @@ def test_a_bug_is_logged_with_the_request_id_and_without_its_message(
     request = [line for line in lines if line["logger"] == "spj.requests"]
     assert [(r["status"], r["request_id"]) for r in request] == [(500, "req-500")]
     assert CASE not in json.dumps(lines) and "QWERTY" not in json.dumps(lines)
+
+
+def test_scrapes_are_counted_under_their_route(app_client: TestClient) -> None:
+    _metrics(app_client)
+    assert _value(_metrics(app_client), 'spj_http_requests_total{method="GET",route="/metrics",status="200"}') == 1

@@ -20,6 +20,7 @@ from typing import Annotated, Any, cast
 
 import typer
 
+WORKER_START_SECONDS = 60
 DEMO_AGENCY = ("demo-agency", "Demo agency (synthetic cases only)")
 DEMO_ACCOUNTS = (("admin", "administrator", "Administrator"), ("assessor", "assessor", "Demo assessor"))
 
@@ -200,7 +201,13 @@ def _run_workers(settings: Any, partners: Any, records: list[Any], **options: An
     if settings.metrics_token and not os.environ.get(MULTIPROC_DIR):
         os.environ[MULTIPROC_DIR] = tempfile.mkdtemp(prefix="spj-metrics-")
     uvicorn.run(
-        "spj.api.asgi:app", workers=options["workers"], proxy_headers=False, **_uvicorn_options(settings, options)
+        "spj.api.asgi:app",
+        workers=options["workers"],
+        proxy_headers=False,
+        # a worker builds the app (every instrument loaded and compiled) before it answers uvicorn's health
+        # check: measured above uvicorn's 5 s default on a busy two-core machine, where it was killed and restarted
+        timeout_worker_healthcheck=WORKER_START_SECONDS,
+        **_uvicorn_options(settings, options),
     )
 
 
