@@ -53,7 +53,6 @@ def current_user_from_token(
         raise UnauthenticatedError("the API token is not valid (unknown, revoked or expired)")
     if not allows(grant.token.scope, request.method):
         raise ForbiddenError(f"this API token is read-only: {request.method} needs a token with the scope write")
-    request.state.token_scope = grant.token.scope
     return grant.user
 
 
