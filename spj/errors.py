@@ -116,6 +116,8 @@ class Code(StrEnum):
     BATCH_OUTPUT = "batch-output"
     EXPORT_KEY = "export-key"
     FHIR_INVALID = "fhir-invalid"
+    # Operations (issue 12, point 4 and 8)
+    UNSUPPORTED_MEDIA_TYPE = "unsupported-media-type"  # a JSON API body that is not JSON (HTTP 415)
 
 
 @dataclass(frozen=True, slots=True)

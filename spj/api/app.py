@@ -28,9 +28,15 @@ from spj.api.health_api import router as health_router
 from spj.api.input_guard import InputGuard
 from spj.api.json_api import router as json_router
 from spj.api.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
+from spj.api.media_type import JsonBodiesOnly
+from spj.api.metrics import install_metrics
+from spj.api.openapi_errors import document_errors
 from spj.api.operation_ids import operation_id
 from spj.api.referrals_api import router as referrals_router
+from spj.api.request_log import RequestLog
 from spj.api.stats_api import router as stats_router
+from spj.api.tokens_api import router as tokens_router
+from spj.api.urls import RootPath, normalise_root_path
 from spj.disclosure import Deployment
 from spj.disclosure.consultation import Consultation
 from spj.service import InstrumentRegistry, Workspace
@@ -69,6 +75,8 @@ def create_app(
     consultations: Iterable[Consultation] = (),
     forwarded_allow_ips: str | None = None,
     certification_register: Path | None = None,
+    root_path: str = "",
+    metrics_token: str | None = None,
 ) -> FastAPI:
     """The app over `store`.
 
@@ -84,6 +92,9 @@ def create_app(
     per real client; without it the peer's address is the client.
     `certification_register` is the register of certified experts the capacity page counts (default: the
     user's state folder, as `spj certify`).
+    `root_path` (`/spj`) serves the app under that prefix behind a proxy (`spj.api.urls`);
+    `metrics_token` turns on `/metrics` for a scraper with that bearer token (`spj.api.metrics`).
+    Every request is logged in one line to `spj.requests`, with its `X-Request-ID` (`spj.api.request_log`).
     """
     registry = instruments or InstrumentRegistry.from_folders(default_folders(instruments_dirs))
     app = FastAPI(
@@ -111,14 +122,21 @@ def create_app(
     app.include_router(fhir_router)
     app.include_router(consultations_router)
     app.include_router(health_router)
+    app.include_router(tokens_router)
     if web:
         _mount_web(app, secret_key=app.state.secret_key, https_only=https_only)
     app.add_middleware(InputGuard)
+    app.add_middleware(JsonBodiesOnly)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     docs = [p for p in (app.docs_url, app.swagger_ui_oauth2_redirect_url) if p]
     app.add_middleware(SecurityHeaders, docs_paths=docs)
     if forwarded_allow_ips:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=forwarded_allow_ips)
+    install_metrics(app, token=metrics_token)
+    app.add_middleware(RequestLog)
+    if prefix := normalise_root_path(root_path):
+        app.add_middleware(RootPath, prefix=prefix)
+    document_errors(app)
     return app
 
 

@@ -1,7 +1,8 @@
 """FastAPI dependencies shared by the JSON API and the web pages.
 
 - `get_workspace(request)`: the app's `Workspace` (the service layer);
-- `current_user_from_token(...)`: the user an `Authorization: Bearer <token>` acts for, else 401;
+- `current_user_from_token(...)`: the user an `Authorization: Bearer <token>` acts for, else 401; a read-only
+  token on any method but GET/HEAD/OPTIONS is 403 (checked here, so every token route enforces it);
 - `WorkspaceDep`, `TokenUser`: the same as `Annotated` types for route signatures.
 """
 
@@ -12,7 +13,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from spj.service import UnauthenticatedError, Workspace
+from spj.service import ForbiddenError, UnauthenticatedError, Workspace
+from spj.service.tokens import allows
 from spj.store.interface import User
 
 
@@ -41,14 +43,17 @@ def current_user_from_token(
     workspace: Annotated[Workspace, Depends(get_workspace)],
     _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
 ) -> User:
-    """The user an API token acts for; `UnauthenticatedError` (401) without a valid token."""
+    """The user an API token acts for; `UnauthenticatedError` (401) without a valid token (unknown, revoked or
+    expired), `ForbiddenError` (403) when a read-only token asks to change anything."""
     token = bearer_token(request)
     if token is None:
         raise UnauthenticatedError("send an API token: Authorization: Bearer <token>")
-    user = workspace.user_from_token(token)
-    if user is None:
-        raise UnauthenticatedError("the API token is not valid")
-    return user
+    grant = workspace.token_grant(token)
+    if grant is None:
+        raise UnauthenticatedError("the API token is not valid (unknown, revoked or expired)")
+    if not allows(grant.token.scope, request.method):
+        raise ForbiddenError(f"this API token is read-only: {request.method} needs a token with the scope write")
+    return grant.user
 
 
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]

@@ -30,6 +30,7 @@ from spj.api.models import (
     StatusUpdate,
 )
 from spj.api.paging import PAGE_HEADERS, AssessmentQuery, decode_cursor, encode_cursor
+from spj.api.urls import under_root
 from spj.errors import Code, Location, Problem
 from spj.service import AssessmentView, SaveConflictError
 from spj.service.errors import InvalidRequestError
@@ -149,11 +150,11 @@ def list_assessments(
 
 @router.post("/assessments", status_code=201, response_model=AssessmentOut, tags=["assessments"])
 def create_assessment(
-    body: CreateAssessment, user: TokenUser, workspace: WorkspaceDep, response: Response
+    body: CreateAssessment, user: TokenUser, workspace: WorkspaceDep, request: Request, response: Response
 ) -> AssessmentOut:
     """Start a blank draft (the case is created when new)."""
     view = workspace.create(user, body.case_id, body.instrument_id, body.instrument_version)
-    response.headers["Location"] = f"{router.prefix}/assessments/{view.id}"
+    response.headers["Location"] = under_root(request, f"{router.prefix}/assessments/{view.id}")
     return _assessment(response, AssessmentOut.of_view(view))
 
 
@@ -199,11 +200,16 @@ def finalise_assessment(
     tags=["assessments"],
 )
 def reassess(
-    assessment_id: str, user: TokenUser, workspace: WorkspaceDep, response: Response, body: NewFrom | None = None
+    assessment_id: str,
+    user: TokenUser,
+    workspace: WorkspaceDep,
+    request: Request,
+    response: Response,
+    body: NewFrom | None = None,
 ) -> AssessmentOut:
     """A new draft for the same case from a final assessment, ratings carried over for review."""
     view = workspace.reassess(user, assessment_id)
-    response.headers["Location"] = f"{router.prefix}/assessments/{view.id}"
+    response.headers["Location"] = under_root(request, f"{router.prefix}/assessments/{view.id}")
     return _assessment(response, AssessmentOut.of_view(view))
 
 
@@ -215,11 +221,16 @@ def reassess(
     tags=["assessments"],
 )
 def amend(
-    assessment_id: str, user: TokenUser, workspace: WorkspaceDep, response: Response, body: NewFrom | None = None
+    assessment_id: str,
+    user: TokenUser,
+    workspace: WorkspaceDep,
+    request: Request,
+    response: Response,
+    body: NewFrom | None = None,
 ) -> AssessmentOut:
     """A new draft that corrects a final assessment (which stays locked)."""
     view = workspace.amend(user, assessment_id)
-    response.headers["Location"] = f"{router.prefix}/assessments/{view.id}"
+    response.headers["Location"] = under_root(request, f"{router.prefix}/assessments/{view.id}")
     return _assessment(response, AssessmentOut.of_view(view))
 
 

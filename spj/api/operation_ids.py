@@ -37,6 +37,8 @@ OPERATION_IDS: dict[str, str] = {
     "GET /api/v1/consultations": "listConsultations",
     "GET /api/v1/consultations/{consultation_id}": "getConsultation",
     "POST /api/v1/consultations/{consultation_id}/approval": "approveConsultationFeedback",
+    "GET /api/v1/tokens": "listTokens",
+    "POST /api/v1/tokens/{token_id}/revoke": "revokeToken",
     "GET /healthz": "getHealth",
     "GET /readyz": "getReadiness",
 }

@@ -237,7 +237,8 @@ def _check_final_ratings(assessment: Assessment, instrument: Instrument, doc: Do
             waits = applicability.waits_for(indicator.id)
             if waits:
                 message += f" (whether it applies depends on {', '.join(waits)}, not known)"
-            problems.append(doc.problem(Code.INCOMPLETE, message, ("ratings",)))
+            # the path names the indicator (where the rating belongs); the line is that of `ratings`, its parent
+            problems.append(doc.problem(Code.INCOMPLETE, message, ("ratings", indicator.id)))
         elif gaps and codes is not None and gaps[0] == indicator.rate[0]:
             message = f"final assessment: {indicator.id} has no {gaps[0]} rating"
             problems.append(doc.problem(Code.INCOMPLETE, message, ("ratings", indicator.id)))

@@ -9,6 +9,7 @@ itself is shown once, when it is created.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import secrets
@@ -19,7 +20,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from spj.service.errors import ForbiddenError, InvalidRequestError
 from spj.service.throttle import LoginThrottle
-from spj.store.interface import ApiToken, Role, Store, User
+from spj.service.tokens import TokenGrant, TokenListing, check_scope, token_state
+from spj.store.hashing import utc_now
+from spj.store.interface import ApiToken, NotFoundError, Role, Store, User
 
 ROLES: tuple[Role, ...] = ("assessor", "reviewer", "administrator", "partner")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
@@ -133,31 +136,69 @@ class Auth:
             password_hash=self.hash_password(password),
         )
 
-    def create_token(self, user: User, *, label: str = "api", by: User | None = None) -> tuple[ApiToken, str]:
-        """A new API token acting for `user`; returns the record and the token (shown once, never stored)."""
+    def create_token(
+        self,
+        user: User,
+        *,
+        label: str = "api",
+        by: User | None = None,
+        scope: str = "write",
+        expires_in: dt.timedelta | None = None,
+    ) -> tuple[ApiToken, str]:
+        """A new API token acting for `user`; returns the record and the token (shown once, never stored).
+
+        `scope` is `write` (read and change) or `read` (GET only); `expires_in` its lifetime (None: until revoked).
+        """
         if by is not None:
             require_role(by, "administrator")
             if by.agency_id != user.agency_id:
                 raise ForbiddenError("an administrator creates tokens in their own agency only")
+        checked = check_scope(scope)
         token = secrets.token_urlsafe(32)
         label = " ".join(label.split()) or "api"
         record = self.store.create_token(
-            agency_id=user.agency_id, name=f"{user.username} {label}", token_sha256=token_sha256(token)
+            agency_id=user.agency_id,
+            name=f"{user.username} {label}",
+            token_sha256=token_sha256(token),
+            scope=checked,
+            expires_at=None if expires_in is None else utc_now() + expires_in,
         )
         return record, token
 
-    def user_from_token(self, token: str) -> User | None:
-        """The account a token acts for, or None when the token is unknown, revoked or its account left its agency.
+    def token_grant(self, token: str) -> TokenGrant | None:
+        """The account a token acts for and its record, or None when the token is unknown, revoked, expired or its
+        account left its agency.
 
         Not cached: a revocation (from `spj token revoke`, another process) holds from the next request.
         """
         if not token or len(token) > 256:
             return None
         record = self.store.find_token(token_sha256(token))
-        if record is None or record.revoked_at is not None:
+        if record is None or token_state(record, utc_now()) != "active":
             return None
         username = record.name.split(" ", 1)[0]
         user = self.store.get_user_by_username(username)
         if user is None or user.agency_id != record.agency_id:
             return None
-        return user
+        return TokenGrant(user, record)
+
+    def user_from_token(self, token: str) -> User | None:
+        """The account a token acts for, or None (see `token_grant`)."""
+        grant = self.token_grant(token)
+        return None if grant is None else grant.user
+
+    def list_tokens(self, by: User) -> list[TokenListing]:
+        """The tokens of `by`'s agency, revoked and expired ones too (an administrator's view)."""
+        require_role(by, "administrator")
+        now = utc_now()
+        return [TokenListing.of(t, now) for t in self.store.list_tokens(by.agency_id)]
+
+    def revoke_agency_token(self, by: User, token_id: str) -> TokenListing:
+        """Revoke a token of `by`'s agency (an administrator); another agency's token is `NotFoundError`."""
+        require_role(by, "administrator")
+        if not any(t.id == token_id for t in self.store.list_tokens(by.agency_id)):
+            raise NotFoundError(f"token {token_id}")
+        record = self.store.revoke_token(token_id)
+        if record is None:  # removed in between: as if it never was
+            raise NotFoundError(f"token {token_id}")
+        return TokenListing.of(record, utc_now())

@@ -53,6 +53,8 @@ from spj.service.errors import (
 from spj.service.instruments import InstrumentRegistry
 from spj.service.limiter import PdfPool
 from spj.service.referrals import ReferralDesk, referred_partners
+from spj.service.telemetry import NoTelemetry, Telemetry
+from spj.service.tokens import TokenGrant, TokenListing
 from spj.service.views import AssessmentView
 from spj.store.hashing import content_sha256
 from spj.store.interface import (
@@ -109,6 +111,7 @@ class Workspace:
         self.pdf = PdfPool.from_environment()  # PDFs: a few at a time, each within a time budget
         self.consultations = ConsultationDesk(self, consultations)
         self.autosave = Autosave(store)  # unsaved forms, kept apart from the revisions
+        self.telemetry: Telemetry = NoTelemetry()  # the server's metrics put a counting one (spj.api.metrics)
 
     # ---- accounts ---------------------------------------------------------------------------------------
 
@@ -131,6 +134,18 @@ class Workspace:
         """The account an API token acts for, or None."""
         return self.auth.user_from_token(token)
 
+    def token_grant(self, token: str) -> TokenGrant | None:
+        """The account an API token acts for and its record (scope, expiry), or None."""
+        return self.auth.token_grant(token)
+
+    def list_tokens(self, by: User) -> list[TokenListing]:
+        """The API tokens of an administrator's agency (never the tokens themselves)."""
+        return self.auth.list_tokens(by)
+
+    def revoke_agency_token(self, by: User, token_id: str) -> TokenListing:
+        """Revoke a token of an administrator's agency; another agency's is `NotFoundError`."""
+        return self.auth.revoke_agency_token(by, token_id)
+
     def create_user(
         self,
         *,
@@ -146,9 +161,20 @@ class Workspace:
             username=username, password=password, role=role, agency_id=agency_id, display_name=display_name, by=by
         )
 
-    def create_token(self, user: User, *, label: str = "api", by: User | None = None) -> tuple[ApiToken, str]:
-        """A new API token acting for `user`: (record, token); the token is shown once."""
-        return self.auth.create_token(user, label=label, by=by)
+    def create_token(
+        self,
+        user: User,
+        *,
+        label: str = "api",
+        by: User | None = None,
+        scope: str = "write",
+        expires_in: dt.timedelta | None = None,
+    ) -> tuple[ApiToken, str]:
+        """A new API token acting for `user`: (record, token); the token is shown once.
+
+        `scope` `read` allows GET only; `expires_in` is its lifetime (None: until revoked).
+        """
+        return self.auth.create_token(user, label=label, by=by, scope=scope, expires_in=expires_in)
 
     # ---- instruments ------------------------------------------------------------------------------------
 
@@ -314,6 +340,7 @@ class Workspace:
                 )
         except ConflictError as exc:
             raise self._conflict(user, assessment_id, base_revision, data) from exc
+        self.telemetry.saved("draft")
         return self._view(dataclasses.replace(record, head=revision.number, updated_at=revision.created_at), revision)
 
     def finalise(self, user: User, assessment_id: str, base_revision: int, content: Any) -> AssessmentView:
@@ -336,6 +363,7 @@ class Workspace:
                 )
         except ConflictError as exc:
             raise self._conflict(user, assessment_id, base_revision, data) from exc
+        self.telemetry.saved("final")
         return self._view(self.store.get_assessment(user.agency_id, assessment_id), revision)
 
     def update_status(
@@ -418,7 +446,7 @@ class Workspace:
         assessment, problems = self._validate(data, instrument)
         if assessment is None:
             return None, problems
-        return evaluate(instrument, assessment), []
+        return self._evaluate(instrument, assessment), []
 
     def evaluate(self, user: User, assessment_id: str) -> Evaluation:
         """The evaluation of the head revision (DESIGN 4.3 via `Evaluation.to_dict()`)."""
@@ -727,7 +755,7 @@ class Workspace:
         if assessment.status != "final":
             return assessment, problems
         key = (instrument.sha256, content_sha256(data))
-        evaluation = self._evaluations.get_or_make(key, lambda: evaluate(instrument, assessment))
+        evaluation = self._evaluations.get_or_make(key, lambda: self._evaluate(instrument, assessment))
         return assessment, contents.plan_problems(evaluation.agreed_plan) + problems
 
     def _view(self, record: AssessmentRecord, revision: Revision) -> AssessmentView:
@@ -745,4 +773,8 @@ class Workspace:
             raise AssessmentError(view.problems)
         assessment = view.assessment
         key = (view.instrument.sha256, view.revision.content_sha256)
-        return self._evaluations.get_or_make(key, lambda: evaluate(view.instrument, assessment))
+        return self._evaluations.get_or_make(key, lambda: self._evaluate(view.instrument, assessment))
+
+    def _evaluate(self, instrument: Instrument, assessment: Assessment) -> Evaluation:
+        self.telemetry.evaluated()
+        return evaluate(instrument, assessment)

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 Role = Literal["assessor", "reviewer", "administrator", "partner"]
 Status = Literal["draft", "final"]
+TokenScope = Literal["read", "write"]  # "read": the token may only read (GET); "write": read and change
 
 
 class NotFoundError(StoreError, LookupError):
@@ -129,6 +130,8 @@ class ApiToken:
     token_sha256: str
     created_at: dt.datetime
     revoked_at: dt.datetime | None = None
+    scope: TokenScope = "write"  # "read": GET only (a case system that only reads)
+    expires_at: dt.datetime | None = None  # None: valid until revoked
 
 
 @dataclass(frozen=True)
@@ -238,8 +241,17 @@ class Store(Protocol):
     def get_user(self, user_id: str) -> User | None: ...
     def get_user_by_username(self, username: str) -> User | None: ...
     def count_users(self, *, role: Role | None = None) -> int: ...
-    def create_token(self, *, agency_id: str, name: str, token_sha256: str) -> ApiToken: ...
+    def create_token(
+        self,
+        *,
+        agency_id: str,
+        name: str,
+        token_sha256: str,
+        scope: TokenScope = "write",
+        expires_at: dt.datetime | None = None,
+    ) -> ApiToken: ...
     def find_token(self, token_sha256: str) -> ApiToken | None: ...
+    def list_tokens(self, agency_id: str | None = None) -> list[ApiToken]: ...
     def revoke_token(self, token_id: str) -> ApiToken | None: ...
     def bump_session_epoch(self, user_id: str) -> int: ...
 

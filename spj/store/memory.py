@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import datetime as dt
 import json
 import threading
 import uuid
@@ -29,6 +30,7 @@ from spj.store.interface import (
     Revision,
     Role,
     Status,
+    TokenScope,
     User,
     id_clash,
     not_final,
@@ -187,14 +189,29 @@ class MemoryStore:
         with self._lock:
             return sum(1 for u in self._users.values() if role is None or u.role == role)
 
-    def create_token(self, *, agency_id: str, name: str, token_sha256: str) -> ApiToken:
+    def create_token(
+        self,
+        *,
+        agency_id: str,
+        name: str,
+        token_sha256: str,
+        scope: TokenScope = "write",
+        expires_at: dt.datetime | None = None,
+    ) -> ApiToken:
         with self._lock:
             self._require_agency(agency_id)
             if token_sha256 in self._tokens:
                 raise _duplicate("a token with this hash")
-            token = ApiToken(uuid.uuid4().hex, agency_id, name, token_sha256, utc_now())
+            token = ApiToken(
+                uuid.uuid4().hex, agency_id, name, token_sha256, utc_now(), scope=scope, expires_at=expires_at
+            )
             self._tokens[token_sha256] = token
             return token
+
+    def list_tokens(self, agency_id: str | None = None) -> list[ApiToken]:
+        with self._lock:
+            found = [t for t in self._tokens.values() if agency_id is None or t.agency_id == agency_id]
+        return sorted(found, key=lambda t: (t.created_at, t.id))
 
     def find_token(self, token_sha256: str) -> ApiToken | None:
         with self._lock:

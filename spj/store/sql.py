@@ -11,6 +11,7 @@ appear in messages.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ from spj.store.interface import (
     Revision,
     Role,
     Status,
+    TokenScope,
     User,
     id_clash,
     not_final,
@@ -268,8 +270,16 @@ class SqlStore:
         with self._read() as conn:
             return int(conn.execute(query).scalar_one())
 
-    def create_token(self, *, agency_id: str, name: str, token_sha256: str) -> ApiToken:
-        token = ApiToken(uuid.uuid4().hex, agency_id, name, token_sha256, utc_now())
+    def create_token(
+        self,
+        *,
+        agency_id: str,
+        name: str,
+        token_sha256: str,
+        scope: TokenScope = "write",
+        expires_at: dt.datetime | None = None,
+    ) -> ApiToken:
+        token = ApiToken(uuid.uuid4().hex, agency_id, name, token_sha256, utc_now(), scope=scope, expires_at=expires_at)
         try:
             with self._write() as conn:
                 self._require_agency(conn, agency_id)
@@ -280,6 +290,8 @@ class SqlStore:
                         name=name,
                         token_sha256=token_sha256,
                         created_at=token.created_at,
+                        scope=scope,
+                        expires_at=expires_at,
                     )
                 )
         except IntegrityError as exc:
@@ -292,6 +304,13 @@ class SqlStore:
                 select(tokens).where(tokens.c.token_sha256 == token_sha256, tokens.c.revoked_at.is_(None))
             ).first()
         return None if row is None else _token(row)
+
+    def list_tokens(self, agency_id: str | None = None) -> list[ApiToken]:
+        query = select(tokens).order_by(tokens.c.created_at, tokens.c.id)
+        if agency_id is not None:
+            query = query.where(tokens.c.agency_id == agency_id)
+        with self._read() as conn:
+            return [_token(row) for row in conn.execute(query)]
 
     def revoke_token(self, token_id: str) -> ApiToken | None:
         with self._write() as conn:
@@ -725,7 +744,16 @@ def _user(row: Row[Any]) -> User:
 
 
 def _token(row: Row[Any]) -> ApiToken:
-    return ApiToken(row.id, row.agency_id, row.name, row.token_sha256, row.created_at, row.revoked_at)
+    return ApiToken(
+        row.id,
+        row.agency_id,
+        row.name,
+        row.token_sha256,
+        row.created_at,
+        row.revoked_at,
+        scope="read" if row.scope == "read" else "write",
+        expires_at=row.expires_at,
+    )
 
 
 def _assessment(row: Row[Any]) -> AssessmentRecord:

@@ -89,6 +89,11 @@ class ApiTokenRow(Base):
     token_sha256: Mapped[str] = mapped_column(String(HASH), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())  # NULL while the token is valid
+    # "read" (GET only) or "write"; tokens made before 0013 keep what they could do: write
+    scope: Mapped[str] = mapped_column(String(10), server_default=text("'write'"))
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())  # NULL: valid until revoked
+
+    __table_args__ = (CheckConstraint("scope IN ('read', 'write')", name="scope"),)
 
 
 class CaseRow(Base):

@@ -167,6 +167,8 @@ NO_CONTENT: dict[tuple[str, str], str] = {
     ("GET", "/stats/capacity.csv"): "figures over many assessments, no case",
     ("GET", "/stats/capacity.json"): "figures over many assessments, no case",
     ("GET", "/api/v1/stats/capacity"): "figures over many assessments, no case",
+    ("GET", "/api/v1/tokens"): "an agency's API tokens (ids, accounts, labels, scopes): no case",
+    ("POST", "/api/v1/tokens/{token_id}/revoke"): "revokes an API token: no case",
     ("GET", "/referrals"): "a partner's referrals: what to deliver, no assessment content",
     ("GET", "/referrals/{referral_id}"): "a partner's referral: what to deliver, no assessment content",
     ("POST", "/referrals/{referral_id}"): "a partner records delivery (its own event log)",

@@ -1,4 +1,4 @@
-"""`spj serve`: the web workspace and the JSON API; `spj user add`, `spj token add|revoke`: accounts and tokens.
+"""`spj serve`: the web workspace and the JSON API; `spj user add`: accounts (tokens: `tokens.py`).
 
 Thin: load the deployment when given (a bad one is refused before anything
 starts), open the store, build the app (`spj.api.create_app`), run uvicorn.
@@ -20,6 +20,7 @@ from typing import Annotated, Any, cast
 
 import typer
 
+WORKER_START_SECONDS = 60
 DEMO_AGENCY = ("demo-agency", "Demo agency (synthetic cases only)")
 DEMO_ACCOUNTS = (("admin", "administrator", "Administrator"), ("assessor", "assessor", "Demo assessor"))
 
@@ -42,6 +43,26 @@ def _database_url(db: str | None, data_dir: Path | None) -> str:
     from spj.store import default_database_url
 
     return default_database_url()
+
+
+def admin_database_url(db: str | None, data_dir: Path | None) -> str:
+    """The database an account or token command works on: named, never guessed.
+
+    `spj serve` may start on the default SQLite file under the home folder; a command that adds an account
+    or a token must not write there unnoticed while the server uses another database.
+    """
+    if db or os.environ.get("SPJ_DATABASE_URL") or data_dir is not None or os.environ.get("SPJ_DATA_DIR"):
+        return _database_url(db, data_dir)  # SPJ_DATA_DIR is the default data folder's setting
+    from spj.errors import Code, Location, Problem, SpjError
+
+    raise SpjError(
+        Problem(
+            Code.ENVIRONMENT,
+            "which database? give --db URL (or set SPJ_DATABASE_URL), or --data-dir FOLDER (or set SPJ_DATA_DIR) "
+            "for the SQLite file there; the server's own setting, so that the account or token is where it looks",
+            Location(path=("SPJ_DATABASE_URL",)),
+        )
+    )
 
 
 def _secret_key(url: str) -> str:
@@ -117,8 +138,10 @@ def _where(url: str) -> str:
     return f"database {make_url(url).render_as_string(hide_password=True)}"
 
 
-def _announce(workspace: Any, url: str, deployment: Path | None, partners: Any, base: str, *, demo: bool) -> None:
+def _announce(workspace: Any, settings: Any, partners: Any, options: dict[str, Any], *, demo: bool) -> None:
     """What `spj serve` says on start-up: where the data is, the deployment, the instruments, first accounts."""
+    url, deployment = settings.database_url, settings.deployment
+    base = f"http://{options['host']}:{options['port']}{settings.root_path_prefix()}"
     typer.echo(f"spj: data in {_where(url)}")
     if partners is not None:
         added = _register_agencies(workspace, partners)
@@ -139,8 +162,69 @@ def _announce(workspace: Any, url: str, deployment: Path | None, partners: Any, 
     typer.echo(f"spj: open {base}/  (API: {base}/api/v1, docs /api/docs)")
 
 
+def _run_one(settings: Any, partners: Any, records: list[Any], **options: Any) -> None:
+    """One process: the app built here, served by uvicorn."""
+    import uvicorn
+
+    from spj.api import create_app
+    from spj.store import open_store
+
+    store = open_store(settings.database_url)
+    try:
+        app_ = create_app(store, deployment=partners, consultations=records, **settings.app_options())
+        _announce(app_.state.workspace, settings, partners, options, demo=options["demo"])
+        uvicorn.run(app_, proxy_headers=False, **_uvicorn_options(settings, options))
+    finally:
+        store.close()
+
+
+def _run_workers(settings: Any, partners: Any, records: list[Any], **options: Any) -> None:
+    """Several processes: the database migrated and announced here, then each worker builds `spj.api.asgi:app`
+    from the environment this process hands down (one secret key for all; metrics summed across workers)."""
+    import tempfile
+
+    import uvicorn
+
+    from spj.api import create_app
+    from spj.api.metrics import MULTIPROC_DIR
+    from spj.store import open_store
+
+    store = open_store(settings.database_url)
+    try:
+        workspace = create_app(
+            store, deployment=partners, consultations=records, **settings.app_options()
+        ).state.workspace
+        _announce(workspace, settings, partners, options, demo=options["demo"])
+    finally:
+        store.close()
+    os.environ.update(settings.environment())
+    if settings.metrics_token and not os.environ.get(MULTIPROC_DIR):
+        os.environ[MULTIPROC_DIR] = tempfile.mkdtemp(prefix="spj-metrics-")
+    uvicorn.run(
+        "spj.api.asgi:app",
+        workers=options["workers"],
+        proxy_headers=False,
+        # a worker builds the app (every instrument loaded and compiled) before it answers uvicorn's health
+        # check: measured above uvicorn's 5 s default on a busy two-core machine, where it was killed and restarted
+        timeout_worker_healthcheck=WORKER_START_SECONDS,
+        **_uvicorn_options(settings, options),
+    )
+
+
+def _uvicorn_options(settings: Any, options: dict[str, Any]) -> dict[str, Any]:
+    from spj.api.log_format import logging_config
+
+    return {
+        "host": options["host"],
+        "port": options["port"],
+        "log_level": options["log_level"],
+        "access_log": options["access_log"],
+        "log_config": logging_config(settings.log_format),  # applied by uvicorn, in each worker too
+    }
+
+
 def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
-    """Add `spj serve`, `spj user add` and `spj token add|revoke` to `app`."""
+    """Add `spj serve` and `spj user add` to `app` (`spj token ...`: `spj.cli.commands.tokens`)."""
 
     @app.command("serve")
     @handles_errors
@@ -207,38 +291,87 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
                 " user's state folder, as spj certify).",
             ),
         ] = None,
+        proxy_headers: Annotated[
+            bool,
+            typer.Option(
+                "--proxy-headers/--no-proxy-headers",
+                help="Believe X-Forwarded-For and X-Forwarded-Proto from the proxies of --forwarded-allow-ips "
+                "(127.0.0.1 when that is not given).",
+            ),
+        ] = False,
+        root_path: Annotated[
+            str,
+            typer.Option(
+                "--root-path",
+                envvar="SPJ_ROOT_PATH",
+                help="The path prefix a reverse proxy publishes spj under (/spj): links and redirects keep it, "
+                "whether the proxy strips it or not. Env: SPJ_ROOT_PATH.",
+            ),
+        ] = "",
+        workers: Annotated[
+            int,
+            typer.Option(
+                "--workers",
+                min=1,
+                max=64,
+                help="Worker processes (each answers requests; use a database server such as PostgreSQL for more "
+                "than one). The secret key is shared by all.",
+            ),
+        ] = 1,
+        metrics_token: Annotated[
+            str | None,
+            typer.Option(
+                "--metrics-token",
+                envvar="SPJ_METRICS_TOKEN",
+                help="Serve Prometheus metrics at /metrics to a scraper that sends this bearer token (16 characters "
+                "or more); no /metrics without it. Env: SPJ_METRICS_TOKEN.",
+            ),
+        ] = None,
+        log_format: Annotated[
+            str,
+            typer.Option(
+                "--log-format",
+                envvar="SPJ_LOG_FORMAT",
+                help="json (one object a line) or text: one line a request, with its X-Request-ID and route "
+                "template, never a case. Env: SPJ_LOG_FORMAT.",
+            ),
+        ] = "json",
     ) -> None:
         """Run the web workspace and the JSON API (OpenAPI at /openapi.json)."""
-        import uvicorn
-
-        from spj.api import create_app
+        from spj.api.asgi import ServerSettings
         from spj.disclosure import load_deployment
-        from spj.store import open_store
 
         partners = load_deployment(deployment) if deployment is not None else None  # refused before anything starts
         records = _consultations(consultation or [], partners)
         url = _database_url(db, data_dir)
-        store = open_store(url)
-        app_ = create_app(
-            store,
-            instruments_dirs=instruments or (),
+        settings = ServerSettings(
+            database_url=url,
             secret_key=_secret_key(url),
+            instruments=tuple(instruments or ()),
+            deployment=deployment,
+            consultations=tuple(consultation or ()),
             https_only=https_only,
-            deployment=partners,
-            consultations=records,
-            forwarded_allow_ips=forwarded_allow_ips,
+            forwarded_allow_ips=forwarded_allow_ips or ("127.0.0.1" if proxy_headers else None),
+            root_path=root_path,
+            metrics_token=metrics_token,
+            log_format=log_format,
             certification_register=register_path,
         )
-        _announce(app_.state.workspace, url, deployment, partners, f"http://{host}:{port}", demo=demo)
-        try:
-            uvicorn.run(app_, host=host, port=port, log_level=workers_log, proxy_headers=False, access_log=access_log)
-        finally:
-            close = getattr(store, "close", None)
-            if close is not None:
-                close()
+        settings.check()  # every bad setting named before anything starts
+        run = _run_workers if workers > 1 else _run_one
+        run(
+            settings,
+            partners,
+            records,
+            host=host,
+            port=port,
+            log_level=workers_log,
+            access_log=access_log,
+            demo=demo,
+            workers=workers,
+        )
 
     user_app = typer.Typer(name="user", help="Accounts of the workspace.", no_args_is_help=True)
-    token_app = typer.Typer(name="token", help="API tokens for case systems.", no_args_is_help=True)
 
     @user_app.command("add")
     @handles_errors
@@ -260,7 +393,7 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
         from spj.service import InstrumentRegistry, Workspace
         from spj.store import open_store
 
-        store = open_store(_database_url(db, data_dir))
+        store = open_store(admin_database_url(db, data_dir))
         try:
             workspace = Workspace(store, InstrumentRegistry())
             if new_agency:
@@ -277,53 +410,4 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
         finally:
             store.close()
 
-    @token_app.command("add")
-    @handles_errors
-    def token_add(
-        username: Annotated[str, typer.Argument(help="The account the token acts for (its agency and role).")],
-        label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "api",
-        db: DbOption = None,
-        data_dir: DataDirOption = None,
-    ) -> None:
-        """Create an API token (printed once: store it in the case system)."""
-        from spj.errors import Code, Location, Problem, SpjError
-        from spj.service import InstrumentRegistry, Workspace
-        from spj.store import open_store
-
-        store = open_store(_database_url(db, data_dir))
-        try:
-            user = store.get_user_by_username(username.strip().lower())
-            if user is None:
-                raise SpjError(Problem(Code.NOT_FOUND, f"no account {username!r}", Location()))
-            record, token = Workspace(store, InstrumentRegistry()).create_token(user, label=label)
-            typer.echo(token)
-            typer.echo(
-                f"token {record.id} for {user.username} in {user.agency_id}; it is not shown again "
-                f"(revoke it with: spj token revoke {record.id})",
-                err=True,
-            )
-        finally:
-            store.close()
-
-    @token_app.command("revoke")
-    @handles_errors
-    def token_revoke(
-        token_id: Annotated[str, typer.Argument(help="The token's id (printed by `spj token add`).")],
-        db: DbOption = None,
-        data_dir: DataDirOption = None,
-    ) -> None:
-        """Revoke an API token: the next request with it is refused (401), also on a running server."""
-        from spj.errors import Code, Location, Problem, SpjError
-        from spj.service import InstrumentRegistry, Workspace
-        from spj.store import open_store
-
-        store = open_store(_database_url(db, data_dir))
-        try:
-            if not Workspace(store, InstrumentRegistry()).revoke_token(token_id.strip()):
-                raise SpjError(Problem(Code.NOT_FOUND, f"no token {token_id!r}", Location()))
-            typer.echo(f"token {token_id.strip()} revoked")
-        finally:
-            store.close()
-
     app.add_typer(user_app)
-    app.add_typer(token_app)
