@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from spj.disclosure.certification import CertificationSettings
+from spj.disclosure.hooks import HookSubscription
 from spj.instrument.model import ID_PATTERN, Text, Track
 
 AgencyId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=100)]
@@ -43,6 +44,7 @@ class Deployment(Model):
     agencies: tuple[Agency, ...] = Field(min_length=1)
     profiles: dict[Kind, Profile] = Field(default_factory=dict)
     certification: CertificationSettings | None = None  # issue 10: who may finalise, per instrument
+    hooks: tuple[HookSubscription, ...] = ()  # issue 12: web hooks of the agencies' event feeds
 
     def agency(self, agency_id: str) -> Agency | None:
         """The agency with this id, or None."""

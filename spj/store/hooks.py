@@ -98,7 +98,9 @@ class MemoryHooks:
             for event in self._events.after(agency_id, last, limit=_ENQUEUE_BATCH, kinds=kinds):
                 if event.id not in seen:
                     delivery_id = len(self._rows) + 1
-                    self._rows[delivery_id] = Delivery(delivery_id, subscription_id, agency_id, event, "pending", 0, now)
+                    self._rows[delivery_id] = Delivery(
+                        delivery_id, subscription_id, agency_id, event, "pending", 0, now
+                    )
                     added += 1
             return added
 
@@ -146,9 +148,7 @@ class MemoryHooks:
     def list(self, agency_id: str, *, state: State | None = None, limit: int = 200) -> list[Delivery]:
         """The agency's deliveries (in one state, when given), oldest first."""
         with self._lock:
-            found = [
-                d for d in self._rows.values() if d.agency_id == agency_id and (state is None or d.state == state)
-            ]
+            found = [d for d in self._rows.values() if d.agency_id == agency_id and (state is None or d.state == state)]
         return sorted(found, key=lambda d: d.id)[:limit]
 
     def retry(self, agency_id: str, delivery_id: int, *, now: dt.datetime) -> Delivery:

@@ -16,7 +16,7 @@ import datetime as dt
 import json
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -147,8 +147,7 @@ class SqlIdempotency:
             return int(conn.execute(delete(_table).where(_table.c.expires_at <= now)).rowcount or 0)
 
 
-def _response(row: object) -> StoredResponse | None:
-    status = getattr(row, "status", None)
-    if status is None:
+def _response(row: Any) -> StoredResponse | None:
+    if row.status is None:
         return None
-    return StoredResponse(status, json.loads(getattr(row, "headers")), base64.b64decode(getattr(row, "body")))
+    return StoredResponse(row.status, json.loads(row.headers), base64.b64decode(row.body))

@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from spj.store.drafts import Drafts
     from spj.store.hooks import HookDeliveries
     from spj.store.idempotency import IdempotencyKeys
-    from spj.store.outbox import EventFeed
     from spj.store.keys import Keyring
+    from spj.store.outbox import EventFeed
     from spj.store.referrals import ReferralStore
     from spj.store.verification import Finding
 

@@ -18,6 +18,8 @@ from spj.store.approvals import MemoryApprovals
 from spj.store.disclosures import MemoryDisclosures
 from spj.store.drafts import MemoryDrafts
 from spj.store.hashing import canonical_json, chain_sha256, iso_time, sha256_hex, utc_now
+from spj.store.hooks import MemoryHooks
+from spj.store.idempotency import MemoryIdempotency
 from spj.store.interface import (
     Agency,
     ApiToken,
@@ -36,8 +38,6 @@ from spj.store.interface import (
     not_final,
 )
 from spj.store.keys import Keyring
-from spj.store.hooks import MemoryHooks
-from spj.store.idempotency import MemoryIdempotency
 from spj.store.ledger import GENESIS, EntryFacts
 from spj.store.outbox import EVENT_KINDS, REFERRED, MemoryOutbox, NewEvent
 from spj.store.referrals import MemoryReferrals

@@ -122,9 +122,7 @@ class MemoryOutbox:
         """The agency's events with an id above `after_id`, oldest first, at most `limit`."""
         with self._lock:
             found = [
-                e
-                for e in self._events[after_id:]
-                if e.agency_id == agency_id and (kinds is None or e.kind in kinds)
+                e for e in self._events[after_id:] if e.agency_id == agency_id and (kinds is None or e.kind in kinds)
             ]
         return found[:limit]
 

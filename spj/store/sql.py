@@ -27,6 +27,8 @@ from spj.store.disclosures import SqlDisclosures
 from spj.store.drafts import SqlDrafts
 from spj.store.engine import WRITE_OPTION, make_engine
 from spj.store.hashing import canonical_json, chain_sha256, iso_time, sha256_hex, utc_now
+from spj.store.hooks import SqlHooks
+from spj.store.idempotency import SqlIdempotency
 from spj.store.interface import (
     Agency,
     ApiToken,
@@ -45,12 +47,10 @@ from spj.store.interface import (
     not_final,
 )
 from spj.store.keys import Keyring, load_keyring
-from spj.store.hooks import SqlHooks
-from spj.store.idempotency import SqlIdempotency
 from spj.store.ledger import GENESIS, EntryFacts
+from spj.store.migrate import upgrade
 from spj.store.outbox import EVENT_KINDS, LEDGER_LOCK, REFERRED, NewEvent, SqlOutbox
 from spj.store.outbox import append as append_event
-from spj.store.migrate import upgrade
 from spj.store.referrals import SqlReferrals
 from spj.store.tables import AgencyRow, ApiTokenRow, AssessmentRow, AuditRow, Base, CaseRow, RevisionRow, UserRow
 from spj.store.verification import Finding, StoredEntry, StoredRevision, StoredState, state_facts, verify_history
