@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, FastAPI, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from spj.api.deps import TokenUser, WorkspaceDep
@@ -21,9 +23,24 @@ from spj.disclosure.hooks import EVENT_KINDS
 from spj.service.auth import require_role
 from spj.service.errors import InvalidRequestError
 from spj.service.events import events_after
+from spj.service.hooks.worker import in_process
 from spj.store.hashing import utc_now
 
-router = APIRouter(prefix="/api/v1", responses=ERRORS, route_class=IdempotentRoute)
+
+@asynccontextmanager
+async def deliver_hooks(app: FastAPI) -> AsyncIterator[None]:
+    """While the app runs: deliver the deployment's web hooks in a thread (unless SPJ_HOOKS_WORKER=external)."""
+    workspace = app.state.workspace
+    subscriptions = workspace.deployment.hooks if workspace.deployment is not None else ()
+    background = in_process(workspace.store, subscriptions)
+    try:
+        yield
+    finally:
+        if background is not None:
+            background.stop()
+
+
+router = APIRouter(prefix="/api/v1", responses=ERRORS, route_class=IdempotentRoute, lifespan=deliver_hooks)
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
 _PREFIX = "event:"
 EventKind = Literal[

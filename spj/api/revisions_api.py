@@ -78,6 +78,7 @@ async def patch_assessment(
     if_match: Annotated[str | None, Header()] = None,
 ) -> AssessmentOut:
     """Change part of a draft: a JSON Merge Patch of its content on top of the If-Match revision, saved as a PUT."""
+    await run_in_threadpool(workspace.get, user, assessment_id)  # another agency's assessment: 404 before all else
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in PATCH_TYPES:
         raise SpjError(

@@ -180,3 +180,38 @@ class HookWorker:
     def close(self) -> None:
         """Close the HTTP client."""
         self.client.close()
+
+
+class BackgroundDelivery:
+    """A `HookWorker` running in a thread of the server's process until `stop`."""
+
+    def __init__(self, worker: HookWorker, *, interval: float = 5.0) -> None:
+        self.worker = worker
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=worker.run_forever, args=(self._stop,), kwargs={"interval": interval}, name="spj-hooks", daemon=True
+        )
+
+    def start(self) -> BackgroundDelivery:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop after the current run, and close the worker's client."""
+        self._stop.set()
+        self._thread.join(timeout=self.worker.timeout + 5)
+        self.worker.close()
+
+
+def in_process(store: Store, subscriptions: Sequence[HookSubscription]) -> BackgroundDelivery | None:
+    """The in-process delivery of `spj serve`: None without subscriptions, or when `SPJ_HOOKS_WORKER=external`
+    (then `spj hooks deliver` runs apart)."""
+    mode = os.environ.get("SPJ_HOOKS_WORKER", "in-process")
+    if not subscriptions or mode == "external":
+        return None
+    if mode != "in-process":
+        raise SpjError(
+            Problem(Code.ENVIRONMENT, f"SPJ_HOOKS_WORKER is 'in-process' or 'external', not {mode!r}", Location())
+        )
+    worker = HookWorker(store, subscriptions, secrets=secrets_from_environment(subscriptions))
+    return BackgroundDelivery(worker).start()
