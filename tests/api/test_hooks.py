@@ -242,3 +242,23 @@ def test_the_dead_letters_are_listed_and_retried_over_http(store: MemoryStore) -
         assert (
             client.get("/api/v1/hooks/deliveries", params={"state": "bogus"}, headers=headers["n"]).status_code == 422
         )
+
+
+def test_the_server_delivers_in_process_while_it_runs(
+    store: MemoryStore, receiver: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SPJ_TEST_HOOK", SECRET.decode())
+    monkeypatch.setenv("SPJ_HOOKS_INTERVAL", "0.1")
+    deployment = parse_deployment(
+        "format: spj-deployment/1\nagencies:\n  - {id: north, kind: probation}\n  - {id: south, kind: probation}\n"
+        f"hooks:\n  - {{id: cms, agency: north, url: '{receiver}', secret_env: SPJ_TEST_HOOK}}\n"
+    )
+    app = create_app(store, hasher=FAST_HASHER, web=False, deployment=deployment)
+    _SlowOnce.calls = [b"(not the first)"]  # every request answered at once
+    with TestClient(app):
+        deadline = time.monotonic() + 10
+        while len(_SlowOnce.calls) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert [json.loads(b)["kind"] for b in _SlowOnce.calls[1:]] == ["case-created"]
+    assert store.hooks.list("north", state="delivered")[0].event.case_id == "case-1"
+    assert store.hooks.list("south", state=None) == []  # no hook for south

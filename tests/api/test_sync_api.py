@@ -261,9 +261,7 @@ def test_a_key_still_running_is_409_and_a_failed_request_frees_its_key(
 
 @pytest.mark.parametrize("key", ["", "x" * 201, "tab\there"])
 def test_a_malformed_key_is_422(client: TestClient, tokens: dict[str, dict[str, str]], key: str) -> None:
-    response = client.post(
-        f"{API}/cases", json={}, headers={**tokens["alice"], "Idempotency-Key": key}
-    )
+    response = client.post(f"{API}/cases", json={}, headers={**tokens["alice"], "Idempotency-Key": key})
     assert response.status_code == 422
     assert response.json()["error"]["problems"][0]["path"] == "header.Idempotency-Key"
 

@@ -54,9 +54,7 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
         try:
             if once:
                 done = worker.run_once()
-                typer.echo(
-                    f"queued {done.queued}, delivered {done.delivered}, failed {done.failed} (dead {done.dead})"
-                )
+                typer.echo(f"queued {done.queued}, delivered {done.delivered}, failed {done.failed} (dead {done.dead})")
                 return
             stop = threading.Event()
             try:

@@ -205,13 +205,22 @@ class BackgroundDelivery:
 
 def in_process(store: Store, subscriptions: Sequence[HookSubscription]) -> BackgroundDelivery | None:
     """The in-process delivery of `spj serve`: None without subscriptions, or when `SPJ_HOOKS_WORKER=external`
-    (then `spj hooks deliver` runs apart)."""
+    (then `spj hooks deliver` runs apart). `SPJ_HOOKS_INTERVAL`: seconds between runs (default 5)."""
     mode = os.environ.get("SPJ_HOOKS_WORKER", "in-process")
+    interval = os.environ.get("SPJ_HOOKS_INTERVAL", "5")
     if not subscriptions or mode == "external":
         return None
     if mode != "in-process":
         raise SpjError(
             Problem(Code.ENVIRONMENT, f"SPJ_HOOKS_WORKER is 'in-process' or 'external', not {mode!r}", Location())
         )
+    try:
+        seconds = float(interval)
+    except ValueError:
+        seconds = -1.0
+    if not 0.05 <= seconds <= 3600:
+        raise SpjError(
+            Problem(Code.ENVIRONMENT, f"SPJ_HOOKS_INTERVAL is seconds (0.05 to 3600), not {interval!r}", Location())
+        )
     worker = HookWorker(store, subscriptions, secrets=secrets_from_environment(subscriptions))
-    return BackgroundDelivery(worker).start()
+    return BackgroundDelivery(worker, interval=seconds).start()
