@@ -6,7 +6,7 @@ import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from typer.testing import CliRunner
@@ -19,7 +19,7 @@ RUNNER = CliRunner()
 
 class _Receiver(http.server.BaseHTTPRequestHandler):
     status = 204
-    calls: list[str] = []
+    calls: ClassVar[list[str]] = []
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers["Content-Length"]))

@@ -9,7 +9,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -135,7 +135,7 @@ def test_a_receiver_that_keeps_failing_ends_as_a_dead_letter_that_can_be_retried
 class _SlowOnce(http.server.BaseHTTPRequestHandler):
     """A real HTTP receiver: the first request waits longer than the worker's timeout, the others answer at once."""
 
-    calls: list[bytes] = []
+    calls: ClassVar[list[bytes]] = []
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
