@@ -3,7 +3,8 @@
 Per agency: a key names one request (its fingerprint: method, path and body) until it expires. `begin`
 claims the key before the request runs (the claim is the row: two requests with one key cannot both
 run); `finish` keeps the response; `abandon` frees the key of a request that failed without a response
-worth replaying (a server fault), so that it can be sent again.
+worth replaying (a server fault), so that it can be sent again. An agency's expired keys are removed when it next
+claims one.
 
 `MemoryIdempotency` (tests) and `SqlIdempotency` (on the `SqlStore`'s engine) behave alike; each store has
 one as `store.idempotency`.
@@ -78,8 +79,10 @@ class MemoryIdempotency:
 
     def begin(self, agency_id: str, key: str, fingerprint: str, *, now: dt.datetime, ttl: dt.timedelta) -> Claim:
         with self._lock:
+            for gone in [k for k, e in self._keys.items() if k[0] == agency_id and e.expires_at <= now]:
+                del self._keys[gone]
             entry = self._keys.get((agency_id, key))
-            if entry is not None and entry.expires_at > now:
+            if entry is not None:
                 return _claim(fingerprint, entry.fingerprint, entry.response)
             self._keys[agency_id, key] = _Entry(fingerprint, now + ttl)
             return Claim("new")
@@ -113,10 +116,11 @@ class SqlIdempotency:
         where = (_table.c.agency_id == agency_id) & (_table.c.key == key)
         try:
             with self._store._write() as conn:
+                # the agency's expired keys go first (an expired key is free again): the table stays small
+                conn.execute(delete(_table).where(_table.c.agency_id == agency_id, _table.c.expires_at <= now))
                 row = conn.execute(select(_table).where(where)).first()
-                if row is not None and row.expires_at > now:
+                if row is not None:
                     return _claim(fingerprint, row.fingerprint, _response(row))
-                conn.execute(delete(_table).where(where))  # an expired key is free again
                 conn.execute(
                     insert(_table).values(
                         agency_id=agency_id, key=key, fingerprint=fingerprint, created_at=now, expires_at=now + ttl
