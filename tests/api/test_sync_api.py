@@ -385,3 +385,21 @@ def test_a_patch_is_refused_like_a_put_and_needs_if_match(
     not_object = _patch(client, tokens["alice"], draft, ["formulation"], **{"If-Match": '"2"'})
     assert not_object.status_code == 422
     assert client.get(f"{API}/assessments/{draft}", headers=tokens["alice"]).json()["revision"] == 2  # nothing saved
+
+
+def test_the_new_routes_have_their_operation_ids_and_media_types(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    ids = {
+        ("get", "/api/v1/events"): "listEvents",
+        ("post", "/api/v1/cases"): "createCase",
+        ("get", "/api/v1/cases/{case_id}"): "getCase",
+        ("patch", "/api/v1/cases/{case_id}"): "updateCase",
+        ("patch", "/api/v1/assessments/{assessment_id}"): "patchAssessment",
+        ("get", "/api/v1/assessments/{assessment_id}/revisions/{number}"): "getRevision",
+        ("get", "/api/v1/hooks/deliveries"): "listHookDeliveries",
+        ("post", "/api/v1/hooks/deliveries/{delivery_id}/retry"): "retryHookDelivery",
+    }
+    assert {key: paths[key[1]][key[0]]["operationId"] for key in ids} == ids
+    patch = paths["/api/v1/assessments/{assessment_id}"]["patch"]
+    assert list(patch["requestBody"]["content"]) == ["application/merge-patch+json"]
+    assert {"412", "415", "428"} <= set(patch["responses"])
