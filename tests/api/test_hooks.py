@@ -262,3 +262,10 @@ def test_the_server_delivers_in_process_while_it_runs(
     assert [json.loads(b)["kind"] for b in _SlowOnce.calls[1:]] == ["case-created"]
     assert store.hooks.list("north", state="delivered")[0].event.case_id == "case-1"
     assert store.hooks.list("south", state=None) == []  # no hook for south
+
+
+def test_the_receivers_status_is_recorded(store: MemoryStore) -> None:
+    worker = _worker(store, lambda request: httpx.Response(202), Clock())
+    worker.run_once()
+    [done] = store.hooks.list("north", state="delivered")
+    assert (done.last_status, done.attempts, done.last_error) == (202, 1, None)

@@ -116,13 +116,8 @@ class HookWorker:
             lease = now + dt.timedelta(seconds=self.timeout + 30)
             if not self.store.hooks.claim(delivery, now=now, lease_until=lease):
                 continue  # another worker has it
-            outcome = self._post(subscription, delivery)
-            if outcome is None:
-                self.store.hooks.delivered(delivery.id, now=self.clock(), status=200)
-                delivered += 1
-                continue
-            error, status = outcome
-            if status is not None and 200 <= status < 300:
+            error, status = self._post(subscription, delivery)
+            if error is None and status is not None:
                 self.store.hooks.delivered(delivery.id, now=self.clock(), status=status)
                 delivered += 1
                 continue
@@ -130,7 +125,7 @@ class HookWorker:
             gives_up = attempts >= self.backoff.max_attempts
             self.store.hooks.failed(
                 delivery.id,
-                error=error,
+                error=error or "failed",
                 status=status,
                 next_attempt_at=self.clock() + self.backoff.delay(attempts),
                 dead=gives_up,
@@ -147,8 +142,8 @@ class HookWorker:
             dead += gives_up
         return RunSummary(queued, delivered, failed, dead)
 
-    def _post(self, subscription: HookSubscription, delivery: Delivery) -> tuple[str, int | None] | None:
-        """Post the delivery; None when the receiver answered 2xx, else (error, status or None)."""
+    def _post(self, subscription: HookSubscription, delivery: Delivery) -> tuple[str | None, int | None]:
+        """Post the delivery: (None, status) when the receiver answered 2xx, else (error, status or None)."""
         body = json.dumps(delivery.event.to_dict(), sort_keys=True, separators=(",", ":")).encode("utf-8")
         headers = {
             "Content-Type": "application/json",
@@ -165,7 +160,7 @@ class HookWorker:
         except httpx.HTTPError as exc:
             return f"could not connect ({type(exc).__name__})", None
         if 200 <= response.status_code < 300:
-            return None
+            return None, response.status_code
         return f"answered HTTP {response.status_code}", response.status_code
 
     def run_forever(self, stop: threading.Event, *, interval: float = 5.0) -> None:
