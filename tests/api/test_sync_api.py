@@ -403,3 +403,30 @@ def test_the_new_routes_have_their_operation_ids_and_media_types(client: TestCli
     patch = paths["/api/v1/assessments/{assessment_id}"]["patch"]
     assert list(patch["requestBody"]["content"]) == ["application/merge-patch+json"]
     assert {"412", "415", "428"} <= set(patch["responses"])
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_replay_and_feed_on_a_sql_store(
+    registry: InstrumentRegistry, request: pytest.FixtureRequest, kind: str
+) -> None:
+    from spj.store import SqlStore
+
+    store = SqlStore(str(request.getfixturevalue("pg_url" if kind == "postgresql" else "sqlite_url")))
+    try:
+        app = create_app(store, instruments=registry, hasher=FAST_HASHER, web=False)
+        workspace: Workspace = app.state.workspace
+        store.create_agency("agency-a", "A")
+        alice = workspace.create_user(
+            username="alice", password="correct horse battery", role="assessor", agency_id="agency-a"
+        )
+        headers = {"Authorization": f"Bearer {workspace.create_token(alice)[1]}", "Idempotency-Key": "k-1"}
+        with TestClient(app) as client:
+            first, second = _create(client, headers), _create(client, headers)
+            assert first.status_code == second.status_code == 201
+            assert first.json() == second.json() and second.headers["Idempotent-Replayed"] == "true"
+            assert _create(client, headers, "CASE-2").json()["error"]["code"] == "idempotency-key-reused"
+            feed = _events(client, headers).json()
+            assert [e["kind"] for e in feed["events"]] == ["case-created", "created"]
+        assert len(store.list_assessments("agency-a")) == 1
+    finally:
+        store.close()
