@@ -108,6 +108,10 @@ class Code(StrEnum):
     TRAINING_RECORD = "training-record"
     THRESHOLD_RANGE = "threshold-range"
     NOT_CERTIFIED = "not-certified"
+    # Case systems: sync, idempotency, partial updates (issue 12)
+    IDEMPOTENCY_KEY_REUSED = "idempotency-key-reused"  # the key was used with another request
+    IDEMPOTENCY_KEY_IN_USE = "idempotency-key-in-use"  # the first request with the key is still running
+    PRECONDITION_REQUIRED = "precondition-required"  # a PATCH without If-Match
     UNCERTIFIED_EXPERT = "uncertified-expert"
     CERTIFICATION_REGISTER = "certification-register"
     CAPACITY_RANGE = "capacity-range"  # a partner's places per week or the caseload per expert out of range

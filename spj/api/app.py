@@ -20,8 +20,10 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from spj.api.cases_api import router as cases_router
 from spj.api.consultations_api import router as consultations_router
 from spj.api.errors import install_error_handlers
+from spj.api.events_api import router as events_router
 from spj.api.fhir_api import router as fhir_router
 from spj.api.headers import SecurityHeaders
 from spj.api.health_api import router as health_router
@@ -34,6 +36,7 @@ from spj.api.openapi_errors import document_errors
 from spj.api.operation_ids import operation_id
 from spj.api.referrals_api import router as referrals_router
 from spj.api.request_log import RequestLog
+from spj.api.revisions_api import router as revisions_router
 from spj.api.stats_api import router as stats_router
 from spj.api.tokens_api import router as tokens_router
 from spj.api.urls import RootPath, normalise_root_path
@@ -123,6 +126,9 @@ def create_app(
     app.include_router(consultations_router)
     app.include_router(health_router)
     app.include_router(tokens_router)
+    app.include_router(cases_router)
+    app.include_router(events_router)
+    app.include_router(revisions_router)
     if web:
         _mount_web(app, secret_key=app.state.secret_key, https_only=https_only)
     app.add_middleware(InputGuard)

@@ -14,12 +14,13 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from spj.api.deps import TokenUser, WorkspaceDep
+from spj.api.idempotency import IdempotentRoute
 from spj.api.json_api import ERRORS
 from spj.disclosure.consultation import SeenItem
 from spj.service.approvals import ApprovalResult
 from spj.service.consultations import ConsultationSummary, ConsultationView
 
-router = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["consultations"])
+router = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["consultations"], route_class=IdempotentRoute)
 
 
 class ConsultationSummaryOut(BaseModel):

@@ -65,6 +65,10 @@ def status_for(exc: SpjError) -> int:
 
 
 _STATUS_BY_CODE = (  # the first code an error has decides (for errors of no class above)
+    (Code.IDEMPOTENCY_KEY_REUSED, 422),
+    (Code.IDEMPOTENCY_KEY_IN_USE, 409),
+    (Code.PRECONDITION_REQUIRED, 428),
+    (Code.UNSUPPORTED_MEDIA_TYPE, 415),
     (Code.BUSY, 503),
     (Code.TOO_MANY_ATTEMPTS, 429),
     (Code.CSRF, 403),

@@ -12,11 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from spj.api.deps import TokenUser, WorkspaceDep
+from spj.api.idempotency import IdempotentRoute
 from spj.api.json_api import ERRORS
 from spj.errors import AssessmentError
 from spj.interop.fhir import export_bundle
 
-router = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["fhir"])
+router = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["fhir"], route_class=IdempotentRoute)
 FHIR_JSON = "application/fhir+json"
 
 

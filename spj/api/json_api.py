@@ -14,10 +14,10 @@ from fastapi import APIRouter, Header, Query, Request, Response
 
 from spj.api.deps import TokenUser, WorkspaceDep
 from spj.api.errors import PreconditionFailedError
+from spj.api.idempotency import IdempotentRoute
 from spj.api.models import (
     MAX_REVISION,
     AssessmentOut,
-    CaseOut,
     CountersignIn,
     CreateAssessment,
     ErrorOut,
@@ -49,10 +49,11 @@ CONFLICTS: dict[int | str, dict[str, Any]] = {
     412: {"model": ErrorOut, "description": "If-Match is not the head revision"},
     423: {"model": ErrorOut, "description": "the assessment is final and locked"},
 }
+REVISION_HEADER = "Spj-Revision"  # the revision a report was rendered from
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 REPORT_TYPES = {"html": "text/html; charset=utf-8", "md": "text/markdown; charset=utf-8", "pdf": "application/pdf"}
 
-router = APIRouter(prefix="/api/v1", responses=ERRORS)
+router = APIRouter(prefix="/api/v1", responses=ERRORS, route_class=IdempotentRoute)
 
 
 def _etag(revision: int) -> str:
@@ -111,12 +112,6 @@ def get_instrument(instrument_id: str, version: str, user: TokenUser, workspace:
     data: dict[str, Any] = instrument.model_dump(mode="json", by_alias=True, exclude_none=True)
     data["sha256"] = instrument.sha256
     return data
-
-
-@router.get("/cases", response_model=list[CaseOut], tags=["cases"])
-def list_cases(user: TokenUser, workspace: WorkspaceDep) -> list[CaseOut]:
-    """Your agency's cases."""
-    return [CaseOut.of(c) for c in workspace.list_cases(user)]
 
 
 @router.get(
@@ -267,9 +262,14 @@ def update_status(
 
 
 @router.get("/assessments/{assessment_id}/evaluation", tags=["assessments"])
-def evaluation(assessment_id: str, user: TokenUser, workspace: WorkspaceDep) -> dict[str, Any]:
-    """The evaluation of the head revision: completeness, life areas, flags, interventions, plan (DESIGN 4.3)."""
-    return workspace.evaluation_of(workspace.read(user, assessment_id, what="evaluation")).to_dict()
+def evaluation(assessment_id: str, user: TokenUser, workspace: WorkspaceDep, response: Response) -> dict[str, Any]:
+    """The evaluation of the head revision: completeness, life areas, flags, interventions, plan (DESIGN 4.3).
+
+    `revision` (and the ETag) name the revision it evaluates.
+    """
+    view = workspace.read(user, assessment_id, what="evaluation")
+    response.headers["ETag"] = _etag(view.head)
+    return {**workspace.evaluation_of(view).to_dict(), "assessment_id": view.id, "revision": view.head}
 
 
 @router.get(
@@ -286,8 +286,8 @@ def report(
     lang: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """The narrative report of the head revision (the read is audited)."""
-    content = workspace.report(user, assessment_id, format, lang)
-    headers = {}
+    content, revision = workspace.report_with_revision(user, assessment_id, format, lang)
+    headers = {"ETag": _etag(revision), REVISION_HEADER: str(revision)}
     if format == "html":
         headers["Content-Security-Policy"] = REPORT_CSP
     if format == "pdf":

@@ -114,7 +114,13 @@ class CreateAssessment(Body):
         },
     )
 
-    case_id: str = Field(min_length=1, max_length=100, description="the case's pseudonym, never a name")
+    case_id: str = Field(
+        min_length=1,
+        max_length=100,
+        description="the case's pseudonym, never a name: letters, digits, '.', '_', '-' (put the case system's own "
+        "number in the case's external_ref: POST /api/v1/cases)",
+        json_schema_extra={"pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},
+    )
     instrument_id: str = Field(min_length=1, max_length=200)
     instrument_version: str = Field(min_length=1, max_length=50)
 
@@ -271,10 +277,18 @@ class HistoryOut(BaseModel):
 
 
 class CaseOut(BaseModel):
-    id: str = Field(examples=["CASE-0001"])
+    id: str = Field(examples=["CASE-0001"], pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
     created_at: dt.datetime
     created_by: str
+    external_ref: str | None = Field(None, description="what the case system calls the case", examples=["CMS/2026/7"])
+    metadata: dict[str, str | int | float | bool] = Field(default_factory=dict)
 
     @classmethod
     def of(cls, case: Case) -> CaseOut:
-        return cls(id=case.id, created_at=case.created_at, created_by=case.created_by)
+        return cls(
+            id=case.id,
+            created_at=case.created_at,
+            created_by=case.created_by,
+            external_ref=case.external_ref,
+            metadata=case.metadata,
+        )

@@ -13,12 +13,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Query, Response
 
 from spj.api.deps import TokenUser, WorkspaceDep
+from spj.api.idempotency import IdempotentRoute
 from spj.api.json_api import ERRORS, REPORT_CSP, REPORT_TYPES
 from spj.api.models import ErrorOut
 from spj.api.referral_models import PlanDeliveryOut, ReferralOut
 from spj.service.delivery import DeliveryEntry
 
-router = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["referrals"])
+router = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["referrals"], route_class=IdempotentRoute)
 
 
 @router.get("/referrals", response_model=list[ReferralOut])

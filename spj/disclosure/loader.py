@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from spj.disclosure.certification import certification_problems
+from spj.disclosure.hooks import EVENT_KINDS
 from spj.disclosure.model import Deployment
 from spj.disclosure.planning import planning_problems
 from spj.disclosure.sections import PLAIN_SECTIONS, TRACK_SECTIONS, is_section
@@ -72,6 +73,39 @@ def deployment_from_document(doc: Document) -> Deployment:
     if deployment.certification is not None:
         problems += certification_problems(deployment.certification, doc)
     problems += planning_problems(deployment, doc)
+    problems += _hook_problems(deployment, doc)
     if problems:
         raise DeploymentError(sorted(problems, key=lambda p: (p.location.line or 0, p.location.column or 0)))
     return deployment
+
+
+def _hook_problems(deployment: Deployment, doc: Document) -> list[Problem]:
+    """Each web hook names a listed agency and known event kinds, under an id of its own."""
+    problems: list[Problem] = []
+    agencies = [a.id for a in deployment.agencies]
+    seen: set[str] = set()
+    for n, hook in enumerate(deployment.hooks):
+        if hook.id in seen:
+            problems.append(doc.problem(Code.DUPLICATE_ID, f"duplicate hook id {hook.id!r}", ("hooks", n, "id")))
+        seen.add(hook.id)
+        if hook.agency not in agencies:
+            problems.append(
+                doc.problem(
+                    Code.UNKNOWN_AGENCY,
+                    f"hook {hook.id!r} is for agency {hook.agency!r}, which the deployment does not list"
+                    + did_you_mean(hook.agency, agencies),
+                    ("hooks", n, "agency"),
+                )
+            )
+        for k, kind in enumerate(hook.kinds or ()):
+            if kind not in EVENT_KINDS:
+                problems.append(
+                    doc.problem(
+                        Code.SCHEMA,
+                        f"unknown event kind {kind!r}"
+                        + did_you_mean(kind, EVENT_KINDS)
+                        + f"; kinds are {', '.join(EVENT_KINDS)}",
+                        ("hooks", n, "kinds", k),
+                    )
+                )
+    return problems

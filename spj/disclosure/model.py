@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from spj.disclosure.certification import CertificationSettings
+from spj.disclosure.hooks import HookSubscription
 from spj.instrument.model import ID_PATTERN, Text, Track
 
 AgencyId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=100)]
@@ -53,6 +54,7 @@ class Deployment(Model):
     profiles: dict[Kind, Profile] = Field(default_factory=dict)
     certification: CertificationSettings | None = None  # issue 10: who may finalise, per instrument
     planning: Planning | None = None  # issue 10: the caseload per expert
+    hooks: tuple[HookSubscription, ...] = ()  # issue 12: web hooks of the agencies' event feeds
 
     def capacities(self) -> dict[str, int | None]:
         """Every agency's declared places per week (None: not declared), in deployment order."""

@@ -27,6 +27,11 @@ FORMS: dict[str, tuple[str, str]] = {
     r"^[0-9a-f]{64}$": ("a content hash", "the 64 hexadecimal digits that spj new wrote"),
     r"^[a-z][a-z0-9_-]*$": ("a kind", "lower-case letters, digits, hyphens or underscores, such as care"),
     r"^[A-Za-z][A-Za-z0-9_-]*$": ("an id", "a letter, then letters, digits, hyphens or underscores, such as Q1"),
+    r"^[A-Z_][A-Z0-9_]*$": (
+        "the name of an environment variable",
+        "capitals, digits and underscores, such as SPJ_HOOK_SECRET_CMS",
+    ),
+    r"^https?://[^\s]+$": ("a web address", "an address that starts with https:// (or http://), without spaces"),
 }
 
 COMMA_HINT = "quote text that contains a comma or a colon"

@@ -355,11 +355,12 @@ class Workspace:
         assessment, problems = self._check(data, instrument)
         if problems or assessment is None:
             raise FinaliseRefusedError(problems, data)
-        self.store.referrals.index(user.agency_id, assessment_id, referred_partners(assessment))
+        partners = sorted(set(referred_partners(assessment)))
+        self.store.referrals.index(user.agency_id, assessment_id, partners)
         try:
             with self._writing():
                 revision = self.store.finalise(
-                    user.agency_id, assessment_id, base=base_revision, content=data, actor=user.id
+                    user.agency_id, assessment_id, base=base_revision, content=data, actor=user.id, referred_to=partners
                 )
         except ConflictError as exc:
             raise self._conflict(user, assessment_id, base_revision, data) from exc
@@ -455,6 +456,12 @@ class Workspace:
 
     def report(self, user: User, assessment_id: str, format: str = "html", lang: str | None = None) -> str | bytes:
         """The narrative report of the head revision (PDF as bytes); the read is audited."""
+        return self.report_with_revision(user, assessment_id, format, lang)[0]
+
+    def report_with_revision(
+        self, user: User, assessment_id: str, format: str = "html", lang: str | None = None
+    ) -> tuple[str | bytes, int]:
+        """The report of the head revision (as `report`) and the number of the revision it was rendered from."""
         if format not in REPORT_FORMATS:
             raise AssessmentError(
                 Problem(
@@ -487,7 +494,7 @@ class Workspace:
             revision=view.head,
             detail=f"format={format} lang={lang or view.instrument.default_language}",
         )
-        return rendered
+        return rendered, view.head
 
     def earlier(self, user: User, assessment_id: str) -> list[tuple[Assessment, Evaluation]]:
         """The final assessments of the same case made before this one (same instrument), oldest first.

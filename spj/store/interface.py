@@ -27,7 +27,8 @@ PostgreSQL by URL) and `spj.store.memory.MemoryStore` (tests).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from spj.errors import Code, Location, Problem, StoreError
@@ -36,7 +37,10 @@ if TYPE_CHECKING:
     from spj.store.approvals import NoteApprovals
     from spj.store.disclosures import DisclosureLog
     from spj.store.drafts import Drafts
+    from spj.store.hooks import HookDeliveries
+    from spj.store.idempotency import IdempotencyKeys
     from spj.store.keys import Keyring
+    from spj.store.outbox import EventFeed
     from spj.store.referrals import ReferralStore
     from spj.store.verification import Finding
 
@@ -140,6 +144,19 @@ class Case:
     agency_id: str
     created_at: dt.datetime
     created_by: str
+    external_ref: str | None = None  # what the agency's case system calls it (unique in the agency)
+    metadata: dict[str, Any] = field(default_factory=dict)  # the case system's own keys and values
+
+
+def duplicate_external_ref(external_ref: str) -> StoreError:
+    """An external reference that already names another case of the agency."""
+    return StoreError(
+        Problem(
+            Code.CONFLICT,
+            f"external_ref {external_ref!r} already names another case of your agency",
+            Location(path=("external_ref",)),
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -232,6 +249,12 @@ class Store(Protocol):
     def drafts(self) -> Drafts: ...
     @property
     def approvals(self) -> NoteApprovals: ...
+    @property
+    def events(self) -> EventFeed: ...
+    @property
+    def idempotency(self) -> IdempotencyKeys: ...
+    @property
+    def hooks(self) -> HookDeliveries: ...
 
     # agencies, users, tokens
     def create_agency(self, agency_id: str, name: str) -> Agency: ...
@@ -256,9 +279,20 @@ class Store(Protocol):
     def bump_session_epoch(self, user_id: str) -> int: ...
 
     # cases and assessments
-    def create_case(self, agency_id: str, case_id: str, *, actor: str) -> Case: ...
+    def create_case(
+        self,
+        agency_id: str,
+        case_id: str,
+        *,
+        actor: str,
+        external_ref: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> Case: ...
     def get_case(self, agency_id: str, case_id: str) -> Case: ...
-    def list_cases(self, agency_id: str) -> list[Case]: ...
+    def list_cases(self, agency_id: str, *, external_ref: str | None = None) -> list[Case]: ...
+    def update_case(
+        self, agency_id: str, case_id: str, *, actor: str, external_ref: str | None, metadata: dict[str, Any]
+    ) -> Case: ...
     def create_assessment(
         self,
         agency_id: str,
@@ -280,7 +314,14 @@ class Store(Protocol):
         self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str
     ) -> Revision: ...
     def finalise(
-        self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str
+        self,
+        agency_id: str,
+        assessment_id: str,
+        *,
+        base: int,
+        content: dict[str, Any],
+        actor: str,
+        referred_to: Sequence[str] = (),
     ) -> Revision: ...
     def countersign(
         self, agency_id: str, assessment_id: str, *, actor: str, comment: str | None = None

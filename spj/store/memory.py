@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import threading
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from spj.errors import Code, Location, Problem, StoreError
@@ -18,6 +19,8 @@ from spj.store.approvals import MemoryApprovals
 from spj.store.disclosures import MemoryDisclosures
 from spj.store.drafts import MemoryDrafts
 from spj.store.hashing import canonical_json, chain_sha256, iso_time, sha256_hex, utc_now
+from spj.store.hooks import MemoryHooks
+from spj.store.idempotency import MemoryIdempotency
 from spj.store.interface import (
     Agency,
     ApiToken,
@@ -32,11 +35,13 @@ from spj.store.interface import (
     Status,
     TokenScope,
     User,
+    duplicate_external_ref,
     id_clash,
     not_final,
 )
 from spj.store.keys import Keyring
 from spj.store.ledger import GENESIS, EntryFacts
+from spj.store.outbox import EVENT_KINDS, REFERRED, MemoryOutbox, NewEvent
 from spj.store.referrals import MemoryReferrals
 from spj.store.verification import Finding, StoredEntry, StoredRevision, StoredState, state_facts, verify_history
 
@@ -68,6 +73,10 @@ class MemoryStore:
         )  # every extract shown to another agency (spj.store.disclosures)
         self.drafts = MemoryDrafts()  # unsaved work the workspace autosaved (spj.store.drafts)
         self.approvals = MemoryApprovals(self)  # feedback notes approved in the workspace (spj.store.approvals)
+        self.events = MemoryOutbox()  # the event feed, written with each change (spj.store.outbox)
+        self.referrals.outbox = self.events
+        self.idempotency = MemoryIdempotency()  # POST requests' Idempotency-Key (spj.store.idempotency)
+        self.hooks = MemoryHooks(self.events)  # deliveries of events to web hooks (spj.store.hooks)
 
     def close(self) -> None:
         """Nothing to release."""
@@ -94,8 +103,10 @@ class MemoryStore:
         detail: str,
         at: Any = None,
         revision_sha256: str | None = None,
+        case_id: str | None = None,
     ) -> int:
         at = at or utc_now()
+        self._emit(agency_id, action, assessment_id, revision, at, case_id)
         last = self._audit[-1] if self._audit else None
         assessment_seq = None
         if assessment_id is not None:
@@ -133,6 +144,17 @@ class MemoryStore:
             )
         )
         return facts.seq
+
+    def _emit(
+        self, agency_id: str, action: str, assessment_id: str | None, revision: int | None, at: Any, case_id: str | None
+    ) -> None:
+        """The outbox row of a change (under the lock, inside the change: both or neither)."""
+        kind = EVENT_KINDS.get(action)
+        if kind is None:
+            return
+        if case_id is None and assessment_id is not None:
+            case_id = self._assessments[assessment_id].case_id
+        self.events.append(NewEvent(agency_id, kind, case_id, assessment_id, revision), at)
 
     def _seal(self, assessment_id: str, seq: int) -> AssessmentRecord:
         """Seal the assessment's state as it now stands, after the audit entry `seq` that changed it."""
@@ -239,28 +261,68 @@ class MemoryStore:
 
     # ------------------------------------------------------------------ cases
 
-    def create_case(self, agency_id: str, case_id: str, *, actor: str) -> Case:
+    def create_case(
+        self,
+        agency_id: str,
+        case_id: str,
+        *,
+        actor: str,
+        external_ref: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> Case:
         with self._lock:
             self._require_agency(agency_id)
             if (agency_id, case_id) in self._cases:
                 raise _duplicate(f"case {case_id}")
-            case = Case(case_id, agency_id, utc_now(), actor)
+            self._require_free_ref(agency_id, case_id, external_ref)
+            case = Case(case_id, agency_id, utc_now(), actor, external_ref, copy.deepcopy(metadata or {}))
             self._cases[agency_id, case_id] = case
-            self._add_audit(agency_id, actor, "create-case", None, None, f"case {case_id}", case.created_at)
-            return case
+            self._add_audit(
+                agency_id, actor, "create-case", None, None, f"case {case_id}", case.created_at, case_id=case_id
+            )
+            return copy.deepcopy(case)
+
+    def _require_free_ref(self, agency_id: str, case_id: str, external_ref: str | None) -> None:
+        if external_ref is None:
+            return
+        if any(
+            c.agency_id == agency_id and c.external_ref == external_ref and c.id != case_id
+            for c in self._cases.values()
+        ):
+            raise duplicate_external_ref(external_ref)
 
     def get_case(self, agency_id: str, case_id: str) -> Case:
         with self._lock:
             case = self._cases.get((agency_id, case_id))
             if case is None:
                 raise NotFoundError(f"case {case_id}")
-            return case
+            return copy.deepcopy(case)
 
-    def list_cases(self, agency_id: str) -> list[Case]:
+    def list_cases(self, agency_id: str, *, external_ref: str | None = None) -> list[Case]:
         with self._lock:
-            return sorted(
-                (c for c in self._cases.values() if c.agency_id == agency_id), key=lambda c: (c.created_at, c.id)
+            return copy.deepcopy(
+                sorted(
+                    (
+                        c
+                        for c in self._cases.values()
+                        if c.agency_id == agency_id and (external_ref is None or c.external_ref == external_ref)
+                    ),
+                    key=lambda c: (c.created_at, c.id),
+                )
             )
+
+    def update_case(
+        self, agency_id: str, case_id: str, *, actor: str, external_ref: str | None, metadata: dict[str, Any]
+    ) -> Case:
+        with self._lock:
+            case = self._cases.get((agency_id, case_id))
+            if case is None:
+                raise NotFoundError(f"case {case_id}")
+            self._require_free_ref(agency_id, case_id, external_ref)
+            case = dataclasses.replace(case, external_ref=external_ref, metadata=copy.deepcopy(metadata))
+            self._cases[agency_id, case_id] = case
+            self._add_audit(agency_id, actor, "update-case", None, None, f"case {case_id}", case_id=case_id)
+            return copy.deepcopy(case)
 
     # ------------------------------------------------------------------ assessments
 
@@ -338,12 +400,29 @@ class MemoryStore:
         return self._append(agency_id, assessment_id, base=base, content=content, actor=actor, status="draft")
 
     def finalise(
-        self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str
+        self,
+        agency_id: str,
+        assessment_id: str,
+        *,
+        base: int,
+        content: dict[str, Any],
+        actor: str,
+        referred_to: Sequence[str] = (),
     ) -> Revision:
-        return self._append(agency_id, assessment_id, base=base, content=content, actor=actor, status="final")
+        return self._append(
+            agency_id, assessment_id, base=base, content=content, actor=actor, status="final", referred_to=referred_to
+        )
 
     def _append(
-        self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str, status: Status
+        self,
+        agency_id: str,
+        assessment_id: str,
+        *,
+        base: int,
+        content: dict[str, Any],
+        actor: str,
+        status: Status,
+        referred_to: Sequence[str] = (),
     ) -> Revision:
         text = canonical_json(content)
         with self._lock:
@@ -362,6 +441,11 @@ class MemoryStore:
             self._assessments[assessment_id] = dataclasses.replace(record, **changes)
             action = "finalise" if status == "final" else "save"
             seq = self._add_audit(agency_id, actor, action, assessment_id, base + 1, "", now, revision.chain_sha256)
+            if referred_to:
+                referred = NewEvent(
+                    agency_id, REFERRED, record.case_id, assessment_id, base + 1, partners=tuple(sorted(referred_to))
+                )
+                self.events.append(referred, now)
             self._seal(assessment_id, seq)
             return copy.deepcopy(revision)
 

@@ -28,6 +28,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from spj.store.hashing import canonical_json, utc_now
+from spj.store.outbox import DELIVERY_RECORDED, MemoryOutbox, NewEvent
+from spj.store.outbox import append as append_event
 from spj.store.tables import Base, ReferralEventRow, ReferralIndexRow
 
 if TYPE_CHECKING:
@@ -80,6 +82,7 @@ class MemoryReferrals:
         self._lock = threading.Lock()
         self._index: dict[str, list[tuple[str, str]]] = {}
         self._events: list[DeliveryEvent] = []
+        self.outbox: MemoryOutbox | None = None  # the store's event feed, when there is one (spj.store.outbox)
 
     def index(self, agency_id: str, assessment_id: str, partners: Iterable[str]) -> None:
         with self._lock:
@@ -120,6 +123,8 @@ class MemoryReferrals:
                 data=stored,
             )
             self._events.append(event)
+            if self.outbox is not None:
+                self.outbox.append(_recorded(agency_id, case_id, referral_id), event.at)
             return event
 
     def events(self, referral_ids: Sequence[str]) -> list[DeliveryEvent]:
@@ -204,6 +209,7 @@ class SqlReferrals:
                 )
                 .returning(_events.c.id)
             ).scalar_one()
+            append_event(conn, _recorded(agency_id, case_id, referral_id), at)  # the feed's row, same transaction
         return DeliveryEvent(
             int(event_id), referral_id, partner_agency_id, agency_id, case_id, at, actor_id, by, kind, json.loads(text)
         )
@@ -231,3 +237,8 @@ class SqlReferrals:
             )
             for r in rows
         ]
+
+
+def _recorded(agency_id: str, case_id: str, referral_id: str) -> NewEvent:
+    """The assessing agency's event for what a partner recorded (ids only: the record itself is the partner's)."""
+    return NewEvent(agency_id, DELIVERY_RECORDED, case_id=case_id, referral_id=referral_id)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,6 +28,8 @@ from spj.store.disclosures import SqlDisclosures
 from spj.store.drafts import SqlDrafts
 from spj.store.engine import WRITE_OPTION, make_engine
 from spj.store.hashing import canonical_json, chain_sha256, iso_time, sha256_hex, utc_now
+from spj.store.hooks import SqlHooks
+from spj.store.idempotency import SqlIdempotency
 from spj.store.interface import (
     Agency,
     ApiToken,
@@ -42,12 +44,15 @@ from spj.store.interface import (
     Status,
     TokenScope,
     User,
+    duplicate_external_ref,
     id_clash,
     not_final,
 )
 from spj.store.keys import Keyring, load_keyring
 from spj.store.ledger import GENESIS, EntryFacts
 from spj.store.migrate import upgrade
+from spj.store.outbox import EVENT_KINDS, LEDGER_LOCK, REFERRED, NewEvent, SqlOutbox
+from spj.store.outbox import append as append_event
 from spj.store.referrals import SqlReferrals
 from spj.store.tables import AgencyRow, ApiTokenRow, AssessmentRow, AuditRow, Base, CaseRow, RevisionRow, UserRow
 from spj.store.verification import Finding, StoredEntry, StoredRevision, StoredState, state_facts, verify_history
@@ -60,7 +65,7 @@ cases = _tables[CaseRow.__tablename__]
 assessments = _tables[AssessmentRow.__tablename__]
 revisions = _tables[RevisionRow.__tablename__]
 audit = _tables[AuditRow.__tablename__]
-_LEDGER_LOCK = 0x5B1_A0D1  # advisory lock id: PostgreSQL appends one audit entry at a time (SQLite: BEGIN IMMEDIATE)
+_LEDGER_LOCK = LEDGER_LOCK  # advisory lock id: PostgreSQL appends one audit entry at a time (SQLite: BEGIN IMMEDIATE)
 
 
 def _fault(exc: SQLAlchemyError) -> StoreError:
@@ -90,6 +95,9 @@ class SqlStore:
         self.disclosures = SqlDisclosures(self)  # every extract shown to another agency (spj.store.disclosures)
         self.drafts = SqlDrafts(self)  # unsaved work the workspace autosaved (spj.store.drafts)
         self.approvals = SqlApprovals(self)  # feedback notes approved in the workspace (spj.store.approvals)
+        self.events = SqlOutbox(self)  # the event feed, written with each change (spj.store.outbox)
+        self.idempotency = SqlIdempotency(self)  # POST requests' Idempotency-Key (spj.store.idempotency)
+        self.hooks = SqlHooks(self)  # deliveries of events to web hooks (spj.store.hooks)
         if migrate:
             try:
                 self.migrate()
@@ -141,11 +149,19 @@ class SqlStore:
         detail: str,
         at: Any = None,
         revision_sha256: str | None = None,
+        case_id: str | None = None,
     ) -> int:
-        """Append a sealed entry to the audit chain; its global seq."""
+        """Append a sealed entry to the audit chain, and the change's event to the outbox; the entry's global seq."""
         at = at or utc_now()
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LEDGER_LOCK})
+        kind = EVENT_KINDS.get(action)
+        if kind is not None:
+            if case_id is None and assessment_id is not None:
+                case_id = conn.execute(
+                    select(assessments.c.case_id).where(assessments.c.id == assessment_id)
+                ).scalar_one()
+            append_event(conn, NewEvent(agency_id, kind, case_id, assessment_id, revision), at)
         last = conn.execute(
             select(audit.c.seq, audit.c.mac).where(audit.c.seq.is_not(None)).order_by(audit.c.seq.desc()).limit(1)
         ).first()
@@ -334,13 +350,29 @@ class SqlStore:
 
     # ------------------------------------------------------------------ cases
 
-    def create_case(self, agency_id: str, case_id: str, *, actor: str) -> Case:
-        case = Case(case_id, agency_id, utc_now(), actor)
+    def create_case(
+        self,
+        agency_id: str,
+        case_id: str,
+        *,
+        actor: str,
+        external_ref: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> Case:
+        case = Case(case_id, agency_id, utc_now(), actor, external_ref, json.loads(json.dumps(metadata or {})))
         try:
             with self._write() as conn:
                 self._require_agency(conn, agency_id)
+                _require_free_ref(conn, agency_id, case_id, external_ref)
                 conn.execute(
-                    insert(cases).values(agency_id=agency_id, id=case_id, created_at=case.created_at, created_by=actor)
+                    insert(cases).values(
+                        agency_id=agency_id,
+                        id=case_id,
+                        created_at=case.created_at,
+                        created_by=actor,
+                        external_ref=external_ref,
+                        metadata_json=_metadata_json(case.metadata),
+                    )
                 )
                 self._audit(
                     conn,
@@ -351,6 +383,7 @@ class SqlStore:
                     revision=None,
                     detail=f"case {case_id}",
                     at=case.created_at,
+                    case_id=case_id,
                 )
         except IntegrityError as exc:
             raise _duplicate(f"case {case_id}") from exc
@@ -361,14 +394,43 @@ class SqlStore:
             row = conn.execute(select(cases).where(cases.c.agency_id == agency_id, cases.c.id == case_id)).first()
         if row is None:
             raise NotFoundError(f"case {case_id}")
-        return Case(row.id, row.agency_id, row.created_at, row.created_by)
+        return _case(row)
 
-    def list_cases(self, agency_id: str) -> list[Case]:
+    def list_cases(self, agency_id: str, *, external_ref: str | None = None) -> list[Case]:
+        query = select(cases).where(cases.c.agency_id == agency_id)
+        if external_ref is not None:
+            query = query.where(cases.c.external_ref == external_ref)
         with self._read() as conn:
-            rows = conn.execute(
-                select(cases).where(cases.c.agency_id == agency_id).order_by(cases.c.created_at, cases.c.id)
-            ).all()
-        return [Case(r.id, r.agency_id, r.created_at, r.created_by) for r in rows]
+            rows = conn.execute(query.order_by(cases.c.created_at, cases.c.id)).all()
+        return [_case(r) for r in rows]
+
+    def update_case(
+        self, agency_id: str, case_id: str, *, actor: str, external_ref: str | None, metadata: dict[str, Any]
+    ) -> Case:
+        try:
+            with self._write() as conn:
+                _require_free_ref(conn, agency_id, case_id, external_ref)
+                moved = conn.execute(
+                    update(cases)
+                    .where(cases.c.agency_id == agency_id, cases.c.id == case_id)
+                    .values(external_ref=external_ref, metadata_json=_metadata_json(metadata))
+                ).rowcount
+                if moved != 1:
+                    raise NotFoundError(f"case {case_id}")
+                self._audit(
+                    conn,
+                    agency_id=agency_id,
+                    actor=actor,
+                    action="update-case",
+                    assessment_id=None,
+                    revision=None,
+                    detail=f"case {case_id}",
+                    case_id=case_id,
+                )
+                row = conn.execute(select(cases).where(cases.c.agency_id == agency_id, cases.c.id == case_id)).one()
+        except IntegrityError as exc:  # the same reference given to two cases at the same moment
+            raise duplicate_external_ref(external_ref or "") from exc
+        return _case(row)
 
     # ------------------------------------------------------------------ assessments
 
@@ -467,12 +529,29 @@ class SqlStore:
         return self._append(agency_id, assessment_id, base=base, content=content, actor=actor, status="draft")
 
     def finalise(
-        self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str
+        self,
+        agency_id: str,
+        assessment_id: str,
+        *,
+        base: int,
+        content: dict[str, Any],
+        actor: str,
+        referred_to: Sequence[str] = (),
     ) -> Revision:
-        return self._append(agency_id, assessment_id, base=base, content=content, actor=actor, status="final")
+        return self._append(
+            agency_id, assessment_id, base=base, content=content, actor=actor, status="final", referred_to=referred_to
+        )
 
     def _append(
-        self, agency_id: str, assessment_id: str, *, base: int, content: dict[str, Any], actor: str, status: Status
+        self,
+        agency_id: str,
+        assessment_id: str,
+        *,
+        base: int,
+        content: dict[str, Any],
+        actor: str,
+        status: Status,
+        referred_to: Sequence[str] = (),
     ) -> Revision:
         text = canonical_json(content)
         now = utc_now()
@@ -509,7 +588,13 @@ class SqlStore:
                     detail="",
                     at=now,
                     revision_sha256=revision.chain_sha256,
+                    case_id=moved.case_id,
                 )
+                if referred_to:
+                    referred = NewEvent(
+                        agency_id, REFERRED, moved.case_id, assessment_id, number, partners=tuple(sorted(referred_to))
+                    )
+                    append_event(conn, referred, now)
                 self._seal(conn, assessment_id, seq, (_state(moved), revision.chain_sha256))
         except IntegrityError as exc:
             # the second guard: (assessment_id, number) is unique
@@ -737,6 +822,28 @@ def _insert_revision(
         )
     )
     return Revision(assessment_id, number, author, at, json.loads(text), content_hash, previous, chain, status)
+
+
+def _require_free_ref(conn: Connection, agency_id: str, case_id: str, external_ref: str | None) -> None:
+    """Refuse an external reference that names another case of the agency (the unique index is the last guard)."""
+    if external_ref is None:
+        return
+    taken = conn.execute(
+        select(cases.c.id).where(
+            cases.c.agency_id == agency_id, cases.c.external_ref == external_ref, cases.c.id != case_id
+        )
+    ).first()
+    if taken is not None:
+        raise duplicate_external_ref(external_ref)
+
+
+def _metadata_json(metadata: dict[str, Any]) -> str | None:
+    return json.dumps(metadata, ensure_ascii=False, sort_keys=True) if metadata else None
+
+
+def _case(row: Row[Any]) -> Case:
+    metadata = json.loads(row.metadata_json) if row.metadata_json else {}
+    return Case(row.id, row.agency_id, row.created_at, row.created_by, row.external_ref, metadata)
 
 
 def _user(row: Row[Any]) -> User:

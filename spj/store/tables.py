@@ -105,6 +105,11 @@ class CaseRow(Base):
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     created_by: Mapped[str] = mapped_column(String(ID))
+    # what the agency's case system calls the case (unique in the agency), and its own metadata (0011)
+    external_ref: Mapped[str | None] = mapped_column(String(ID))
+    metadata_json: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ux_cases_agency_external_ref", "agency_id", "external_ref", unique=True),)
 
 
 class AssessmentRow(Base):
@@ -266,7 +271,14 @@ class ConsultationApprovalRow(Base):
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
-APPEND_ONLY_TABLES = ("revisions", "audit_events", "disclosures", "referral_events", "consultation_approvals")
+APPEND_ONLY_TABLES = (
+    "revisions",
+    "audit_events",
+    "disclosures",
+    "referral_events",
+    "consultation_approvals",
+    "events",
+)
 
 
 class DraftBufferRow(Base):
@@ -280,3 +292,61 @@ class DraftBufferRow(Base):
     base: Mapped[int] = mapped_column(Integer)
     fields: Mapped[str] = mapped_column(Text)  # the form fields as JSON: {name: [values]}
     saved_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class EventRow(Base):
+    """The outbox (spj.store.outbox): one row per change, written in the change's own transaction.
+
+    Ids only, never case text: what changed (kind), where (agency, case, assessment, revision), when.
+    """
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agency_id: Mapped[str] = mapped_column(String(ID))
+    kind: Mapped[str] = mapped_column(String(40))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    case_id: Mapped[str | None] = mapped_column(String(ID))
+    assessment_id: Mapped[str | None] = mapped_column(String(ID))
+    revision: Mapped[int | None] = mapped_column(Integer)
+    referral_id: Mapped[str | None] = mapped_column(String(ID))
+    partners: Mapped[str | None] = mapped_column(Text)  # a JSON list of agency ids (kind `referred`)
+
+    __table_args__ = (Index("ix_events_agency_id", "agency_id", "id"),)
+
+
+class IdempotencyKeyRow(Base):
+    """A POST's `Idempotency-Key` (spj.store.idempotency): per agency, with the first response, until it expires."""
+
+    __tablename__ = "idempotency_keys"
+
+    agency_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    key: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(HASH))  # sha256 of method, path and body
+    status: Mapped[int | None] = mapped_column(Integer)  # NULL while the first request is still running
+    headers: Mapped[str | None] = mapped_column(Text)  # JSON
+    body: Mapped[str | None] = mapped_column(Text)  # base64 of the response body
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class HookDeliveryRow(Base):
+    """The delivery of one event to one web hook subscription (spj.store.hooks): pending, delivered or dead."""
+
+    __tablename__ = "hook_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[str] = mapped_column(String(ID))
+    agency_id: Mapped[str] = mapped_column(String(ID))
+    event_id: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20))  # pending | delivered | dead
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(400))
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+    __table_args__ = (
+        Index("ux_hook_deliveries_subscription_event", "subscription_id", "event_id", unique=True),
+        Index("ix_hook_deliveries_due", "state", "next_attempt_at"),
+    )

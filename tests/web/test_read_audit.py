@@ -87,6 +87,17 @@ CONTENT: dict[tuple[str, str], Shows] = {
         _first("read-conflict"),
         prepare=lambda s: s.store.get_revision("hoj-gent", s.first).content,
     ),
+    ("GET", "/api/v1/assessments/{assessment_id}/revisions/{number}"): Shows(
+        lambda s, _: s.api.get(f"/api/v1/assessments/{s.first}/revisions/1"), _first("read-revision")
+    ),
+    ("PATCH", "/api/v1/assessments/{assessment_id}"): Shows(
+        lambda s, _: s.api.patch(
+            f"/api/v1/assessments/{s.first}",
+            content=b'{"formulation": "Stale."}',
+            headers={"Content-Type": "application/merge-patch+json", "If-Match": '"1"'},
+        ),
+        _first("read-conflict"),
+    ),
     ("GET", "/assessments/{assessment_id}"): Shows(lambda s, _: s.web.get(f"/assessments/{s.first}"), _first("read")),
     ("GET", "/assessments/{assessment_id}/plan"): Shows(
         lambda s, _: s.web.get(f"/assessments/{s.first}/plan"), _first("read-plan")
@@ -157,6 +168,12 @@ NO_CONTENT: dict[tuple[str, str], str] = {
     ("GET", "/cases"): "case pseudonyms with their assessments' ids and states: no content",
     ("GET", "/cases/{case_id}"): "one case's assessments' ids and states: no content",
     ("GET", "/api/v1/cases"): "case pseudonyms: no content",
+    ("POST", "/api/v1/cases"): "a new case: its pseudonym, reference and metadata; no assessment content",
+    ("GET", "/api/v1/cases/{case_id}"): "a case's pseudonym, reference and metadata: no assessment content",
+    ("PATCH", "/api/v1/cases/{case_id}"): "a case's reference and metadata: no assessment content",
+    ("GET", "/api/v1/events"): "the event feed: ids, kinds, revisions and times only",
+    ("GET", "/api/v1/hooks/deliveries"): "web hook deliveries: ids, states and events (ids only)",
+    ("POST", "/api/v1/hooks/deliveries/{delivery_id}/retry"): "a delivery queued again: ids only",
     ("GET", "/api/v1/assessments"): "assessments' ids and states: no content",
     ("GET", "/api/v1/instruments"): "instruments, not cases",
     ("GET", "/api/v1/instruments/{instrument_id}/{version}"): "an instrument, not a case",

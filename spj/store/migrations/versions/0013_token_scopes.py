@@ -3,7 +3,7 @@
 Tokens made before this migration keep what they could do: scope "write", no expiry.
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0012
 Create Date: 2026-11-29
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from spj.store.tables import UtcDateTime
 
 revision: str = "0013"
-down_revision: str | None = "0009"
+down_revision: str | None = "0012"
 branch_labels = None
 depends_on = None
 
