@@ -14,11 +14,12 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from spj.api.deps import TokenUser, WorkspaceDep
+from spj.api.idempotency import IdempotentRoute
 from spj.api.json_api import ERRORS
 from spj.api.models import ErrorOut
 from spj.service.tokens import TokenListing
 
-router = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["tokens"])
+router = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["tokens"], route_class=IdempotentRoute)
 ADMIN_ONLY: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorOut, "description": "not an administrator, or a read-only token on a change (forbidden)"}
 }
