@@ -35,6 +35,7 @@ from spj.errors import Code, Location, Problem, StoreError
 if TYPE_CHECKING:
     from spj.store.approvals import NoteApprovals
     from spj.store.disclosures import DisclosureLog
+    from spj.store.double_ratings import DoubleRatings
     from spj.store.drafts import Drafts
     from spj.store.keys import Keyring
     from spj.store.referrals import ReferralStore
@@ -229,6 +230,8 @@ class Store(Protocol):
     def drafts(self) -> Drafts: ...
     @property
     def approvals(self) -> NoteApprovals: ...
+    @property
+    def double_ratings(self) -> DoubleRatings: ...
 
     # agencies, users, tokens
     def create_agency(self, agency_id: str, name: str) -> Agency: ...

@@ -14,6 +14,7 @@ from typing import Any
 
 from spj.errors import Code, Location, Problem, StoreError
 from spj.store.approvals import MemoryApprovals
+from spj.store.double_ratings import MemoryDoubleRatings
 from spj.store.disclosures import MemoryDisclosures
 from spj.store.drafts import MemoryDrafts
 from spj.store.hashing import canonical_json, chain_sha256, iso_time, sha256_hex, utc_now
@@ -66,6 +67,7 @@ class MemoryStore:
         )  # every extract shown to another agency (spj.store.disclosures)
         self.drafts = MemoryDrafts()  # unsaved work the workspace autosaved (spj.store.drafts)
         self.approvals = MemoryApprovals(self)  # feedback notes approved in the workspace (spj.store.approvals)
+        self.double_ratings = MemoryDoubleRatings(self)  # second ratings and their consensus (spj.store.double_ratings)
 
     def close(self) -> None:
         """Nothing to release."""

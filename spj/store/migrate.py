@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 from spj.store.engine import WRITE_OPTION
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0009"
+HEAD = "0010"
 _PG_LOCK = 0x5B1_5702E  # advisory lock id: one migrating process at a time
 
 

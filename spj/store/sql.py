@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from spj.errors import Code, Location, Problem, StoreError
 from spj.store.approvals import SqlApprovals
+from spj.store.double_ratings import SqlDoubleRatings
 from spj.store.disclosures import SqlDisclosures
 from spj.store.drafts import SqlDrafts
 from spj.store.engine import WRITE_OPTION, make_engine
@@ -88,6 +89,7 @@ class SqlStore:
         self.disclosures = SqlDisclosures(self)  # every extract shown to another agency (spj.store.disclosures)
         self.drafts = SqlDrafts(self)  # unsaved work the workspace autosaved (spj.store.drafts)
         self.approvals = SqlApprovals(self)  # feedback notes approved in the workspace (spj.store.approvals)
+        self.double_ratings = SqlDoubleRatings(self)  # second ratings and their consensus (spj.store.double_ratings)
         if migrate:
             try:
                 self.migrate()
