@@ -112,6 +112,9 @@ class Code(StrEnum):
     BATCH_OUTPUT = "batch-output"
     EXPORT_KEY = "export-key"
     FHIR_INVALID = "fhir-invalid"
+    # Double rating of real cases (issue 10)
+    BLINDED = "blinded"  # the other rating of a double rating is sealed until both are submitted
+    DOUBLE_RATING = "double-rating"  # a second rating or consensus that cannot be made as asked
 
 
 @dataclass(frozen=True, slots=True)

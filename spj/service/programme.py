@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from spj.evaluation.programme import InterventionFigures, intervention_figures
 from spj.instrument import Instrument
+from spj.service.double_rating import second_rating_ids
 from spj.store.interface import AssessmentRecord
 
 if TYPE_CHECKING:
@@ -33,7 +34,8 @@ class ProgrammeSection:
 def sections_of(workspace: Workspace, agency_id: str) -> list[ProgrammeSection]:
     """The sections of one agency, by instrument id and version (who may see them is `Workspace`'s to say)."""
     groups: dict[tuple[str, str], list[AssessmentRecord]] = {}
-    for record in counted(workspace.store.list_assessments(agency_id)):
+    seconds = second_rating_ids(workspace.store, agency_id)  # a double rating's second rating is no case of its own
+    for record in counted(r for r in workspace.store.list_assessments(agency_id) if r.id not in seconds):
         groups.setdefault((record.instrument_id, record.instrument_version), []).append(record)
     sections = []
     for (instrument_id, version), records in sorted(groups.items()):

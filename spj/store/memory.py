@@ -14,8 +14,8 @@ from typing import Any
 
 from spj.errors import Code, Location, Problem, StoreError
 from spj.store.approvals import MemoryApprovals
-from spj.store.double_ratings import MemoryDoubleRatings
 from spj.store.disclosures import MemoryDisclosures
+from spj.store.double_ratings import MemoryDoubleRatings
 from spj.store.drafts import MemoryDrafts
 from spj.store.hashing import canonical_json, chain_sha256, iso_time, sha256_hex, utc_now
 from spj.store.interface import (

@@ -23,8 +23,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from spj.errors import Code, Location, Problem, StoreError
 from spj.store.approvals import SqlApprovals
-from spj.store.double_ratings import SqlDoubleRatings
 from spj.store.disclosures import SqlDisclosures
+from spj.store.double_ratings import SqlDoubleRatings
 from spj.store.drafts import SqlDrafts
 from spj.store.engine import WRITE_OPTION, make_engine
 from spj.store.hashing import canonical_json, chain_sha256, iso_time, sha256_hex, utc_now
