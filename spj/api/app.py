@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from spj.api.consultations_api import router as consultations_router
+from spj.api.double_rating_api import router as double_rating_router
 from spj.api.errors import install_error_handlers
 from spj.api.fhir_api import router as fhir_router
 from spj.api.headers import SecurityHeaders
@@ -100,6 +101,7 @@ def create_app(
     app.include_router(stats_router)
     app.include_router(fhir_router)
     app.include_router(consultations_router)
+    app.include_router(double_rating_router)
     app.include_router(health_router)
     if web:
         _mount_web(app, secret_key=app.state.secret_key, https_only=https_only)

@@ -38,14 +38,14 @@ from spj.service.auth import require_role
 from spj.service.errors import BlindedError, ForbiddenError, InvalidRequestError, StateError
 from spj.store.double_ratings import Consensus, ConsensusItem, DoubleRating
 from spj.store.hashing import utc_now
-from spj.store.interface import AssessmentRecord, NotFoundError, Store, User
+from spj.store.interface import AssessmentRecord, NotFoundError, Role, Store, User
 
 if TYPE_CHECKING:
     from spj.service.views import AssessmentView
     from spj.service.workspace import Workspace
 
-COORDINATORS = ("reviewer", "administrator")  # who may ask for a second rating of anyone's assessment
-RATERS = ("assessor", "reviewer", "administrator")
+COORDINATORS: tuple[Role, ...] = ("reviewer", "administrator")  # who may ask for a second rating of anyone's assessment
+RATERS: tuple[Role, ...] = ("assessor", "reviewer", "administrator")
 MAX_NOTE = 2000  # characters
 Verdict = Literal["agree", "adjacent", "differ"]
 
@@ -356,11 +356,12 @@ class DoubleRatingDesk:
         return self._pair(rating) if rating is not None else None
 
     def get(self, user: User, rating_id: str) -> PairView:
-        """One double rating of the user's agency (its state, not its ratings); staff only."""
-        require_role(user, *RATERS)
+        """One double rating of the user's agency (its state, not its ratings); to anyone else not found."""
+        if user.role not in RATERS:  # a partner: as if it did not exist
+            raise NotFoundError(f"double rating {rating_id}")
         return self._pair(self._store.double_ratings.get(user.agency_id, rating_id))
 
-    def list(self, user: User) -> list[PairView]:
+    def of_agency(self, user: User) -> list[PairView]:
         """The double ratings of the user's agency, oldest first; staff only."""
         require_role(user, *RATERS)
         return [self._pair(r) for r in self._store.double_ratings.of_agency(user.agency_id)]

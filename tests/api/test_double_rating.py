@@ -155,7 +155,7 @@ def test_another_agency_finds_neither_rating(
         workspace.double_ratings.get(people.bob, pair.rating.id)
     with pytest.raises(NotFoundError):
         workspace.double_ratings.comparison(people.bob, pair.rating.id)
-    assert workspace.double_ratings.list(people.bob) == []
+    assert workspace.double_ratings.of_agency(people.bob) == []
 
 
 def test_the_blind_is_lifted_once_both_are_submitted_then_the_assessor_records_the_consensus(
@@ -241,7 +241,7 @@ def test_who_may_ask_and_who_may_rate(
         workspace.double_ratings.request(people.alice, first, "adam")
     with pytest.raises(BlindedError):  # bert cannot ask for a rating of what he may not see
         workspace.double_ratings.request(bert, first, "adam")
-    assert workspace.double_ratings.list(people.alice)[0].rating.id == pair.rating.id
+    assert workspace.double_ratings.of_agency(people.alice)[0].rating.id == pair.rating.id
 
 
 def test_a_second_rating_counts_as_no_case_assessment(

@@ -132,6 +132,7 @@ ASSESSMENT_GETS = (
     "/changes",
     "/compare?from=1",
     "/revisions/1",
+    "/double-rating",
 )
 ASSESSMENT_POSTS = (
     "",
@@ -145,6 +146,7 @@ ASSESSMENT_POSTS = (
     "/amend",
     "/countersign",
     "/return",
+    "/double-rating",
 )
 REFERRAL_PAGES = ("", "/extract.html", "/extract.html?download=1", "/extract.pdf")
 
@@ -165,6 +167,7 @@ OTHER_PAGES = {
     ("GET", "/referrals"): "signed-in",
     ("GET", "/stats"): "staff",
     ("GET", "/stats.csv"): "staff",
+    ("GET", "/stats/agreement"): "staff",
     ("GET", "/consultations"): "signed-in",  # tests/web/test_consultation_pages.py
     ("GET", "/consultations/{consultation_id}"): "signed-in",
     ("POST", "/consultations/{consultation_id}/approval"): "signed-in",  # test_consultation_approval_pages.py
@@ -174,7 +177,8 @@ OTHER_PAGES = {
     ("GET", "/docs/oauth2-redirect"): "everyone",
     ("GET", "/{path:path}"): "everyone",  # the 404 page
 }
-STAFF_PAGES = ("/stats", "/stats.csv")
+STAFF_PAGES = ("/stats", "/stats.csv", "/stats/agreement")
+DOUBLE_RATING_PAGES = {("GET", "/double-ratings/{rating_id}"), ("POST", "/double-ratings/{rating_id}/consensus")}
 
 
 def test_the_tables_cover_every_page(app: Any) -> None:
@@ -186,6 +190,7 @@ def test_the_tables_cover_every_page(app: Any) -> None:
         ("POST", "/referrals/{referral_id}"): True,
         ("GET", "/cases/{case_id}"): True,
         **dict.fromkeys(OTHER_PAGES, True),
+        **dict.fromkeys(DOUBLE_RATING_PAGES, True),
     }
     pages = page_routes(app)
     assert ("GET", "/assessments/{assessment_id}") in pages  # the walk finds the pages
@@ -199,9 +204,13 @@ def test_the_staff_pages_are_forbidden_to_a_partner(login: Any, path: str) -> No
     assert response.status_code == 403 and "<svg" not in response.text and "intervention" not in response.text
 
 
-def test_a_partner_sees_nothing_else_of_the_workspace(login: Any) -> None:
+def test_a_partner_sees_nothing_else_of_the_workspace(login: Any, app: Any) -> None:
     alice, carla = login("alice"), login("carla")
     assessment_id = referred_assessment(alice)
+    workspace = app.state.workspace
+    workspace.create_user(username="bert", password=PASSWORD, role="assessor", agency_id="hoj-gent")
+    owner = workspace.store.get_user_by_username("alice")
+    rating_id = workspace.double_ratings.request(owner, assessment_id, "bert").rating.id
     for path in ASSESSMENT_GETS:
         theirs = carla.get(f"/assessments/{assessment_id}{path}")
         missing = carla.get(f"/assessments/A-does-not-exist{path}")
@@ -216,6 +225,10 @@ def test_a_partner_sees_nothing_else_of_the_workspace(login: Any) -> None:
             f"/assessments/{assessment_id}{action}", data={"csrf_token": token, "base_revision": "1", "step": "x"}
         )
         assert response.status_code == 404, action
+    for method, path in sorted(DOUBLE_RATING_PAGES):  # a double rating of the agency: the same 404 as a missing one
+        for wanted in (rating_id, "DR-does-not-exist"):
+            response = carla.request(method, path.replace("{rating_id}", wanted), data={"csrf_token": token})
+            assert response.status_code == 404, (method, path)
     assert carla.get("/new").status_code == 403
     refused = carla.post("/new", data={"csrf_token": token, "instrument": "x@1", "case_id": "CASE-9"})
     assert refused.status_code == 403
