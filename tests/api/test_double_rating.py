@@ -291,3 +291,33 @@ def _query() -> Any:
     from spj.service.case_list import CaseQuery
 
     return CaseQuery()
+
+
+def test_spj_stats_agreement_reads_the_store(
+    workspace: Workspace, people: People, bert: User, example: dict[str, Any]
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from spj.cli.app import app
+
+    if not isinstance(workspace.store, SqlStore):
+        pytest.skip("the command opens a database by its URL")
+    for n in range(5):
+        view = workspace.create(people.alice, f"CASE-CLI-{n}", INSTRUMENT_ID, VERSION)
+        workspace.finalise(people.alice, view.id, view.head, completed(view, example))
+        _submit_second(workspace, bert, workspace.double_ratings.request(people.alice, view.id, "bert"), example)
+    url = workspace.store.url
+    runner = CliRunner()
+    as_json = runner.invoke(app, ["stats", "agreement", "--agency", "agency-a", "--db", url, "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output
+    cells = json.loads(as_json.stdout)
+    assert [(c["quarter"] == "all", c["pairs"]) for c in cells] == [(False, 5), (True, 5)]
+    as_csv = runner.invoke(app, ["stats", "agreement", "--agency", "agency-a", "--db", url])
+    assert as_csv.exit_code == 0 and as_csv.stdout.splitlines()[0] == (
+        "instrument,version,quarter,pairs,percent_exact,percent_within_one"
+    )
+    assert "CASE-CLI" not in as_csv.stdout + as_json.stdout
+    other = runner.invoke(app, ["stats", "agreement", "--agency", "agency-b", "--db", url, "--format", "json"])
+    assert json.loads(other.stdout) == []
