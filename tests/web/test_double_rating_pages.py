@@ -17,7 +17,17 @@ import pytest
 
 from spj.store import MemoryStore
 
-from .conftest import PASSWORD, TestClient, csrf_of
+from .conftest import (
+    PASSWORD,
+    TestClient,
+    accept_every_step,
+    csrf_of,
+    form_fields,
+    plan_fields,
+    post_form,
+    post_plan,
+    start_assessment,
+)
 
 CASE = "CASE-DR-WEB"
 INSTRUMENT = ("disengagement-trajectory", "2.0.0")
@@ -202,3 +212,58 @@ def test_the_agreement_page_and_route_are_for_staff_and_suppress_small_cells(app
     assert page.status_code == 200 and "No double rating is complete yet" in page.text
     assert _token_client(app, "rita").get("/api/v1/stats/agreement").json() == []
     assert not re.search(r"A-[0-9a-f]{32}", page.text)
+
+
+def _finalise_through_pages(client: TestClient, assessment_id: str, mental_health: str) -> None:
+    """Every indicator absent but MH1 (`mental_health`), the judgements, every proposed step accepted: final."""
+    fields = form_fields(client.get(f"/assessments/{assessment_id}").text)
+    for name in [n for n in fields if n.endswith(".presence")]:
+        fields[name] = ["N"]
+    fields |= {"r.MH1.presence": [mental_health], "r.MH1.relevance": ["high"]}
+    for judgement in ("case_priority", "trajectory_readiness"):
+        fields[f"j.{judgement}.level"] = ["moderate"]
+        fields[f"j.{judgement}.rationale"] = ["Synthetic rationale"]
+    assert post_form(client, assessment_id, fields).status_code == 303
+    response = post_plan(
+        client, assessment_id, accept_every_step(plan_fields(client, assessment_id)), action="finalise"
+    )
+    assert response.status_code == 303, response.text
+
+
+def test_compare_and_record_the_consensus_in_the_workspace(app: Any, login: Any) -> None:
+    workspace = app.state.workspace
+    workspace.create_user(username="bert", password=PASSWORD, role="assessor", agency_id="hoj-gent")
+    alice, bert = login("alice"), login("bert")
+    first = start_assessment(alice, CASE)
+    _finalise_through_pages(alice, first, "Y")
+    token = csrf_of(alice.get(f"/assessments/{first}/double-rating").text)
+    alice.post(f"/assessments/{first}/double-rating", data={"csrf_token": token, "second_rater": "bert"})
+    (made,) = workspace.store.double_ratings.of_agency("hoj-gent")
+    assert alice.get(f"/double-ratings/{made.id}").text.count('data-verdict="') == 0  # blind
+    _finalise_through_pages(bert, made.second_id, "N")
+    page = alice.get(f"/double-ratings/{made.id}")
+    assert page.status_code == 200
+    assert 'data-item="MH1.presence" data-verdict="differ"' in page.text
+    assert 'data-item="MH2.presence" data-verdict="agree"' in page.text
+    fields = form_fields(page.text, "consensus-form")
+    assert "value:MH1.presence" in fields and "value:MH2.presence" not in fields
+    refused = alice.post(f"/double-ratings/{made.id}/consensus", data={**fields, "value:MH1.presence": "P"})
+    assert refused.status_code == 422 and 'id="note-1-error"' in refused.text
+    assert workspace.store.double_ratings.consensus_of("hoj-gent", made.id) is None
+    note = "Synthetic note: <i>agreed</i> after reading the file together."
+    done = alice.post(
+        f"/double-ratings/{made.id}/consensus",
+        data={**fields, "value:MH1.presence": "P", "note:MH1.presence": note},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    draft_id = done.headers["location"].split("/assessments/")[1].split("?")[0]
+    draft = workspace.store.get_revision("hoj-gent", draft_id).content
+    assert draft["ratings"]["MH1"]["presence"] == "P" and draft["amends"] == first
+    shown = alice.get(f"/double-ratings/{made.id}")
+    assert (
+        'id="consensus"' in shown.text and "&lt;i&gt;agreed&lt;/i&gt;" in shown.text and "<i>agreed" not in shown.text
+    )
+    agreement = login("rita").get("/stats/agreement")
+    assert "&lt;5" in agreement.text  # one pair: the cell is suppressed
+    assert 'id="agreement"' in agreement.text
