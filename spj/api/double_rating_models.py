@@ -23,8 +23,8 @@ class SecondRatingIn(Body):
 class DecisionIn(Body):
     """The value agreed on one differing item, and how the consensus was reached."""
 
-    value: str = Field(min_length=1, max_length=200)
-    note: str = Field(min_length=1, max_length=MAX_NOTE)
+    value: str | None = Field(default=None, max_length=200, description="one of the item's levels")
+    note: str | None = Field(default=None, max_length=MAX_NOTE, description="how the consensus was reached")
 
 
 class ConsensusIn(Body):

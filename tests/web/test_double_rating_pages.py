@@ -267,3 +267,39 @@ def test_compare_and_record_the_consensus_in_the_workspace(app: Any, login: Any)
     agreement = login("rita").get("/stats/agreement")
     assert "&lt;5" in agreement.text  # one pair: the cell is suppressed
     assert 'id="agreement"' in agreement.text
+
+
+def test_a_consensus_over_the_api_is_refused_with_a_problem_per_field_then_kept(app: Any, login: Any) -> None:
+    workspace = app.state.workspace
+    workspace.create_user(username="bert", password=PASSWORD, role="assessor", agency_id="hoj-gent")
+    alice_web, bert_web = login("alice"), login("bert")
+    first = start_assessment(alice_web, CASE)
+    _finalise_through_pages(alice_web, first, "Y")
+    alice = _token_client(app, "alice")
+    asked = alice.post(f"/api/v1/assessments/{first}/second-rating", json={"second_rater": "bert"})
+    assert asked.status_code == 201, asked.text
+    rating = asked.json()
+    assert (rating["first_id"], rating["submitted"], rating["consensus"]) == (first, False, None)
+    again = alice.post(f"/api/v1/assessments/{first}/second-rating", json={"second_rater": "rita"})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "double-rating"
+    _finalise_through_pages(bert_web, rating["second_id"], "N")
+    compared = alice.get(f"/api/v1/double-ratings/{rating['id']}/comparison")
+    assert compared.status_code == 200 and compared.json()["double_rating"]["submitted"] is True
+    mh1 = next(i for i in compared.json()["items"] if i["item"] == "MH1.presence")
+    assert (mh1["first"], mh1["second"], mh1["verdict"]) == ("Y", "N", "differ")
+    refused = alice.post(
+        f"/api/v1/double-ratings/{rating['id']}/consensus", json={"decisions": {"MH1.presence": {"value": "P"}}}
+    )
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "double-rating"
+    assert [p["path"] for p in refused.json()["error"]["problems"]] == ["decisions.MH1.presence.note"]
+    kept = alice.post(
+        f"/api/v1/double-ratings/{rating['id']}/consensus",
+        json={"decisions": {"MH1.presence": {"value": "P", "note": "Synthetic note."}}},
+    )
+    assert kept.status_code == 201, kept.text
+    draft = kept.json()["assessment_id"]
+    assert kept.headers["location"] == f"/api/v1/assessments/{draft}"
+    assert alice.get(f"/api/v1/assessments/{draft}").json()["content"]["ratings"]["MH1"]["presence"] == "P"
+    state = alice.get(f"/api/v1/double-ratings/{rating['id']}").json()
+    assert state["consensus"]["assessment_id"] == draft and state["consensus"]["items"][0]["value"] == "P"
+    assert [r["id"] for r in alice.get("/api/v1/double-ratings").json()] == [rating["id"]]
