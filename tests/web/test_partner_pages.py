@@ -321,3 +321,29 @@ def test_another_agency_cannot_record_on_a_referral(login: Any, app: Any) -> Non
         response = other.post(f"/referrals/{referral_id}", data={"csrf_token": token, "action": "accept"})
         assert response.status_code == 404
     assert app.state.workspace.store.referrals.events([referral_id]) == []
+
+
+def test_a_second_rating_refers_no_partner_and_withdraws_no_referral(login: Any, app: Any) -> None:
+    alice, carla, sam = login("alice"), login("carla"), login("sam")
+    first = referred_assessment(alice)  # trauma treatment referred to care-gent
+    referral_id = _referral_id(carla)
+    workspace = app.state.workspace
+    workspace.create_user(username="bert", password=PASSWORD, role="assessor", agency_id="hoj-gent")
+    owner = workspace.store.get_user_by_username("alice")
+    second = workspace.double_ratings.request(owner, first, "bert").second.id
+    bert = login("bert")
+    fields = form_fields(bert.get(f"/assessments/{second}").text)
+    for name in [n for n in fields if n.endswith(".presence")]:
+        fields[name] = ["N"]
+    fields |= {"r.MH1.presence": ["Y"], "r.MH1.relevance": ["high"]}
+    for judgement in ("case_priority", "trajectory_readiness"):
+        fields[f"j.{judgement}.level"] = ["high"]
+        fields[f"j.{judgement}.rationale"] = ["Synthetic rationale of the second rater"]
+    assert post_form(bert, second, fields).status_code == 303
+    decided = accept_every_step(plan_fields(bert, second))
+    decided |= {"p.trauma_treatment.partner": ["school-gent"], "p.trauma_treatment.status": ["referred"]}
+    assert post_plan(bert, second, decided, action="finalise").status_code == 303
+    assert workspace.store.get_assessment("hoj-gent", second).status == "final"
+    # the second rating, finalised last, is not the case's current plan: carla keeps hers, sam gets none
+    assert _referral_id(carla) == referral_id
+    assert 'data-referral="' not in sam.get("/referrals").text
