@@ -198,9 +198,20 @@ class Workspace:
             except NotFoundError as exc:
                 raise InvalidRequestError("unknown cursor: start again without one", "query", "cursor") from exc
             where = dataclasses.replace(where, after=(last.created_at, last.id))
-        return double_rating.visible(
-            self.store, user, self.store.list_assessments(agency_id, case_id=case_id, where=where)
-        )
+        return self._visible_page(user, case_id, where)
+
+    def _visible_page(self, user: User, case_id: str | None, where: AssessmentFilter) -> list[AssessmentRecord]:
+        """The records the user may see (`double_rating.visible`), `where.limit` of them when there are as many:
+        a page is filled past the records an open double rating hides, so that a page is never cut short."""
+        found: list[AssessmentRecord] = []
+        batch_where = where
+        while True:
+            batch = self.store.list_assessments(user.agency_id, case_id=case_id, where=batch_where)
+            found.extend(double_rating.visible(self.store, user, batch))
+            if where.limit is None or len(batch) < where.limit or len(found) >= where.limit:
+                return found if where.limit is None else found[: where.limit]
+            last = batch[-1]
+            batch_where = dataclasses.replace(batch_where, after=(last.created_at, last.id))
 
     def create(
         self,

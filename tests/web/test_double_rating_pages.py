@@ -303,3 +303,23 @@ def test_a_consensus_over_the_api_is_refused_with_a_problem_per_field_then_kept(
     state = alice.get(f"/api/v1/double-ratings/{rating['id']}").json()
     assert state["consensus"]["assessment_id"] == draft and state["consensus"]["items"][0]["value"] == "P"
     assert [r["id"] for r in alice.get("/api/v1/double-ratings").json()] == [rating["id"]]
+
+
+def test_a_page_of_the_list_is_filled_past_the_hidden_assessments(app: Any, pair: Pair) -> None:
+    workspace = app.state.workspace
+    alice = workspace.store.get_user_by_username("alice")
+    for _ in range(3):  # more of the blinded case: hidden from bert
+        workspace.create(alice, CASE, *INSTRUMENT)
+    other = workspace.create(alice, "CASE-DR-OTHER", *INSTRUMENT).id
+    bert = _token_client(app, "bert")
+    seen, cursor = [], None
+    while True:
+        response = bert.get("/api/v1/assessments", params={"limit": 1, **({"cursor": cursor} if cursor else {})})
+        assert response.status_code == 200
+        seen += [a["id"] for a in response.json()]
+        cursor = response.headers.get("Next-Cursor")
+        if cursor is None:
+            break
+    assert seen == [pair.second, other]
+    first_page = bert.get("/api/v1/assessments", params={"limit": 2}).json()
+    assert [a["id"] for a in first_page] == [pair.second, other]
