@@ -645,7 +645,7 @@ class Workspace:
         """The figures per intervention over the final assessments of the user's agency, one section per
         instrument and version (`spj.service.programme`); small cells suppressed, no case named. Staff only."""
         require_role(user, *STAFF)
-        return programme.sections_of(self, user.agency_id)
+        return programme.sections_of(self, user.agency_id, viewer=user)
 
     def agreement_over_time(self, user: User) -> list[agreement.AgreementCell]:
         """Agreement over time of the agency's submitted double ratings, per instrument version and quarter

@@ -124,6 +124,9 @@ def test_the_second_rater_sees_nothing_of_the_case_but_their_rating_while_it_is_
     assert first not in listed and pair.second.id in listed
     assert {r.id for _, records in workspace.search_cases(bert, _query()) for r in records} == {pair.second.id}
     assert workspace.earlier(bert, pair.second.id) == []
+    # the programme figures the second rater sees leave the blinded case out; everyone else's count it
+    assert workspace.programme_figures(bert) == []
+    assert len(workspace.programme_figures(people.rita)) == (1 if first_final else 0)
     workspace.get(bert, pair.second.id)  # their own rating they see
 
 
