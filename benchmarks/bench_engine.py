@@ -103,6 +103,7 @@ def render_parts(
         from spj.report.context import report_context
         from spj.report.environment import report_template
         from spj.report.history import history_context
+        from spj.report.overview import summary_context
         from spj.report.page import page_furniture
         from spj.report.signoff import signoff_context
     except ImportError:
@@ -113,6 +114,7 @@ def render_parts(
             instrument, assessment, evaluation, lang="en", kind="html", spj_version=spj.__version__
         )
         context.update(history_context(instrument, assessment, evaluation, None, lang="en"))
+        context.update(summary_context(instrument, assessment, context, None, lang="en", kind="html"))
         context.update(signoff_context(None, lang="en", kind="html"))
         context["page"] = page_furniture(assessment.case.id, lang="en")
         return context

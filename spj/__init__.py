@@ -12,7 +12,7 @@ its reasons; summary judgements are always the expert's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -98,6 +98,7 @@ def render_report(
     lang: str | None = None,
     history: Sequence[tuple[Assessment, Evaluation]] | None = None,
     signoff: SignOff | None = None,
+    partners: Mapping[str, str] | None = None,
 ) -> str | bytes:
     """The narrative report of an assessment: `spj.report.render_report` (see there).
 
@@ -106,7 +107,16 @@ def render_report(
     """
     from spj.report import render_report as render
 
-    return render(instrument, assessment, evaluation, format=format, lang=lang, history=history, signoff=signoff)
+    return render(
+        instrument,
+        assessment,
+        evaluation,
+        format=format,
+        lang=lang,
+        history=history,
+        signoff=signoff,
+        partners=partners,
+    )
 
 
 def disclose(

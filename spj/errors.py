@@ -60,10 +60,12 @@ class Code(StrEnum):
     UNKNOWN_SOURCE = "unknown-source"
     UNKNOWN_JUDGEMENT = "unknown-judgement"
     UNKNOWN_CASE_FIELD = "unknown-case-field"
+    UNKNOWN_FIELD = "unknown-field"  # a background field or scenario detail the instrument does not declare
     OMISSION = "omission"
     INCOMPLETE = "incomplete"
     MISSING_RATIONALE = "missing-rationale"
     MISSING_JUDGEMENT = "missing-judgement"
+    NOT_APPLICABLE = "not-applicable"  # a value given for an item whose applies_when is false (a warning)
     TEMPLATE = "template"
     OUTPUT = "output"
     XLSX = "xlsx"
@@ -108,6 +110,8 @@ class Code(StrEnum):
     NOT_CERTIFIED = "not-certified"
     UNCERTIFIED_EXPERT = "uncertified-expert"
     CERTIFICATION_REGISTER = "certification-register"
+    CAPACITY_RANGE = "capacity-range"  # a partner's places per week or the caseload per expert out of range
+    TOO_FEW_CASES = "too-few-cases"  # caseload figures over fewer cases than they need
     # Case systems and research (issue 12): batch runs, exports, FHIR
     BATCH_OUTPUT = "batch-output"
     EXPORT_KEY = "export-key"

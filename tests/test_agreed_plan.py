@@ -304,14 +304,17 @@ def test_the_report_leads_with_the_agreed_plan_and_keeps_the_proposal(instrument
     assessment = assess(plan, instrument=instrument)
     md = spj.render_report(instrument, assessment, spj.evaluate(instrument, assessment), format="md")
     assert isinstance(md, str)
-    agreed, proposed = md.index("## The agreed plan"), md.index("## Proposed trajectory")
-    assert agreed < md.index("## Life areas") < proposed  # it leads; the proposal with its reasons stays
-    section = md[agreed : md.index("## Sources consulted")]
-    assert "To be reviewed on April 1, 2020." in section
-    assert "**Stabilise** — hoj-example, completed; accepted as proposed" in section
-    assert "**Trauma care** — mental-health, weeks 2–14, proposed; amended: Intake first." in section
-    assert "Objective: Sleep \\<again\\>." in section  # user text escaped
-    assert "Declined:" in section and "**Guidance**: Followed elsewhere." in section
+    agreed, proposed = md.index("### The agreed plan"), md.index("## Proposed trajectory")
+    assert agreed < md.index("## Life areas") < proposed  # it leads (in the summary); the proposal stays
+    summary = md[agreed : md.index("## Life areas")]
+    assert "| Stabilise |  |  | Hoj example | Completed |" in summary  # the plan as a table, partner by name
+    assert "| Trauma care | Sleep \\<again\\>. |  | Mental health care | Proposed |" in summary
+    assert "Declined:" in summary and "**Guidance**: Followed elsewhere." in summary
+    detail = md[md.index("## The agreed plan, step by step") : proposed]
+    assert "To be reviewed on April 1, 2020." in detail
+    assert "**Stabilise** — Hoj example, completed; accepted as proposed" in detail
+    assert "**Trauma care** — Mental health care, weeks 2–14, proposed; amended: Intake first." in detail
+    assert "Objective: Sleep \\<again\\>." in detail  # user text escaped
     html = spj.render_report(instrument, assessment, spj.evaluate(instrument, assessment), format="html", lang="nl")
     assert "Het afgesproken plan" in html and "Sleep &lt;again&gt;." in html
 
@@ -319,7 +322,7 @@ def test_the_report_leads_with_the_agreed_plan_and_keeps_the_proposal(instrument
 def test_the_report_says_what_is_still_to_decide(instrument: spj.Instrument) -> None:
     assessment = assess("plan: {decisions: {trauma_care: {decision: accept}}}\n", instrument=instrument, status="draft")
     md = spj.render_report(instrument, assessment, spj.evaluate(instrument, assessment), format="md")
-    assert "Still to decide: Stabilise (stabilisation), Guidance (psychosocial)." in md
+    assert "Still to decide: Stabilise, Guidance." in md
     assert "No review date is set yet." in md
 
 
@@ -327,4 +330,4 @@ def test_a_version_1_report_has_no_agreed_plan_section(instrument: spj.Instrumen
     text = HEAD.replace("STATUS", "draft").replace("spj-assessment/2", "spj-assessment/1")
     assessment = spj.parse_assessment(text, instrument)
     md = spj.render_report(instrument, assessment, spj.evaluate(instrument, assessment), format="md")
-    assert "## The agreed plan" not in md and "## Proposed trajectory" in md
+    assert "No plan has been agreed yet" in md and "step by step" not in md and "## Proposed trajectory" in md

@@ -283,3 +283,36 @@ def test_cli_compare_refuses_another_case(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "invalid-request" in result.output and "CASE-0999" in result.output
+
+
+def test_edited_evidence_text_is_a_change_even_when_the_ratings_are_the_same(instrument) -> None:
+    old = pair(
+        instrument,
+        "ratings: {SO1: {presence: 'P', relevance: high, evidence: {for: 'Seen twice.', against: 'Works daily.'}},"
+        " WB1: {presence: 'Y', relevance: high, evidence: {for: ' Same text. '}}}",
+        "A-1",
+        "2026-01-01",
+    )
+    new = pair(
+        instrument,
+        "ratings: {SO1: {presence: 'P', relevance: high, evidence: {for: 'Seen three times.'}},"
+        " WB1: {presence: 'Y', relevance: high, evidence: {for: 'Same text.'}},"
+        " SO2: {omitted: true, reason: not known}}",
+        "A-2",
+        "2026-02-01",
+    )
+    comparison = compare(instrument, old, new)
+    by_id = {c.id: c for c in comparison.indicators}
+    assert "WB1" not in by_id  # whitespace at either end is no change
+    so1 = by_id["SO1"]
+    assert so1.levels == () and not so1.state_changed
+    assert [(e.part, e.before, e.after) for e in so1.evidence] == [
+        ("for", "Seen twice.", "Seen three times."),
+        ("against", "Works daily.", ""),
+    ]
+    assert so1.to_dict()["evidence"] == [
+        {"part": "for", "from": "Seen twice.", "to": "Seen three times."},
+        {"part": "against", "from": "Works daily.", "to": ""},
+    ]
+    assert by_id["SO2"].evidence == ()  # no evidence either time
+    assert not comparison.unchanged

@@ -196,7 +196,9 @@ def test_flags_say_why(case, fmt) -> None:
     text = render(case, format=fmt)
     assert "No family support while in contact with extremist peers." in text
     assert "Raised because:" in text
-    assert "Partially present (P)" in text
+    assert "is rated “Partially present”" in text
+    assert "(P)" not in text  # a level by its label, never its code
+    assert "ratings." not in text and "domains." not in text  # reasons as sentences, no expression paths
     assert "Critical" in text and "Concern" in text
 
 
@@ -219,9 +221,9 @@ def test_trajectory_has_phases_providers_and_reasons(case, fmt) -> None:
     text = render(case, format=fmt)
     assert "Phase 1 (weeks 0–4)" in text
     assert "Phase 2 (weeks 4–16)" in text
-    assert "by mental-health, weeks 4–16." in text
-    assert "by probation, weeks 0–4." in text
-    assert "Requires Stabilise daily life (stabilisation) to be completed first." in text
+    assert "by Mental health care, weeks 4–16." in text  # providers by name, not their ids
+    assert "by House of justice, weeks 0–4." in text
+    assert "Requires Stabilise daily life to be completed first."  # a step by its title, not its id in text
     assert "critical path" in text
     assert "16 weeks" in text
 
@@ -237,15 +239,16 @@ def test_undetermined_interventions_name_the_missing_information(case, fmt) -> N
 def test_judgements_are_stated_as_the_experts(case, fmt) -> None:
     text = render(case, format=fmt)
     assert "spj did not compute them" in text
-    assert "Case priority" in text and "moderate" in text
+    assert ("<strong>Case priority</strong>: Moderate" if fmt == "html" else "**Case priority**: Moderate") in text
     nl = render(case, format=fmt, lang="nl")
     assert "spj heeft ze niet berekend" in nl
+    assert "Matig" in nl and "moderate" not in nl  # the level's label in Dutch, never the code
 
 
 def test_header_and_footer(case) -> None:
     instrument = case[0]
     html = render(case)
-    for value in ("report-test", "1.2.0", instrument.sha256, "A-0042", "u-7", "house-of-justice-example"):
+    for value in ("report-test", "1.2.0", instrument.sha256, "A-0042", "u-7", "House of justice example"):
         assert value in html
     assert "March 5, 2026" in html
     assert "5 maart 2026" in render(case, lang="nl")

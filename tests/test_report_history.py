@@ -48,9 +48,9 @@ def test_changes_section_in_english(case, fmt) -> None:
     assert "Unstable daily structure (WB2) was omitted for lack of information and is now rated “Present”." in text
     assert "Supportive family ties (SO2) was rated “Absent” and is now omitted" in text
     assert "No longer raised: Trauma is present and highly relevant." in text
-    assert "Added to the plan: Daily support (by social-services)." in text
+    assert "Added to the plan: Daily support (by Public social welfare centre)." in text
     assert "No longer in the plan, presumably completed: Trauma treatment" in text
-    assert "The assessor changed “Case priority” from “moderate” to “high”." in text
+    assert "The assessor changed “Case priority” from “Moderate” to “High”." in text
 
 
 def test_changes_section_in_dutch(case) -> None:
@@ -131,3 +131,31 @@ def test_cli_report_with_previous(tmp_path: Path) -> None:
     html = out.read_text(encoding="utf-8")
     assert "Wijzigingen sinds de vorige beoordeling" in html
     assert html.count('class="spj-chart"') == 7
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_changed_evidence_is_among_the_changes_briefly_and_escaped(fmt) -> None:
+    instrument = spj.parse_instrument(INSTRUMENT)
+    earlier = spj.parse_assessment(ASSESSMENT, instrument)
+    long_text = "Seen at the station <b>again</b> " + "and again " * 30
+    later = spj.parse_assessment(
+        LATER.replace("Peers seen twice. <script>alert(1)</script>", long_text.strip()).replace(
+            ', against: "[x](javascript:alert(1)) *bold*"', ""
+        ),
+        instrument,
+    )
+    text = render_report(
+        instrument,
+        later,
+        spj.evaluate(instrument, later),
+        history=[(earlier, spj.evaluate(instrument, earlier))],
+        format=fmt,
+    )
+    assert isinstance(text, str)
+    changes = text[text.index("Changes since the last assessment") : text.index("Life areas")]
+    assert "Evidence for Contact with extremist peers (SO1) changed: “Peers seen twice." in changes
+    assert "Evidence against Contact with extremist peers (SO1) removed (it read “" in changes
+    assert "→ “Seen at the station" in changes
+    assert "and again and…”" in changes  # shown briefly: cut at a word, never the whole text
+    assert "and again " * 20 not in changes
+    assert "<script>" not in changes and "<b>again" not in changes  # escaped

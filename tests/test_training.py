@@ -363,7 +363,7 @@ def test_agreement_over_all_vignettes_counts_first_attempts(tmp_path: Path) -> N
     assert overall["presence"]["items"] == 30 and overall["presence"]["exact"] == 29  # EN1 of the first attempt
     kappa = overall["presence"]["kappa_quadratic"]
     assert kappa["value"] < 1 and kappa["ci"] is not None and -1 <= kappa["ci"][0] <= kappa["ci"][1] <= 1
-    assert overall["judgements"]["items"] == 4
+    assert overall["judgements"]["items"] == 6  # three summary judgements on each of two vignettes
     progress = RUNNER.invoke(app, ["train", "progress", "--trainee", "u-42", "--record", str(record), "--json"])
     assert progress.exit_code == 0
     assert json.loads(progress.stdout)[0]["agreement"] == data["progress"]["agreement"]
@@ -421,3 +421,26 @@ def test_no_other_command_reads_a_vignette_as_a_case(command: list[str]) -> None
     assert result.exit_code == 1, result.output
     assert "spj-vignette/1" in result.stderr and "Traceback" not in result.output
     assert all(secret[:40] not in result.output for secret in reference_texts(ERF_V01))
+
+
+def test_feedback_skips_what_the_instrument_does_not_ask_under_the_reference() -> None:
+    """Relevance is asked only when a risk is not absent (`scale_applies_when`): a reference that rates a risk
+    absent has no relevance to compare, whatever the vignette file or the trainee wrote for it."""
+    from spj.authoring.training.feedback import compare
+    from spj.authoring.training.loader import load_vignette
+
+    folder = ROOT / "instruments" / "disengagement-trajectory"
+    instrument = spj.load_instrument(folder / "instrument.yaml")
+    vignette = load_vignette(folder / "vignettes" / "dt-v01.vignette.yaml", instrument)
+    absent_risks = [
+        ind.id
+        for ind in instrument.indicators
+        if ind.kind == "risk"
+        and vignette.reference.ratings.get(ind.id) is not None
+        and vignette.reference.ratings[ind.id].codes.get("presence") == "N"
+    ]
+    assert absent_risks
+    items = {c.item for c in compare(instrument, vignette, vignette.reference)}
+    for indicator in absent_risks:
+        assert f"{indicator}.presence" in items and f"{indicator}.relevance" not in items
+    assert all(c.match == "exact" for c in compare(instrument, vignette, vignette.reference))

@@ -69,6 +69,7 @@ def create_app(
     deployment: Deployment | None = None,
     consultations: Iterable[Consultation] = (),
     forwarded_allow_ips: str | None = None,
+    certification_register: Path | None = None,
 ) -> FastAPI:
     """The app over `store`.
 
@@ -82,6 +83,8 @@ def create_app(
     proxies in front of the app, `spj serve --forwarded-allow-ips`): only from
     them is `X-Forwarded-For` believed, so that the sign-in throttle counts
     per real client; without it the peer's address is the client.
+    `certification_register` is the register of certified experts the capacity page counts (default: the
+    user's state folder, as `spj certify`).
     """
     registry = instruments or InstrumentRegistry.from_folders(default_folders(instruments_dirs))
     app = FastAPI(
@@ -93,7 +96,14 @@ def create_app(
         redoc_url=None,
         generate_unique_id_function=operation_id,
     )
-    app.state.workspace = Workspace(store, registry, hasher=hasher, deployment=deployment, consultations=consultations)
+    app.state.workspace = Workspace(
+        store,
+        registry,
+        hasher=hasher,
+        deployment=deployment,
+        consultations=consultations,
+        certification_register=certification_register,
+    )
     app.state.secret_key = secret_key or secrets.token_urlsafe(32)
     install_error_handlers(app)
     app.include_router(json_router)

@@ -70,6 +70,7 @@ _STATUS_BY_CODE = (  # the first code an error has decides (for errors of no cla
     (Code.CSRF, 403),
     (Code.FORBIDDEN, 403),
     (Code.UNAUTHENTICATED, 401),
+    (Code.TOO_FEW_CASES, 422),
 )
 
 

@@ -33,6 +33,7 @@ OPERATION_IDS: dict[str, str] = {
     "POST /api/v1/referrals/{referral_id}/delivery": "recordReferralDelivery",
     "GET /api/v1/referrals/{referral_id}/extract": "getReferralExtract",
     "GET /api/v1/stats/interventions": "getInterventionStats",
+    "GET /api/v1/stats/capacity": "getCapacityStats",
     f"POST {_ASSESSMENT}/second-rating": "requestSecondRating",
     "GET /api/v1/double-ratings": "listDoubleRatings",
     "GET /api/v1/double-ratings/{rating_id}": "getDoubleRating",

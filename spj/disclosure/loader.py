@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from spj.disclosure.certification import certification_problems
 from spj.disclosure.model import Deployment
+from spj.disclosure.planning import planning_problems
 from spj.disclosure.sections import PLAIN_SECTIONS, TRACK_SECTIONS, is_section
 from spj.errors import Code, DeploymentError, Problem, did_you_mean
 from spj.files.schema_errors import schema_problems
@@ -70,6 +71,7 @@ def deployment_from_document(doc: Document) -> Deployment:
                 )
     if deployment.certification is not None:
         problems += certification_problems(deployment.certification, doc)
+    problems += planning_problems(deployment, doc)
     if problems:
         raise DeploymentError(sorted(problems, key=lambda p: (p.location.line or 0, p.location.column or 0)))
     return deployment

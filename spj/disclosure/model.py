@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from spj.disclosure.certification import CertificationSettings
 from spj.instrument.model import ID_PATTERN, Text, Track
@@ -26,6 +26,8 @@ class Agency(Model):
     title: Text | None = None
     track: Track | None = None
     """The follow-up the agency works in: `security` (task force, police) or `social-preventive` (care, welfare)."""
+    capacity: StrictInt | None = None
+    """Places per week: how many agreed-plan steps the partner can deliver at once (`spj stats capacity`)."""
 
 
 class Profile(Model):
@@ -33,6 +35,13 @@ class Profile(Model):
 
     basis: Text
     sees: tuple[Section, ...] = ()
+
+
+class Planning(Model):
+    """What the capacity picture (`spj stats capacity`) plans with."""
+
+    caseload_per_expert: StrictInt | None = None
+    """How many open cases one trained expert can carry."""
 
 
 class Deployment(Model):
@@ -43,6 +52,11 @@ class Deployment(Model):
     agencies: tuple[Agency, ...] = Field(min_length=1)
     profiles: dict[Kind, Profile] = Field(default_factory=dict)
     certification: CertificationSettings | None = None  # issue 10: who may finalise, per instrument
+    planning: Planning | None = None  # issue 10: the caseload per expert
+
+    def capacities(self) -> dict[str, int | None]:
+        """Every agency's declared places per week (None: not declared), in deployment order."""
+        return {a.id: a.capacity for a in self.agencies}
 
     def agency(self, agency_id: str) -> Agency | None:
         """The agency with this id, or None."""

@@ -4,7 +4,9 @@ The rules, so a reader knows exactly what each list means:
 
 - **Indicators**: listed when their state changed (rated / omitted / unrated)
   or, rated both times, when the code of any rated scale changed (presence,
-  relevance, ...). Instrument order.
+  relevance, ...), or when its evidence for or against was written, edited
+  or removed (`evidence`: the text before and after, whitespace at either
+  end ignored). Instrument order.
 - **Flags** (rules present in both evaluations, instrument order), by
   transition: `raised` — raised now, not before (it may have been clear or
   unknown); `cleared` — raised before, clear now; `unknown` — unknown now,
@@ -31,10 +33,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from spj.assessment.model import Assessment
+from spj.assessment.model import Assessment, Rating
 from spj.errors import AssessmentError, Code, Problem
 from spj.evaluation.comparison_model import (
     Comparison,
+    EvidenceChange,
     FlagChange,
     FlagChangeKind,
     IndicatorChange,
@@ -189,9 +192,10 @@ def _indicator_changes(
             for scale in indicator.rate
             if old_codes.get(scale) != new_codes.get(scale)
         )
-        if before == after and not levels:
-            continue
         rating = new.ratings.get(indicator.id)
+        evidence = _evidence_changes(old.ratings.get(indicator.id), rating)
+        if before == after and not levels and not evidence:
+            continue
         out.append(
             IndicatorChange(
                 id=indicator.id,
@@ -202,9 +206,27 @@ def _indicator_changes(
                 to_state=after,
                 levels=levels,
                 reason=(rating.reason or "") if rating is not None and rating.omitted else "",
+                evidence=evidence,
             )
         )
     return tuple(out)
+
+
+def _evidence_changes(old: Rating | None, new: Rating | None) -> tuple[EvidenceChange, ...]:
+    """The evidence texts (for, against) that differ between the two ratings of an indicator."""
+    out = []
+    for part in ("for", "against"):
+        was, now = _evidence_text(old, part), _evidence_text(new, part)
+        if was != now:
+            out.append(EvidenceChange(part, was, now))
+    return tuple(out)
+
+
+def _evidence_text(rating: Rating | None, part: str) -> str:
+    evidence = rating.evidence if rating is not None else None
+    if evidence is None:
+        return ""
+    return ((evidence.for_ if part == "for" else evidence.against) or "").strip()
 
 
 def _state(evaluation: Evaluation, indicator_id: str) -> IndicatorState:

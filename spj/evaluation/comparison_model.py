@@ -34,8 +34,20 @@ class LevelChange:
 
 
 @dataclass(frozen=True, slots=True)
+class EvidenceChange:
+    """Evidence text of an indicator that the expert wrote, changed or removed: `part` is `for` or `against`."""
+
+    part: Literal["for", "against"]
+    before: str
+    after: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"part": self.part, "from": self.before, "to": self.after}
+
+
+@dataclass(frozen=True, slots=True)
 class IndicatorChange:
-    """An indicator whose state (rated / omitted / unrated) or a rated level changed."""
+    """An indicator whose state (rated / omitted / unrated), a rated level or its evidence text changed."""
 
     id: str
     title: str
@@ -45,6 +57,7 @@ class IndicatorChange:
     to_state: IndicatorState
     levels: tuple[LevelChange, ...]
     reason: str = ""  # the omission reason, when it is omitted now
+    evidence: tuple[EvidenceChange, ...] = ()  # evidence for / against whose text changed
 
     @property
     def state_changed(self) -> bool:
@@ -63,6 +76,7 @@ class IndicatorChange:
             "to_state": self.to_state,
             "levels": [c.to_dict() for c in self.levels],
             "reason": self.reason,
+            "evidence": [c.to_dict() for c in self.evidence],
         }
 
 

@@ -19,17 +19,26 @@ The view's shape (`…` marks a sentence, safe text):
                  {kind: "unknown", indicators: omitted/unrated {status, sentence …, guidance …, decides …}}
     completeness {counts …, sufficiency …}
     raised, unknown_flags   ({severity, severity_label, title, message, raised, error, reasons, missing …,
-                              missing_case_fields …}); a reason: {subject, part, status, value}
+                              missing_case_fields …}); a reason: {subject, part, status, value, sentence …}
+                 (`spj.report.reason_words`: "Title (ID) is rated “Present”.", never an expression path)
     phases ({heading …, steps ({title, by …, critical, description, prerequisite …, reasons, requires …,
              after …})}), trajectory …, critical_path …, undetermined ({title, provider, missing …,
              missing_case_fields …})
-    formulation, scenarios ({kind, title, text}), judgements ({title, level, code, rationale})
+    formulation, scenarios ({kind (its label), code, title, text}), judgements ({title, level, code, rationale})
+    background, scenario_columns, scenario_rows, review_triggers   (spj.report.records: the background
+                 step, the scenarios as a table with their details, the triggers for an earlier review)
+    agreed       {review …, weeks …, steps ({title, by (partner or provider by name), status (label), objective,
+                 needs, …}), declined, undecided …, incomplete …} | None
+
+Codes are shown by labels (`spj.report.labels`): levels, scenario kinds, statuses, providers, source kinds.
+The summary on page 1 is built apart from this view (`spj.report.overview`).
     footer       {instrument …, license …, prepared …}
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from spj.assessment.model import Assessment, Rating
@@ -38,6 +47,9 @@ from spj.evaluation.results import AgreedStep, Evaluation, FlagResult, PlanStep,
 from spj.instrument import index_of
 from spj.instrument.model import Indicator, Instrument, ScaleLevel
 from spj.instrument.text import case_value_text, localize
+from spj.report.labels import as_words, code_labels, looks_like_code
+from spj.report.reason_words import ReasonWords, case_value, scale_name
+from spj.report.records import records_context
 from spj.report.tracks import TRACKS, track_title
 from spj.report.wording import Kind, Named, Wording, report_wording
 
@@ -52,9 +64,15 @@ def report_context(
     lang: str,
     kind: Kind,
     spj_version: str,
+    partners: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Everything the `kind` report template prints, in `lang` (instrument texts fall back to its default)."""
-    return _Builder(instrument, assessment, evaluation, report_wording(lang, kind)).context(spj_version)
+    """Everything the `kind` report template prints, in `lang` (instrument texts fall back to its default).
+
+    `partners`: partner agencies' names by id (`partner_names` of a deployment), for the agreed plan.
+    """
+    builder = _Builder(instrument, assessment, evaluation, report_wording(lang, kind))
+    builder.partner_names = dict(partners or {})
+    return builder.context(spj_version)
 
 
 _OUTCOME = {"raised": True, "clear": False}
@@ -86,10 +104,14 @@ class _Builder:
             "omitted": words("omitted"),
             "not rated": words("not yet rated"),
             "not given": words("not given"),
+            "not applicable": words("not asked for this case"),
             "unknown": words("unknown"),
             "raised": words("raised"),
             "not raised": words("not raised"),
         }
+        self.labels = code_labels(self.lang)
+        self.partner_names: dict[str, str] = {}
+        self.reason_words = ReasonWords(instrument, words, lambda scale, code: self.level(scale, code)["label"])
 
     def text(self, value: Any) -> str:
         if type(value) is str:  # most instrument texts: one language
@@ -112,7 +134,7 @@ class _Builder:
             }
             for n, ids in enumerate(plan.phases, start=1)
         )
-        critical_path = tuple(Named(i, steps[i]["title"]) for i in plan.critical_path)
+        critical_path = tuple(Named("", steps[i]["title"]) for i in plan.critical_path)
         c = evaluation.completeness
         percent = {"percent": round(c.omitted_ratio * 100), "threshold": round(c.max_omitted_ratio * 100)}
         sufficiency = (
@@ -163,7 +185,12 @@ class _Builder:
             ),
             "case_fields": self.case_fields(),
             "sources": tuple(
-                {"id": s.id, "kind": s.kind, "date": words.date(s.date), "description": s.description or ""}
+                {
+                    "id": s.id,
+                    "kind": self.labels.source(s.kind),
+                    "date": words.date(s.date),
+                    "description": s.description or "",
+                }
                 for s in assessment.sources
             ),
             "domains": tuple(self.domain(d.id) for d in instrument.domains),
@@ -200,8 +227,12 @@ class _Builder:
             "tracks": self.tracks(plan.tracks(), steps),
             "undetermined": tuple(self.undetermined(r.id) for r in self.undetermined_recommendations),
             "formulation": assessment.formulation or "",
-            "scenarios": tuple({"kind": s.kind, "title": s.title or "", "text": s.text} for s in assessment.scenarios),
+            "scenarios": tuple(
+                {"kind": self.labels.scenario(s.kind), "code": s.kind, "title": s.title or "", "text": s.text}
+                for s in assessment.scenarios
+            ),
             "judgements": tuple(self.judgement(j.id) for j in instrument.judgements),
+            **records_context(instrument, assessment, words, self.text),
             "footer": {
                 "instrument": words(
                     "Instrument %(id)s, version %(version)s", id=instrument.id, version=instrument.version
@@ -223,7 +254,7 @@ class _Builder:
             return None
         words = self.words
         titles = {iv.id: self.text(iv.title) for iv in self.instrument.interventions}
-        undecided = tuple(Named(i, titles.get(i, i)) for i in agreed.undecided)
+        undecided = tuple(Named("", titles.get(i) or as_words(i)) for i in agreed.undecided)
         others = len(agreed.findings) - len(agreed.undecided)
         return {
             "review": (
@@ -259,7 +290,7 @@ class _Builder:
             words(
                 "%(track)s: %(steps)s.",
                 track=track_title(track, self.lang),
-                steps=words.names(Named(i, steps[i]["title"]) for i in tracks[track]),
+                steps=words.names(Named("", steps[i]["title"]) for i in tracks[track]),
             )
             for track in TRACKS
             if track in tracks
@@ -284,15 +315,26 @@ class _Builder:
                     status=words(step.status),
                 )
             ),
-            "by": step.partner or step.provider or "",
+            "by": self.partner(step.partner) or self.labels.provider(step.provider),
+            "status": self.labels.status(step.status),
+            "status_code": step.status,
             "contact": step.contact or "",
             "decision": decision,
             "reason": step.reason or "",
             "status_reason": step.status_reason or "",
             "objective": step.objective or "",
             "addresses": words.names(self.named_indicators(step.addresses)) if step.addresses else "",
+            "needs": tuple(n.title for n in self.named_indicators(step.addresses)),
             "track": track_title(step.track, self.lang),
         }
+
+    def partner(self, agency: str | None) -> str:
+        """A partner agency by name: a deployment id such as `mental-health-centre` as words."""
+        if not agency:
+            return ""
+        if agency in self.partner_names:
+            return self.partner_names[agency]
+        return as_words(agency) if looks_like_code(agency) else agency
 
     # -- indicators and life areas
 
@@ -302,6 +344,9 @@ class _Builder:
         status_of = self.evaluation.indicator_status
         for indicator in self.domain_indicators.get(domain_id, ()):
             status = status_of.get(indicator.id, "unrated")
+            if status == "not_applicable":  # not asked for this case: said so, not shown as omitted
+                self.add_entry(entries, "not_applicable", Named(indicator.id, self.text(indicator.title)))
+                continue
             if status != "rated":
                 self.add_entry(entries, "unknown", self.unknown_indicator(indicator, status))
                 continue
@@ -314,6 +359,11 @@ class _Builder:
             if entry["kind"] == "absent":
                 names = self.words.names(entry["indicators"])
                 entry["sentence"] = self.words("Rated absent: %(absent)s.", absent=names)
+            elif entry["kind"] == "not_applicable":
+                names = self.words.names(entry["indicators"])
+                entry["sentence"] = self.words(
+                    "Not asked for this case (its condition does not hold): %(names)s.", names=names
+                )
         return {
             "id": domain.id,
             "title": self.text(domain.title),
@@ -332,27 +382,30 @@ class _Builder:
 
     def rated_indicator(self, indicator: Indicator) -> dict[str, Any]:
         rating = self.assessment.ratings.get(indicator.id) or _NO_RATING
-        levels = {scale: self.level(scale, code) for scale, code in rating.codes.items() if scale in indicator.rate}
+        applies = self.evaluation.applicability.applies
+        levels = {
+            scale: self.level(scale, code)
+            for scale, code in rating.codes.items()
+            if scale in indicator.rate and applies(indicator.id, scale) is not False  # one not asked is set aside
+        }
         presence = levels.pop("presence", None)
         relevance = levels.pop("relevance", None)
         title = self.text(indicator.title)
         words = self.words
         if presence and relevance:
             sentence = words(
-                "%(title)s (%(id)s) is rated “%(presence)s” (%(code)s); its relevance is “%(relevance)s”.",
+                "%(title)s (%(id)s) is rated “%(presence)s”; its relevance is “%(relevance)s”.",
                 title=title,
                 id=indicator.id,
                 presence=presence["label"],
-                code=presence["code"],
                 relevance=relevance["label"],
             )
         elif presence:
             sentence = words(
-                "%(title)s (%(id)s) is rated “%(presence)s” (%(code)s).",
+                "%(title)s (%(id)s) is rated “%(presence)s”.",
                 title=title,
                 id=indicator.id,
                 presence=presence["label"],
-                code=presence["code"],
             )
         else:
             sentence = words("%(title)s (%(id)s) is rated.", title=title, id=indicator.id)
@@ -407,8 +460,20 @@ class _Builder:
         for n, level in enumerate(levels):
             if level.code == str(code):
                 position = "top" if n == len(levels) - 1 else "bottom" if n == 0 else "middle"
-                return {"scale": scale, "label": self.text(level.label), "code": level.code, "position": position}
-        return {"scale": scale, "label": str(code), "code": str(code), "position": "middle"}
+                return {
+                    "scale": scale,
+                    "scale_label": scale_name(scale, self.words),
+                    "label": self.text(level.label),
+                    "code": level.code,
+                    "position": position,
+                }
+        return {
+            "scale": scale,
+            "scale_label": scale_name(scale, self.words),
+            "label": as_words(str(code)),
+            "code": str(code),
+            "position": "middle",
+        }
 
     def decided_by(self, indicator_id: str) -> list[Named]:
         """Flags and interventions that stay unknown until this indicator is known."""
@@ -445,21 +510,25 @@ class _Builder:
             "part": shown_part,
             "status": names.get(reason.status, reason.status) if reason.status else "",
             "value": names.get(value, value),
+            "sentence": self.reason_words.sentence(reason),
         }
 
     def named_rule(self, rule_id: str) -> Named:
         rule = self.rules[rule_id]
-        return Named(rule_id, self.text(rule.title) if rule.title else self.text(rule.message))
+        # By its title only: a rule's id is the engine's word (an indicator keeps its id, the form shows it).
+        return Named("", self.text(rule.title) if rule.title else self.text(rule.message).rstrip("."))
 
     def named_intervention(self, intervention_id: str) -> Named:
-        return Named(intervention_id, self.text(self.interventions[intervention_id].title))
+        return Named("", self.text(self.interventions[intervention_id].title))
 
     def named_indicators(self, ids: tuple[str, ...]) -> list[Named]:
         return [Named(i, self.text(self.indicators[i].title) if i in self.indicators else i) for i in ids]
 
     def named_case_fields(self, ids: tuple[str, ...]) -> list[Named]:
         defs = self.case_field_defs
-        return [Named(i, (self.text(defs[i].title) if i in defs else "") or i) for i in ids]
+        return [
+            Named("", (self.text(defs[i].title) if i in defs and defs[i].title else "") or as_words(i)) for i in ids
+        ]
 
     def missing_sentences(self, missing: tuple[str, ...], missing_case_fields: tuple[str, ...]) -> tuple[str, str]:
         words = self.words
@@ -524,7 +593,7 @@ class _Builder:
             "end_week": step.end_week,
             "by": words(
                 "by %(provider)s, weeks %(start)s–%(end)s.",
-                provider=iv.provider,
+                provider=self.labels.provider(iv.provider),
                 start=step.start_week,
                 end=step.end_week,
             ),
@@ -554,7 +623,7 @@ class _Builder:
         words = self.words
         return {
             "title": self.text(iv.title),
-            "provider": iv.provider,
+            "provider": self.labels.provider(iv.provider),
             "missing": (
                 words(
                     "it would be decided by information on %(missing)s.",
@@ -580,7 +649,7 @@ class _Builder:
         label = judgement.labels.get(code)
         return {
             "title": self.text(judgement.title),
-            "level": self.text(label) if label else code,
+            "level": self.text(label) if label else self.labels.level(code),
             "code": code,
             "rationale": (entry.rationale or "") if entry else "",
         }
@@ -589,6 +658,6 @@ class _Builder:
         out = []
         for field_id, value in self.assessment.case.fields.items():
             field = self.case_field_defs.get(field_id)
-            title = (self.text(field.title) if field and field.title else "") or field_id
-            out.append({"subject": title, "value": case_value_text(field, value, self.lang, self.instrument)})
+            title = (self.text(field.title) if field and field.title else "") or as_words(field_id)
+            out.append({"subject": title, "value": case_value(field, value, self.lang, self.instrument)})
         return tuple(out)

@@ -80,8 +80,8 @@ def _escape_line_start(text: str) -> str:
 
 
 def md_names(items: Any) -> MdText:
-    """`Title (ID), Title (ID)` for a Markdown sentence, escaped."""
-    return MdText(", ".join(f"{md_escape(n.title)} ({md_escape(n.id)})" for n in items))
+    """`Title (ID), Title (ID)` for a Markdown sentence, escaped; `Title` alone when the id is empty."""
+    return MdText(", ".join(f"{md_escape(n.title)} ({md_escape(n.id)})" if n.id else md_escape(n.title) for n in items))
 
 
 def html_paragraphs(value: Any) -> Markup:

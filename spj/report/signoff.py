@@ -22,6 +22,8 @@ class SignOff:
     countersigner: str | None = None
     countersigned_at: dt.datetime | None = None
     comment: str | None = None
+    assessor_function: str | None = None
+    """The assessor's function (e.g. justice assistant), shown in the report's summary when known."""
 
 
 def signoff_context(signoff: SignOff | None, *, lang: str, kind: str) -> dict[str, Any]:

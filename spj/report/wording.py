@@ -67,10 +67,10 @@ class Wording:
         return self._safe(translated) % values
 
     def names(self, items: Iterable[Named]) -> str:
-        """`Title (ID), Title (ID)`, as safe text."""
+        """`Title (ID), Title (ID)`, as safe text; `Title` alone when the id is empty (a code not to show)."""
         if self.kind == "md":
             return md_names(items)
-        return Markup(", ".join(f"{escape(n.title)} ({escape(n.id)})" for n in items))
+        return Markup(", ".join(f"{escape(n.title)} ({escape(n.id)})" if n.id else str(escape(n.title)) for n in items))
 
     def date(self, value: dt.date | None) -> str:
         """A date in the long form of the language ('' for none): plain text, escaped when printed."""

@@ -14,24 +14,29 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
 
 from spj.assessment import Assessment
 from spj.assessment.final_changes import DELIVERY_KEYS, changes_after_final, with_step_delivery
+from spj.authoring.certification import default_register_path
 from spj.disclosure import Deployment
 from spj.disclosure.consultation import Consultation
 from spj.errors import AssessmentError, Code, Location, Problem, did_you_mean
+from spj.evaluation.caseload_model import CaseloadFigures
 from spj.evaluation.comparison_model import Comparison
 from spj.evaluation.evaluate import evaluate
 from spj.evaluation.results import Evaluation
 from spj.instrument import Instrument
 from spj.report import SignOff, render_report
-from spj.service import agreement, case_list, double_rating, lifecycle, programme, provenance, signoff
+from spj.report.partners import partner_names
+from spj.service import agreement, capacity, case_list, double_rating, lifecycle, programme, provenance, signoff
 from spj.service import content as contents
 from spj.service.auth import Auth, require_role
 from spj.service.autosave import Autosave
@@ -86,10 +91,12 @@ class Workspace:
         hasher: PasswordHasher | None = None,
         deployment: Deployment | None = None,
         consultations: Iterable[Consultation] = (),
+        certification_register: Path | None = None,
     ) -> None:
         self.store = store
         self.instruments = instruments
         self.deployment = deployment
+        self.certification_register = certification_register  # None: the user's state folder (`spj certify`)
         self.auth = Auth(store, hasher=hasher)
         # SQLite has one writer at a time and its busy handler sleeps with back-off: queueing writers on a lock
         # here instead keeps their order and the latency tail short. Other databases take writes in parallel.
@@ -470,6 +477,7 @@ class Workspace:
             lang=lang,
             history=self.earlier(user, assessment_id),
             signoff=self.sign_off(user, view),
+            partners=partner_names(self.deployment, lang or view.instrument.default_language),
         )
         if format == "pdf":  # made by a worker, bounded in number and time (BusyError: 503 with Retry-After)
             assert isinstance(rendered, str)
@@ -652,6 +660,14 @@ class Workspace:
         (`spj.service.agreement`); small cells suppressed, no case or rater named. Staff only."""
         require_role(user, *STAFF)
         return agreement.agreement_cells(self, user.agency_id)
+
+    def capacity_figures(self, user: User, *, as_of: dt.date | None = None) -> CaseloadFigures:
+        """Caseload and capacity over the assessments of the user's agency (`spj.service.capacity`): cases per
+        year, open cases per pseudonymised expert, partner demand against capacity; small cells suppressed, no
+        case named. Staff only; `TooFewCasesError` (`too-few-cases`) below 5 cases."""
+        require_role(user, *STAFF)
+        register = self.certification_register or default_register_path()
+        return capacity.capacity_of(self, user.agency_id, as_of=as_of or dt.date.today(), register=register)
 
     # ---- helpers ----------------------------------------------------------------------------------------
 

@@ -122,7 +122,9 @@ def test_the_report_never_prints_forged_provenance(
     assert report.status_code == 200
     for value in ("someone-else", "Dr. Someone Else", "A-0000forged", "A-1111forged"):
         assert value not in report.text
-    assert people.alice.id in report.text
+    # The server's assessor, by name (the report shows a person by name, never an account id).
+    assert f"- **Assessed by:** {people.alice.display_name}\n" in report.text
+    assert people.alice.id not in report.text
     record = client.get(url, headers=alice).json()
     assert (record["previous_id"], record["amends_id"]) == (None, None)
     assert "previous" not in record["content"] and "amends" not in record["content"]

@@ -167,6 +167,9 @@ OTHER_PAGES = {
     ("GET", "/referrals"): "signed-in",
     ("GET", "/stats"): "staff",
     ("GET", "/stats.csv"): "staff",
+    ("GET", "/stats/capacity"): "staff",  # tests/web/test_stats_page.py
+    ("GET", "/stats/capacity.csv"): "staff",
+    ("GET", "/stats/capacity.json"): "staff",
     ("GET", "/stats/agreement"): "staff",
     ("GET", "/consultations"): "signed-in",  # tests/web/test_consultation_pages.py
     ("GET", "/consultations/{consultation_id}"): "signed-in",
@@ -177,7 +180,14 @@ OTHER_PAGES = {
     ("GET", "/docs/oauth2-redirect"): "everyone",
     ("GET", "/{path:path}"): "everyone",  # the 404 page
 }
-STAFF_PAGES = ("/stats", "/stats.csv", "/stats/agreement")
+STAFF_PAGES = (
+    "/stats",
+    "/stats.csv",
+    "/stats/capacity",
+    "/stats/capacity.csv",
+    "/stats/capacity.json",
+    "/stats/agreement",
+)
 DOUBLE_RATING_PAGES = {("GET", "/double-ratings/{rating_id}"), ("POST", "/double-ratings/{rating_id}/consensus")}
 
 

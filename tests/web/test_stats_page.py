@@ -88,3 +88,52 @@ def test_the_chart_speaks_the_pages_language(login: Any) -> None:
     assert 'lang="fr"' in chart and ">Convenues</text>" in chart and ">Commencées</text>" in chart
     assert "Interventions sur l'ensemble des dossiers" in chart
     assert ">Agreed<" not in chart and "Interventions across cases" not in chart
+
+
+# ---- caseload and capacity (`/stats/capacity`) ----------------------------------------------------------------
+
+
+def test_the_capacity_page_answers_next_quarter_without_naming_a_case(app: Any, login: Any) -> None:
+    alice = login("alice")
+    expert = app.state.workspace.store.get_user_by_username("alice").id  # the assessor id in the content
+    for n in range(5):
+        final_case(alice, f"CASE-G-{n}")
+    start_assessment(alice, "CASE-G-DRAFT")  # a draft is an open case
+    page = alice.get("/stats/capacity")
+    assert page.status_code == 200, page.text
+    assert "Caseload and capacity" in page.text and "Next quarter" in page.text
+    assert "No caseload per expert is declared" in page.text  # the test app has no deployment
+    assert "CASE-" not in page.text and expert not in page.text
+    assert "<svg" in page.text and re.findall(r"<script[^>]*>", page.text) == [
+        '<script src="/static/confirm.js" defer>'
+    ]
+    year = re.search(r'<th scope="row">(\d{4})</th><td class="num">([^<]*)</td>', page.text)
+    assert year is not None and year.group(2) == "6"  # five finals and the draft, this year
+    assert '<th scope="row">E1</th><td>no</td><td class="num">6</td>' in page.text  # pseudonymised, uncertified
+    assert 'href="/stats/capacity.csv"' in page.text and 'href="/stats/capacity"' in alice.get("/stats").text
+    sheet = alice.get("/stats/capacity.csv")
+    assert sheet.status_code == 200 and sheet.text.startswith("table,row,column,value")
+    data = alice.get("/stats/capacity.json")
+    assert data.json()["cases"] == 6
+    assert all("CASE-" not in text and expert not in text for text in (sheet.text, data.text))
+
+
+def test_the_capacity_page_shows_no_figure_with_fewer_than_five_cases(login: Any) -> None:
+    bob = login("bob")
+    final_case(bob, "CASE-B-0")
+    page = bob.get("/stats/capacity")
+    assert page.status_code == 200 and "Fewer than 5 cases" in page.text
+    assert "<svg" not in page.text and 'class="num"' not in page.text and "CASE-" not in page.text
+    download = bob.get("/stats/capacity.csv")
+    assert download.status_code == 400 and "too-few-cases" in download.text and "table,row" not in download.text
+
+
+def test_the_capacity_page_is_translated(login: Any) -> None:
+    alice = login("alice")
+    for n in range(5):
+        final_case(alice, f"CASE-G-{n}")
+    for lang, words in (("nl", ("Caseload en capaciteit", "Volgend kwartaal")), ("fr", ("Charge et capacité",))):
+        token = csrf_of(alice.get("/stats/capacity").text)
+        alice.post("/language", data={"csrf_token": token, "lang": lang, "next": "/stats/capacity"})
+        page = alice.get("/stats/capacity").text
+        assert f'<html lang="{lang}">' in page and all(w in page for w in words)

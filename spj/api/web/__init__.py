@@ -9,8 +9,8 @@ session, CSRF), `forms` (form fields ↔ assessment document, errors at
 fields), `viewmodels` (live panel, side-by-side versions), `templating`
 (Jinja + the `web` catalog), `plan_forms` and `plan_view` (the plan page), and one
 `routes_*` module per group of pages
-(`routes_stats`: the programme figures; `routes_consultations`: case consultations;
-`routes_double_rating`: blind double rating and its agreement over time).
+(`routes_stats`: the programme figures; `routes_capacity`: caseload and capacity; `routes_consultations`: case
+consultations; `routes_double_rating`: blind double rating and its agreement over time).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from spj.api.web import (
     routes_account,
     routes_assessment,
     routes_autosave,
+    routes_capacity,
     routes_cases,
     routes_consultations,
     routes_double_rating,
@@ -45,6 +46,7 @@ for _module in (
     routes_history,
     routes_referrals,
     routes_stats,
+    routes_capacity,
     routes_consultations,
     routes_double_rating,
     routes_history,

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from spj.assessment import Assessment
+from spj.assessment.validate import case_value
 from spj.authoring.training.model import Vignette
-from spj.instrument import Instrument
+from spj.instrument import Instrument, index_of
+from spj.instrument.applicability import Applicability, decide_applicability
 
 Match = Literal["exact", "adjacent", "off", "omitted"]
 
@@ -65,10 +67,18 @@ def classify(trainee: int | None, reference: int | None) -> Match:
 
 
 def compare(instrument: Instrument, vignette: Vignette, submitted: Assessment) -> list[Comparison]:
-    """Every indicator scale, then every judgement, in instrument order."""
+    """Every indicator scale the reference asks for, then every judgement, in instrument order.
+
+    An item the instrument does not ask under the reference's own ratings (`applies_when`: say,
+    relevance when the reference rates the risk absent) is not compared: a level given for it on
+    either side is set aside, as the engine sets it aside.
+    """
+    asked = _asked(instrument, vignette.reference)
     out: list[Comparison] = []
     for indicator in instrument.indicators:
         for scale in indicator.rate:
+            if asked.applies(indicator.id, scale) is False:
+                continue
             levels = tuple(level.code for level in sorted(instrument.scales[scale], key=lambda lv: lv.value))
             mine = _code(submitted, indicator.id, scale)
             theirs = _code(vignette.reference, indicator.id, scale)
@@ -102,6 +112,14 @@ def compare(instrument: Instrument, vignette: Vignette, submitted: Assessment) -
             )
         )
     return out
+
+
+def _asked(instrument: Instrument, reference: Assessment) -> Applicability:
+    """Which items the instrument asks for under the reference's ratings and case."""
+    index = index_of(instrument)
+    codes = {ind: rating.codes for ind, rating in reference.ratings.items() if not rating.omitted}
+    case = {name: case_value(index.case_fields.get(name), value) for name, value in reference.case.fields.items()}
+    return decide_applicability(index, codes, case)
 
 
 def _code(assessment: Assessment, indicator: str, scale: str) -> str | None:

@@ -199,6 +199,14 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
                 "is X-Forwarded-For believed, so sign-in limits count per real client. Env: SPJ_FORWARDED_ALLOW_IPS.",
             ),
         ] = None,
+        register_path: Annotated[
+            Path | None,
+            typer.Option(
+                "--register",
+                help="The certification register the capacity page counts (default: certifications.jsonl in the"
+                " user's state folder, as spj certify).",
+            ),
+        ] = None,
     ) -> None:
         """Run the web workspace and the JSON API (OpenAPI at /openapi.json)."""
         import uvicorn
@@ -219,6 +227,7 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
             deployment=partners,
             consultations=records,
             forwarded_allow_ips=forwarded_allow_ips,
+            certification_register=register_path,
         )
         _announce(app_.state.workspace, url, deployment, partners, f"http://{host}:{port}", demo=demo)
         try:

@@ -1,8 +1,9 @@
-"""`spj stats interventions`: the programme's figures per intervention across cases, pseudonymised;
+"""`spj stats interventions` and `spj stats capacity`: figures across cases for the programme, pseudonymised;
 `spj stats agreement`: the agreement of a team's blind double ratings over time, from the store."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 from enum import StrEnum
@@ -24,6 +25,13 @@ AGREEMENT_COLUMNS = ("instrument", "version", "quarter", "pairs", "percent_exact
 
 
 class StatsFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    svg = "svg"
+
+
+class CapacityFormat(StrEnum):
+    text = "text"
     csv = "csv"
     json = "json"
     svg = "svg"
@@ -92,6 +100,81 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
             store.close()
         emit(_agreement_json(cells) if format == AgreementFormat.json else _agreement_csv(cells), output)
 
+    @group.command("capacity")
+    @handles_errors
+    def capacity(
+        instrument: InstrumentArg,
+        assessments: Annotated[list[Path], typer.Argument(help="Assessment files, every assessment of each case.")],
+        deployment: Annotated[
+            Path | None, typer.Option("--deployment", help="Partners' places per week and the caseload per expert.")
+        ] = None,
+        register_path: Annotated[
+            Path | None,
+            typer.Option("--register", help="Certified experts (default: certifications.jsonl in the state folder)."),
+        ] = None,
+        as_of: Annotated[
+            str | None, typer.Option("--as-of", help="Reference date, YYYY-MM-DD (default: today).")
+        ] = None,
+        weeks: Annotated[int, typer.Option("--weeks", min=1, max=104, help="Weeks of demand ahead.")] = 26,
+        caseload: Annotated[
+            int | None, typer.Option("--caseload", help="Open cases per expert (overrides the deployment's).")
+        ] = None,
+        partner: Annotated[
+            list[str] | None, typer.Option("--partner", help="Only this partner (repeatable); one of the deployment's.")
+        ] = None,
+        category_field: Annotated[str, typer.Option("--category-field", help="The case's category field.")] = "status",
+        phase_field: Annotated[str, typer.Option("--phase-field", help="The case's phase field.")] = "phase",
+        format: Annotated[
+            CapacityFormat, typer.Option("--format", "-f", help="text, csv, json or svg.")
+        ] = CapacityFormat.text,
+        output: OutputOpt = None,
+        lang: Annotated[str | None, typer.Option("--lang", help="Language of the SVG charts' words.")] = None,
+    ) -> None:
+        """Cases per year by category and phase, open cases per expert, partner demand per week against capacity,
+        and how many more trained experts and partner places next quarter; no case named, cells under 5 suppressed."""
+        from spj.assessment import load_assessment
+        from spj.authoring.certification import default_register_path, read_register
+        from spj.disclosure import load_deployment
+        from spj.disclosure.planning import planning_inputs
+        from spj.evaluation.caseload import case_facts, check_fields, entry_of
+        from spj.evaluation.caseload import caseload as compute
+        from spj.evaluation.evaluate import evaluate
+        from spj.instrument import load_instrument
+        from spj.report.capacity import capacity_csv, capacity_json, capacity_svg, capacity_text
+
+        refuse_overwriting_inputs(output, instrument, *assessments)
+        reference = _date(as_of)
+        capacities, per_expert = planning_inputs(
+            load_deployment(deployment) if deployment is not None else None, partners=partner or (), caseload=caseload
+        )
+        inst = load_instrument(instrument)
+        check_fields(inst, category_field, phase_field)
+        register = register_path if register_path is not None else default_register_path()
+        certified = {c.expert for c in read_register(register) if c.instrument == inst.id}
+        entries = []
+        for path in assessments:
+            assessment = load_assessment(path, inst)
+            entries.append(entry_of(assessment, evaluate(inst, assessment)))
+        facts = case_facts(entries, as_of=reference, category_field=category_field, phase_field=phase_field)
+        figures = compute(
+            facts,
+            as_of=reference,
+            certified=certified,
+            capacity=capacities,
+            caseload_per_expert=per_expert,
+            weeks=weeks,
+            only_listed=bool(partner),
+        )
+        if format == CapacityFormat.svg:
+            emit(capacity_svg(figures, lang=_chart_language(lang, inst)), output)
+            return
+        render = {
+            CapacityFormat.text: capacity_text,
+            CapacityFormat.csv: capacity_csv,
+            CapacityFormat.json: capacity_json,
+        }
+        emit(render[format](figures), output)
+
     app.add_typer(group)
 
 
@@ -124,6 +207,20 @@ def _agreement_csv(cells: list[dict[str, Any]]) -> str:
             ]
         )
     return out.getvalue()
+
+
+def _date(value: str | None) -> dt.date:
+    """`--as-of` as a date (today without it); a malformed one is `invalid-request`, exit 1."""
+    from spj.errors import Code, Location, Problem, SpjError
+
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise SpjError(
+            Problem(Code.INVALID_REQUEST, f"--as-of {value!r} is not a date (YYYY-MM-DD)", Location(path=("--as-of",)))
+        ) from None
 
 
 def _chart_language(lang: str | None, instrument: Any) -> str:
