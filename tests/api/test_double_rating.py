@@ -324,3 +324,23 @@ def test_spj_stats_agreement_reads_the_store(
     assert "CASE-CLI" not in as_csv.stdout + as_json.stdout
     other = runner.invoke(app, ["stats", "agreement", "--agency", "agency-b", "--db", url, "--format", "json"])
     assert json.loads(other.stdout) == []
+
+
+def test_a_second_rating_counts_in_no_caseload(
+    workspace: Workspace, people: People, bert: User, example: dict[str, Any], tmp_path: Any
+) -> None:
+    import datetime as dt
+
+    register = tmp_path / "certifications.jsonl"
+    register.write_text("", encoding="utf-8")
+    workspace.certification_register = register
+    firsts = []
+    for n in range(5):
+        view = workspace.create(people.alice, f"CASE-LOAD-{n}", INSTRUMENT_ID, VERSION)
+        workspace.finalise(people.alice, view.id, view.head, completed(view, example))
+        firsts.append(view.id)
+    today = dt.date.today()
+    before = workspace.capacity_figures(people.rita, as_of=today)
+    workspace.double_ratings.request(people.alice, firsts[0], "bert")  # bert's blank draft of CASE-LOAD-0
+    after = workspace.capacity_figures(people.rita, as_of=today)
+    assert (after.cases, after.open_cases, len(after.experts)) == (before.cases, before.open_cases, len(before.experts))
