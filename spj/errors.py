@@ -122,6 +122,9 @@ class Code(StrEnum):
     FHIR_INVALID = "fhir-invalid"
     # Operations (issue 12, point 4 and 8)
     UNSUPPORTED_MEDIA_TYPE = "unsupported-media-type"  # a JSON API body that is not JSON (HTTP 415)
+    # Double rating of real cases (issue 10)
+    BLINDED = "blinded"  # the other rating of a double rating is sealed until both are submitted
+    DOUBLE_RATING = "double-rating"  # a second rating or consensus that cannot be made as asked
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from spj.api.cases_api import router as cases_router
 from spj.api.consultations_api import router as consultations_router
+from spj.api.double_rating_api import router as double_rating_router
 from spj.api.errors import install_error_handlers
 from spj.api.events_api import router as events_router
 from spj.api.fhir_api import router as fhir_router
@@ -124,6 +125,7 @@ def create_app(
     app.include_router(stats_router)
     app.include_router(fhir_router)
     app.include_router(consultations_router)
+    app.include_router(double_rating_router)
     app.include_router(health_router)
     app.include_router(tokens_router)
     app.include_router(cases_router)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from spj.service.double_rating import require_unblinded
 from spj.service.errors import InvalidRequestError
 from spj.store.drafts import DraftBuffer
 from spj.store.hashing import utc_now
@@ -49,7 +50,9 @@ class Autosave:
     def _record(self, user: User, assessment_id: str) -> AssessmentRecord:
         if user.role not in _STAFF:  # a partner has no drafts: as if the assessment did not exist
             raise NotFoundError(f"assessment {assessment_id}")
-        return self.store.get_assessment(user.agency_id, assessment_id)
+        record = self.store.get_assessment(user.agency_id, assessment_id)
+        require_unblinded(self.store, user, record)  # a blind double rating's other rating is sealed
+        return record
 
     def _draft(self, user: User, assessment_id: str) -> None:
         if self._record(user, assessment_id).status != "draft":

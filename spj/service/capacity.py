@@ -19,6 +19,7 @@ from spj.authoring.certification import read_register
 from spj.disclosure.planning import planning_inputs
 from spj.evaluation.caseload import Entry, case_facts, caseload, entry_of
 from spj.evaluation.caseload_model import CaseloadFigures
+from spj.service.double_rating import second_rating_ids
 from spj.store.interface import AssessmentRecord
 
 if TYPE_CHECKING:
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
 
 def capacity_of(workspace: Workspace, agency_id: str, *, as_of: dt.date, register: Path) -> CaseloadFigures:
     """The figures of one agency on `as_of` (who may see them is `Workspace`'s to say); `TooFewCasesError` below 5."""
-    records = current(workspace.store.list_assessments(agency_id))
+    seconds = second_rating_ids(workspace.store, agency_id)  # a double rating's second rating is no case of its own
+    records = current([r for r in workspace.store.list_assessments(agency_id) if r.id not in seconds])
     entries = []
     for record in records:
         view = workspace.head_of(record)

@@ -14,6 +14,7 @@ The tree (the store's errors in brackets)::
     │       └── FinalChangedError    a status update that changes more than the delivery of a step (423)
     ├── UnauthenticatedError         no or bad credentials (401)
     ├── ForbiddenError               the user's role does not allow it (403)
+    │   └── BlindedError             the other rating of an open double rating (403, `blinded`)
     ├── TooManyAttemptsError         too many failed sign-ins: wait `retry_after` seconds (429)
     ├── InvalidRequestError          a request the service cannot act on (400/422)
     └── StateError                   the record is not in a state that allows it (409)
@@ -75,6 +76,21 @@ class ForbiddenError(SpjError):
 
     def __init__(self, message: str) -> None:
         super().__init__(Problem(Code.FORBIDDEN, message, Location()))
+
+
+class BlindedError(ForbiddenError):
+    """The assessment is the other rating of a double rating still open: sealed until both are submitted."""
+
+    def __init__(self, assessment_id: str) -> None:
+        SpjError.__init__(
+            self,
+            Problem(
+                Code.BLINDED,
+                f"assessment {assessment_id} is sealed for you: it is the other rating of a blind double rating of "
+                "this case, shown once both ratings are submitted",
+                Location(),
+            ),
+        )
 
 
 class InvalidRequestError(SpjError, ValueError):

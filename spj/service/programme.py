@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from spj.evaluation.programme import InterventionFigures, intervention_figures
 from spj.instrument import Instrument
-from spj.store.interface import AssessmentRecord
+from spj.service.double_rating import second_rating_ids, visible
+from spj.store.interface import AssessmentRecord, User
 
 if TYPE_CHECKING:
     from spj.service.workspace import Workspace
@@ -30,10 +31,18 @@ class ProgrammeSection:
     figures: list[InterventionFigures]
 
 
-def sections_of(workspace: Workspace, agency_id: str) -> list[ProgrammeSection]:
-    """The sections of one agency, by instrument id and version (who may see them is `Workspace`'s to say)."""
+def sections_of(workspace: Workspace, agency_id: str, *, viewer: User | None = None) -> list[ProgrammeSection]:
+    """The sections of one agency, by instrument id and version (who may see them is `Workspace`'s to say).
+
+    A double rating's second rating is no case of its own; for `viewer`, a case an open double rating hides
+    from them (they are its second rater) does not count either.
+    """
     groups: dict[tuple[str, str], list[AssessmentRecord]] = {}
-    for record in counted(workspace.store.list_assessments(agency_id)):
+    seconds = second_rating_ids(workspace.store, agency_id)
+    records = [r for r in workspace.store.list_assessments(agency_id) if r.id not in seconds]
+    if viewer is not None:
+        records = visible(workspace.store, viewer, records)
+    for record in counted(records):
         groups.setdefault((record.instrument_id, record.instrument_version), []).append(record)
     sections = []
     for (instrument_id, version), records in sorted(groups.items()):

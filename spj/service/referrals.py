@@ -31,6 +31,7 @@ from spj.evaluation.results import AgreedPlan, AgreedStep, Evaluation
 from spj.instrument import Instrument
 from spj.report.extract import render_extract
 from spj.service.delivery import Delivery, DeliveryEntry, check_entry, delivery_from
+from spj.service.double_rating import second_rating_ids
 from spj.store.disclosures import Disclosure
 from spj.store.hashing import canonical_json
 from spj.store.interface import AssessmentRecord, NotFoundError, User
@@ -129,7 +130,11 @@ class ReferralDesk:
                 record = store.get_assessment(agency_id, assessment_id)
             except NotFoundError:
                 continue  # the index only says where to look
-            if record.status != "final" or self._current(record).id != record.id:
+            if (
+                record.status != "final"
+                or self._current(record).id != record.id
+                or record.id in second_rating_ids(store, agency_id)
+            ):
                 continue
             for referral in self._referrals_of(record):
                 if referral.partner == user.agency_id:
@@ -240,10 +245,12 @@ class ReferralDesk:
 
     def _current(self, record: AssessmentRecord) -> AssessmentRecord:
         """The final assessment of the record's case and instrument that was finalised last."""
+        store = self._workspace.store
+        seconds = second_rating_ids(store, record.agency_id)  # a second rating never refers anyone
         finals = [
             other
-            for other in self._workspace.store.list_assessments(record.agency_id, case_id=record.case_id)
-            if other.status == "final" and other.instrument_id == record.instrument_id
+            for other in store.list_assessments(record.agency_id, case_id=record.case_id)
+            if other.status == "final" and other.instrument_id == record.instrument_id and other.id not in seconds
         ]
         return max(finals, key=lambda r: (r.finalised_at or r.updated_at, r.created_at), default=record)
 

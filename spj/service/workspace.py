@@ -36,7 +36,7 @@ from spj.evaluation.results import Evaluation
 from spj.instrument import Instrument
 from spj.report import SignOff, render_report
 from spj.report.partners import partner_names
-from spj.service import capacity, case_list, lifecycle, programme, provenance, signoff
+from spj.service import agreement, capacity, case_list, double_rating, lifecycle, programme, provenance, signoff
 from spj.service import content as contents
 from spj.service.auth import Auth, require_role
 from spj.service.autosave import Autosave
@@ -112,6 +112,7 @@ class Workspace:
         self.consultations = ConsultationDesk(self, consultations)
         self.autosave = Autosave(store)  # unsaved forms, kept apart from the revisions
         self.telemetry: Telemetry = NoTelemetry()  # the server's metrics put a counting one (spj.api.metrics)
+        self.double_ratings = double_rating.DoubleRatingDesk(self)  # blind second ratings and their consensus
 
     # ---- accounts ---------------------------------------------------------------------------------------
 
@@ -197,13 +198,15 @@ class Workspace:
         """The agency's cases matching `query`, each with its matching assessments, most recent first."""
         require_role(user, *STAFF)
         cases = self.store.list_cases(user.agency_id)
-        return case_list.matching_cases(cases, self.store.list_assessments(user.agency_id), query, user.id)
+        records = double_rating.visible(self.store, user, self.store.list_assessments(user.agency_id))
+        return case_list.matching_cases(cases, records, query, user.id)
 
     def open_drafts_of_case(self, user: User, case_id: str) -> list[AssessmentRecord]:
         """The open drafts of a case of the user's agency, found whatever the case or spacing of `case_id`."""
         require_role(user, *STAFF)
         canonical = case_list.canonical_case_id(case_id, self.store.list_cases(user.agency_id))
-        return case_list.open_drafts(self.store.list_assessments(user.agency_id, case_id=canonical))
+        records = self.store.list_assessments(user.agency_id, case_id=canonical)
+        return case_list.open_drafts(double_rating.visible(self.store, user, records))
 
     def get_case(self, user: User, case_id: str) -> Case:
         """One case of the user's agency."""
@@ -228,7 +231,20 @@ class Workspace:
             except NotFoundError as exc:
                 raise InvalidRequestError("unknown cursor: start again without one", "query", "cursor") from exc
             where = dataclasses.replace(where, after=(last.created_at, last.id))
-        return self.store.list_assessments(agency_id, case_id=case_id, where=where)
+        return self._visible_page(user, case_id, where)
+
+    def _visible_page(self, user: User, case_id: str | None, where: AssessmentFilter) -> list[AssessmentRecord]:
+        """The records the user may see (`double_rating.visible`), `where.limit` of them when there are as many:
+        a page is filled past the records an open double rating hides, so that a page is never cut short."""
+        found: list[AssessmentRecord] = []
+        batch_where = where
+        while True:
+            batch = self.store.list_assessments(user.agency_id, case_id=case_id, where=batch_where)
+            found.extend(double_rating.visible(self.store, user, batch))
+            if where.limit is None or len(batch) < where.limit or len(found) >= where.limit:
+                return found if where.limit is None else found[: where.limit]
+            last = batch[-1]
+            batch_where = dataclasses.replace(batch_where, after=(last.created_at, last.id))
 
     def create(
         self,
@@ -247,6 +263,14 @@ class Workspace:
         self._ensure_case(user, case_id)
         content = contents.blank_content(instrument, assessment_id=assessment_id, case_id=case_id, user=user)
         return self._create(user, instrument, content, case_id=case_id)
+
+    def start_second_rating(self, rater: User, first: AssessmentView) -> AssessmentView:
+        """A blank draft of the first rating's case and instrument version, made by (and for) the second rater
+        (`spj.service.double_rating`, which decided that they may)."""
+        content = contents.blank_content(
+            first.instrument, assessment_id=self._new_id(), case_id=first.record.case_id, user=rater
+        )
+        return self._create(rater, first.instrument, content, case_id=first.record.case_id)
 
     def reassess(self, user: User, previous_id: str) -> AssessmentView:
         """A new draft for the same case, from a final assessment: ratings and evidence carried over for review."""
@@ -287,10 +311,17 @@ class Workspace:
 
     def get(self, user: User, assessment_id: str) -> AssessmentView:
         """The assessment at its head revision, validated."""
-        agency_id = self._agency(user, f"assessment {assessment_id}")
-        record = self.store.get_assessment(agency_id, assessment_id)
-        revision = self.store.get_revision(agency_id, assessment_id)
+        record = self.record(user, assessment_id)
+        revision = self.store.get_revision(record.agency_id, assessment_id)
         return self._view(record, revision)
+
+    def record(self, user: User, assessment_id: str) -> AssessmentRecord:
+        """The record of an assessment the user may see: of their agency (else `NotFoundError`), and not sealed
+        by an open blind double rating (else `BlindedError`, `spj.service.double_rating`). Every read and write
+        of an assessment goes through here."""
+        record = self.store.get_assessment(self._agency(user, f"assessment {assessment_id}"), assessment_id)
+        double_rating.require_unblinded(self.store, user, record)
+        return record
 
     def head_of(self, record: AssessmentRecord) -> AssessmentView:
         """The head revision of `record`, validated: for the service's own use (referrals), not scoped to a user."""
@@ -502,13 +533,16 @@ class Workspace:
         What the report and the workspace compare against: changes since the
         last assessment, a chart per life area across all of them.
         """
-        record = self.store.get_assessment(self._agency(user, f"assessment {assessment_id}"), assessment_id)
+        record = self.record(user, assessment_id)
         out = []
-        for other in sorted(
-            self.store.list_assessments(user.agency_id, case_id=record.case_id), key=lambda r: r.created_at
-        ):
+        seconds = double_rating.second_rating_ids(self.store, user.agency_id)  # no case assessment of their own
+        others = double_rating.visible(
+            self.store, user, self.store.list_assessments(user.agency_id, case_id=record.case_id)
+        )
+        for other in sorted(others, key=lambda r: r.created_at):
             if (
                 other.id == record.id
+                or other.id in seconds
                 or other.status != "final"
                 or other.created_at >= record.created_at
                 or (other.instrument_id, other.instrument_version) != (record.instrument_id, record.instrument_version)
@@ -558,7 +592,7 @@ class Workspace:
 
     def history(self, user: User, assessment_id: str) -> list[Revision]:
         """Every revision of the assessment, oldest first."""
-        return self.store.list_revisions(self._agency(user, f"assessment {assessment_id}"), assessment_id)
+        return self.store.list_revisions(self.record(user, assessment_id).agency_id, assessment_id)
 
     def revisions(self, user: User, assessment_id: str, *numbers: int) -> list[Revision]:
         """Chosen revisions of the assessment, with their content, for the user to read (each read audited)."""
@@ -582,7 +616,7 @@ class Workspace:
 
         `comment`: optional, at most `signoff.MAX_COMMENT` characters; sealed with the countersignature.
         """
-        record = self.store.get_assessment(self._agency(user, f"assessment {assessment_id}"), assessment_id)
+        record = self.record(user, assessment_id)
         lifecycle.require_countersignable(user, record, self.authors(record))
         kept = signoff.clean_comment(comment)
         with self._writing():
@@ -594,7 +628,7 @@ class Workspace:
         Whoever may countersign it may return it. The final stays as it is: the assessor amends it.
         """
         # First whether the user may see it at all: another agency's assessment is not found, whatever was posted.
-        record = self.store.get_assessment(self._agency(user, f"assessment {assessment_id}"), assessment_id)
+        record = self.record(user, assessment_id)
         lifecycle.require_countersignable(user, record, self.authors(record))
         kept = signoff.clean_comment(comment, required=True) or ""
         self.store.record(
@@ -609,7 +643,7 @@ class Workspace:
 
     def returns(self, user: User, assessment_id: str) -> list[signoff.Return]:
         """The returns to the assessor of an assessment, oldest first."""
-        agency = self._agency(user, f"assessment {assessment_id}")
+        agency = self.record(user, assessment_id).agency_id
         return signoff.returns(self.store.audit_events(agency, assessment_id=assessment_id))
 
     def sign_off(self, user: User, view: AssessmentView) -> SignOff:
@@ -654,7 +688,13 @@ class Workspace:
         """The figures per intervention over the final assessments of the user's agency, one section per
         instrument and version (`spj.service.programme`); small cells suppressed, no case named. Staff only."""
         require_role(user, *STAFF)
-        return programme.sections_of(self, user.agency_id)
+        return programme.sections_of(self, user.agency_id, viewer=user)
+
+    def agreement_over_time(self, user: User) -> list[agreement.AgreementCell]:
+        """Agreement over time of the agency's submitted double ratings, per instrument version and quarter
+        (`spj.service.agreement`); small cells suppressed, no case or rater named. Staff only."""
+        require_role(user, *STAFF)
+        return agreement.agreement_cells(self, user.agency_id)
 
     def capacity_figures(self, user: User, *, as_of: dt.date | None = None) -> CaseloadFigures:
         """Caseload and capacity over the assessments of the user's agency (`spj.service.capacity`): cases per
@@ -719,7 +759,7 @@ class Workspace:
     def _prepare(
         self, user: User, assessment_id: str, content: Any, *, status: str
     ) -> tuple[AssessmentRecord, Instrument, dict[str, Any]]:
-        record = self.store.get_assessment(self._agency(user, f"assessment {assessment_id}"), assessment_id)
+        record = self.record(user, assessment_id)
         lifecycle.require_editable(record)
         instrument = self.instruments.get(record.instrument_id, record.instrument_version)
         data = contents.with_identity(contents.as_json_data(content), record, instrument, status)

@@ -36,6 +36,7 @@ from spj.errors import Code, Location, Problem, StoreError
 if TYPE_CHECKING:
     from spj.store.approvals import NoteApprovals
     from spj.store.disclosures import DisclosureLog
+    from spj.store.double_ratings import DoubleRatings
     from spj.store.drafts import Drafts
     from spj.store.hooks import HookDeliveries
     from spj.store.idempotency import IdempotencyKeys
@@ -255,6 +256,8 @@ class Store(Protocol):
     def idempotency(self) -> IdempotencyKeys: ...
     @property
     def hooks(self) -> HookDeliveries: ...
+    @property
+    def double_ratings(self) -> DoubleRatings: ...
 
     # agencies, users, tokens
     def create_agency(self, agency_id: str, name: str) -> Agency: ...

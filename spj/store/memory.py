@@ -17,6 +17,7 @@ from typing import Any
 from spj.errors import Code, Location, Problem, StoreError
 from spj.store.approvals import MemoryApprovals
 from spj.store.disclosures import MemoryDisclosures
+from spj.store.double_ratings import MemoryDoubleRatings
 from spj.store.drafts import MemoryDrafts
 from spj.store.hashing import canonical_json, chain_sha256, iso_time, sha256_hex, utc_now
 from spj.store.hooks import MemoryHooks
@@ -77,6 +78,7 @@ class MemoryStore:
         self.referrals.outbox = self.events
         self.idempotency = MemoryIdempotency()  # POST requests' Idempotency-Key (spj.store.idempotency)
         self.hooks = MemoryHooks(self.events)  # deliveries of events to web hooks (spj.store.hooks)
+        self.double_ratings = MemoryDoubleRatings(self)  # second ratings and their consensus (spj.store.double_ratings)
 
     def close(self) -> None:
         """Nothing to release."""

@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from spj.errors import Code, Location, Problem, StoreError
 from spj.store.approvals import SqlApprovals
 from spj.store.disclosures import SqlDisclosures
+from spj.store.double_ratings import SqlDoubleRatings
 from spj.store.drafts import SqlDrafts
 from spj.store.engine import WRITE_OPTION, make_engine
 from spj.store.hashing import canonical_json, chain_sha256, iso_time, sha256_hex, utc_now
@@ -98,6 +99,7 @@ class SqlStore:
         self.events = SqlOutbox(self)  # the event feed, written with each change (spj.store.outbox)
         self.idempotency = SqlIdempotency(self)  # POST requests' Idempotency-Key (spj.store.idempotency)
         self.hooks = SqlHooks(self)  # deliveries of events to web hooks (spj.store.hooks)
+        self.double_ratings = SqlDoubleRatings(self)  # second ratings and their consensus (spj.store.double_ratings)
         if migrate:
             try:
                 self.migrate()

@@ -271,6 +271,36 @@ class ConsultationApprovalRow(Base):
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
+class DoubleRatingRow(Base):
+    """A second, blind rating of an assessment (spj.store.double_ratings): append-only, one per first rating."""
+
+    __tablename__ = "double_ratings"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(String(ID))
+    case_id: Mapped[str] = mapped_column(String(ID))
+    first_id: Mapped[str] = mapped_column(String(ID), unique=True)
+    second_id: Mapped[str] = mapped_column(String(ID), unique=True)
+    second_rater: Mapped[str] = mapped_column(String(ID))
+    requested_by: Mapped[str] = mapped_column(String(ID))
+    requested_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+    __table_args__ = (Index("ix_double_ratings_case", "agency_id", "case_id"),)
+
+
+class ConsensusRow(Base):
+    """The consensus of a double rating, recorded once (append-only)."""
+
+    __tablename__ = "double_rating_consensus"
+
+    double_rating_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(String(ID))
+    assessment_id: Mapped[str] = mapped_column(String(ID))
+    actor_id: Mapped[str] = mapped_column(String(ID))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    items: Mapped[str] = mapped_column(Text)  # JSON: [{item, first, second, value, note}]
+
+
 APPEND_ONLY_TABLES = (
     "revisions",
     "audit_events",
@@ -278,6 +308,8 @@ APPEND_ONLY_TABLES = (
     "referral_events",
     "consultation_approvals",
     "events",
+    "double_ratings",
+    "double_rating_consensus",
 )
 
 

@@ -89,6 +89,7 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("POST", "/assessments/{id}/status", {"base_revision": 2, "step": "motivational_work", "status": "running"}),
     ("GET", "/assessments/{id}/delivery", None),
     ("GET", "/assessments/{id}/fhir", None),
+    ("POST", "/assessments/{id}/second-rating", {"second_rater": "rita"}),
     ("GET", "/assessments?case_id={case}", None),
     ("PATCH", "/assessments/{id}", {"formulation": "x"}),
     ("GET", "/assessments/{id}/revisions/1", None),

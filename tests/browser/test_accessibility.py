@@ -158,11 +158,18 @@ def test_every_page_has_names_landmarks_one_h1_and_a_language(server: str, brows
     alice.get_by_role("button", name="Finalise").click()
     alice.wait_for_load_state()
     _check_page(alice, "assessment with errors")
-    for path, what in (("/history", "history"), ("/changes", "changes"), ("/report", "report")):
+    for path, what in (
+        ("/history", "history"),
+        ("/changes", "changes"),
+        ("/report", "report"),
+        ("/double-rating", "double rating"),
+    ):
         alice.goto(url + path)
         _check_page(alice, what)
     alice.goto("/cases/CASE-A11Y-0001")
     _check_page(alice, "case")
+    alice.goto("/stats/agreement")
+    _check_page(alice, "agreement")
 
     # a conflicting save
     rita = _sign_in(browser, server, "rita")

@@ -132,6 +132,7 @@ ASSESSMENT_GETS = (
     "/changes",
     "/compare?from=1",
     "/revisions/1",
+    "/double-rating",
 )
 ASSESSMENT_POSTS = (
     "",
@@ -145,6 +146,7 @@ ASSESSMENT_POSTS = (
     "/amend",
     "/countersign",
     "/return",
+    "/double-rating",
 )
 REFERRAL_PAGES = ("", "/extract.html", "/extract.html?download=1", "/extract.pdf")
 
@@ -168,6 +170,7 @@ OTHER_PAGES = {
     ("GET", "/stats/capacity"): "staff",  # tests/web/test_stats_page.py
     ("GET", "/stats/capacity.csv"): "staff",
     ("GET", "/stats/capacity.json"): "staff",
+    ("GET", "/stats/agreement"): "staff",
     ("GET", "/consultations"): "signed-in",  # tests/web/test_consultation_pages.py
     ("GET", "/consultations/{consultation_id}"): "signed-in",
     ("POST", "/consultations/{consultation_id}/approval"): "signed-in",  # test_consultation_approval_pages.py
@@ -177,7 +180,15 @@ OTHER_PAGES = {
     ("GET", "/docs/oauth2-redirect"): "everyone",
     ("GET", "/{path:path}"): "everyone",  # the 404 page
 }
-STAFF_PAGES = ("/stats", "/stats.csv", "/stats/capacity", "/stats/capacity.csv", "/stats/capacity.json")
+STAFF_PAGES = (
+    "/stats",
+    "/stats.csv",
+    "/stats/capacity",
+    "/stats/capacity.csv",
+    "/stats/capacity.json",
+    "/stats/agreement",
+)
+DOUBLE_RATING_PAGES = {("GET", "/double-ratings/{rating_id}"), ("POST", "/double-ratings/{rating_id}/consensus")}
 
 
 def test_the_tables_cover_every_page(app: Any) -> None:
@@ -189,6 +200,7 @@ def test_the_tables_cover_every_page(app: Any) -> None:
         ("POST", "/referrals/{referral_id}"): True,
         ("GET", "/cases/{case_id}"): True,
         **dict.fromkeys(OTHER_PAGES, True),
+        **dict.fromkeys(DOUBLE_RATING_PAGES, True),
     }
     pages = page_routes(app)
     assert ("GET", "/assessments/{assessment_id}") in pages  # the walk finds the pages
@@ -202,9 +214,13 @@ def test_the_staff_pages_are_forbidden_to_a_partner(login: Any, path: str) -> No
     assert response.status_code == 403 and "<svg" not in response.text and "intervention" not in response.text
 
 
-def test_a_partner_sees_nothing_else_of_the_workspace(login: Any) -> None:
+def test_a_partner_sees_nothing_else_of_the_workspace(login: Any, app: Any) -> None:
     alice, carla = login("alice"), login("carla")
     assessment_id = referred_assessment(alice)
+    workspace = app.state.workspace
+    workspace.create_user(username="bert", password=PASSWORD, role="assessor", agency_id="hoj-gent")
+    owner = workspace.store.get_user_by_username("alice")
+    rating_id = workspace.double_ratings.request(owner, assessment_id, "bert").rating.id
     for path in ASSESSMENT_GETS:
         theirs = carla.get(f"/assessments/{assessment_id}{path}")
         missing = carla.get(f"/assessments/A-does-not-exist{path}")
@@ -219,6 +235,10 @@ def test_a_partner_sees_nothing_else_of_the_workspace(login: Any) -> None:
             f"/assessments/{assessment_id}{action}", data={"csrf_token": token, "base_revision": "1", "step": "x"}
         )
         assert response.status_code == 404, action
+    for method, path in sorted(DOUBLE_RATING_PAGES):  # a double rating of the agency: the same 404 as a missing one
+        for wanted in (rating_id, "DR-does-not-exist"):
+            response = carla.request(method, path.replace("{rating_id}", wanted), data={"csrf_token": token})
+            assert response.status_code == 404, (method, path)
     assert carla.get("/new").status_code == 403
     refused = carla.post("/new", data={"csrf_token": token, "instrument": "x@1", "case_id": "CASE-9"})
     assert refused.status_code == 403
@@ -311,3 +331,29 @@ def test_another_agency_cannot_record_on_a_referral(login: Any, app: Any) -> Non
         response = other.post(f"/referrals/{referral_id}", data={"csrf_token": token, "action": "accept"})
         assert response.status_code == 404
     assert app.state.workspace.store.referrals.events([referral_id]) == []
+
+
+def test_a_second_rating_refers_no_partner_and_withdraws_no_referral(login: Any, app: Any) -> None:
+    alice, carla, sam = login("alice"), login("carla"), login("sam")
+    first = referred_assessment(alice)  # trauma treatment referred to care-gent
+    referral_id = _referral_id(carla)
+    workspace = app.state.workspace
+    workspace.create_user(username="bert", password=PASSWORD, role="assessor", agency_id="hoj-gent")
+    owner = workspace.store.get_user_by_username("alice")
+    second = workspace.double_ratings.request(owner, first, "bert").second.id
+    bert = login("bert")
+    fields = form_fields(bert.get(f"/assessments/{second}").text)
+    for name in [n for n in fields if n.endswith(".presence")]:
+        fields[name] = ["N"]
+    fields |= {"r.MH1.presence": ["Y"], "r.MH1.relevance": ["high"]}
+    for judgement in ("case_priority", "trajectory_readiness"):
+        fields[f"j.{judgement}.level"] = ["high"]
+        fields[f"j.{judgement}.rationale"] = ["Synthetic rationale of the second rater"]
+    assert post_form(bert, second, fields).status_code == 303
+    decided = accept_every_step(plan_fields(bert, second))
+    decided |= {"p.trauma_treatment.partner": ["school-gent"], "p.trauma_treatment.status": ["referred"]}
+    assert post_plan(bert, second, decided, action="finalise").status_code == 303
+    assert workspace.store.get_assessment("hoj-gent", second).status == "final"
+    # the second rating, finalised last, is not the case's current plan: carla keeps hers, sam gets none
+    assert _referral_id(carla) == referral_id
+    assert 'data-referral="' not in sam.get("/referrals").text

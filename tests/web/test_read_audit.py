@@ -63,7 +63,47 @@ def _post(page: str) -> Callable[[Setup, Any], Any]:
     return lambda s, fields: s.web.post(page.format(s.first), data=fields, follow_redirects=False)
 
 
+def _submitted_double_rating(s: Setup) -> tuple[str, str, str]:
+    """A double rating of two final assessments (written straight to the store): (rating, first, second)."""
+    import datetime as dt
+
+    from spj.store.double_ratings import DoubleRating
+
+    rita = s.store.get_user_by_username("rita")
+    assert rita is not None
+    content = s.store.get_revision("hoj-gent", s.first).content
+    made = []
+    s.store.create_case("hoj-gent", "CASE-DR", actor=rita.id)
+    for n in (1, 2):
+        record, _ = s.store.create_assessment(
+            "hoj-gent",
+            assessment_id=f"A-DR-{n}",
+            case_id="CASE-DR",
+            instrument_id=content["instrument"]["id"],
+            instrument_version=content["instrument"]["version"],
+            content={**content, "id": f"A-DR-{n}"},
+            actor=rita.id,
+        )
+        s.store.finalise("hoj-gent", record.id, base=1, content={**content, "id": record.id}, actor=rita.id)
+        made.append(record.id)
+    at = dt.datetime.now(dt.UTC)
+    s.store.double_ratings.add(DoubleRating("DR-READ", "hoj-gent", "CASE-DR", made[0], made[1], rita.id, rita.id, at))
+    return "DR-READ", made[0], made[1]
+
+
+def _both_compared(s: Setup) -> set[tuple[str, str]]:
+    return {("A-DR-1", "read-comparison"), ("A-DR-2", "read-comparison")}
+
+
 CONTENT: dict[tuple[str, str], Shows] = {
+    ("GET", "/api/v1/double-ratings/{rating_id}/comparison"): Shows(
+        lambda s, made: s.api.get(f"/api/v1/double-ratings/{made[0]}/comparison"),
+        _both_compared,
+        prepare=_submitted_double_rating,
+    ),
+    ("GET", "/double-ratings/{rating_id}"): Shows(
+        lambda s, made: s.web.get(f"/double-ratings/{made[0]}"), _both_compared, prepare=_submitted_double_rating
+    ),
     ("GET", "/api/v1/assessments/{assessment_id}"): Shows(
         lambda s, _: s.api.get(f"/api/v1/assessments/{s.first}"), _first("read")
     ),
@@ -207,6 +247,15 @@ NO_CONTENT: dict[tuple[str, str], str] = {
     ("POST", "/assessments/{assessment_id}/countersign"): WRITES,
     ("POST", "/assessments/{assessment_id}/return"): WRITES,  # the return-to-assessor audit row
     ("POST", "/assessments/{assessment_id}/plan/status"): WRITES + "; a refusal shows the plan page (audited there)",
+    ("POST", "/api/v1/assessments/{assessment_id}/second-rating"): WRITES + " (request-second-rating)",
+    ("POST", "/assessments/{assessment_id}/double-rating"): WRITES + " (request-second-rating)",
+    ("GET", "/assessments/{assessment_id}/double-rating"): "a double rating's ids and states: no content",
+    ("GET", "/api/v1/double-ratings"): "double ratings' ids and states: no content",
+    ("GET", "/api/v1/double-ratings/{rating_id}"): "a double rating's ids and states: no content",
+    ("POST", "/api/v1/double-ratings/{rating_id}/consensus"): WRITES + " (record-consensus); its comparison is audited",
+    ("POST", "/double-ratings/{rating_id}/consensus"): WRITES + " (record-consensus); its comparison is audited",
+    ("GET", "/stats/agreement"): "figures over many double ratings, no case",
+    ("GET", "/api/v1/stats/agreement"): "figures over many double ratings, no case",
 }
 
 

@@ -10,7 +10,7 @@ fields), `viewmodels` (live panel, side-by-side versions), `templating`
 (Jinja + the `web` catalog), `plan_forms` and `plan_view` (the plan page), and one
 `routes_*` module per group of pages
 (`routes_stats`: the programme figures; `routes_capacity`: caseload and capacity; `routes_consultations`: case
-consultations).
+consultations; `routes_double_rating`: blind double rating and its agreement over time).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from spj.api.web import (
     routes_capacity,
     routes_cases,
     routes_consultations,
+    routes_double_rating,
     routes_history,
     routes_output,
     routes_plan,
@@ -47,6 +48,7 @@ for _module in (
     routes_stats,
     routes_capacity,
     routes_consultations,
+    routes_double_rating,
     routes_history,
 ):
     router.include_router(_module.router)

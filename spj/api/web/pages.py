@@ -23,6 +23,7 @@ from spj.api.web.templating import DEFAULT_LANGUAGE, LANGUAGES, environment, get
 from spj.errors import SpjError
 from spj.report.i18n import report_languages
 from spj.service import FinaliseRefusedError, ForbiddenError, InvalidRequestError, StateError, Workspace
+from spj.service.errors import BlindedError
 from spj.service.limiter import BusyError
 from spj.service.views import AssessmentView
 from spj.store.interface import ConflictError, LockedError, NotFoundError, User
@@ -235,6 +236,13 @@ class WebRoute(APIRoute):
                 )
             except NotFoundError:
                 return not_found(request)
+            except BlindedError:
+                message = t(
+                    request,
+                    "This assessment is the other rating of a blind double rating of the case. "
+                    "It is shown once both ratings are final.",
+                )
+                return error_page(request, 403, "blinded", t(request, "Sealed until both ratings are final"), message)
             except ForbiddenError as exc:
                 return error_page(request, 403, "forbidden", t(request, "Not allowed"), exc.problems[0].message)
             except LockedError as exc:

@@ -1,8 +1,10 @@
-"""`spj stats interventions` and `spj stats capacity`: figures across cases for the programme, pseudonymised."""
+"""`spj stats interventions` and `spj stats capacity`: figures across cases for the programme, pseudonymised;
+`spj stats agreement`: the agreement of a team's blind double ratings over time, from the store."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -12,6 +14,14 @@ import typer
 
 from spj.cli.common import InstrumentArg, OutputOpt, emit
 from spj.files.output import refuse_overwriting_inputs
+
+
+class AgreementFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+AGREEMENT_COLUMNS = ("instrument", "version", "quarter", "pairs", "percent_exact", "percent_within_one")
 
 
 class StatsFormat(StrEnum):
@@ -61,6 +71,34 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
             return
         render = {StatsFormat.csv: figures_csv, StatsFormat.json: figures_json}[format]
         emit(render(figures), output)
+
+    @group.command("agreement")
+    @handles_errors
+    def agreement(
+        agency: Annotated[str, typer.Option("--agency", help="The team (agency) whose double ratings to count.")],
+        db: Annotated[
+            str | None, typer.Option("--db", help="Database URL (default: $SPJ_DATABASE_URL, else the local file).")
+        ] = None,
+        format: Annotated[AgreementFormat, typer.Option("--format", "-f", help="csv or json.")] = AgreementFormat.csv,
+        output: OutputOpt = None,
+        instruments: Annotated[
+            list[Path] | None, typer.Option("--instruments", help="Another folder of instruments (repeatable).")
+        ] = None,
+    ) -> None:
+        """Agreement of the team's submitted double ratings per instrument version and quarter (spj irr's
+        statistics); cells under 5 double ratings suppressed, no case or rater named."""
+        from spj.service import InstrumentRegistry, Workspace
+        from spj.service.agreement import agreement_cells
+        from spj.service.instruments import default_folders
+        from spj.store import open_store
+
+        store = open_store(db or os.environ.get("SPJ_DATABASE_URL"))
+        try:
+            workspace = Workspace(store, InstrumentRegistry.from_folders(default_folders(instruments or [])))
+            cells = [cell.to_dict() for cell in agreement_cells(workspace, agency)]
+        finally:
+            store.close()
+        emit(_agreement_json(cells) if format == AgreementFormat.json else _agreement_csv(cells), output)
 
     @group.command("capacity")
     @handles_errors
@@ -138,6 +176,37 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
         emit(render[format](figures), output)
 
     app.add_typer(group)
+
+
+def _agreement_json(cells: list[dict[str, Any]]) -> str:
+    import json
+
+    return json.dumps(cells, indent=2, ensure_ascii=False) + "\n"
+
+
+def _agreement_csv(cells: list[dict[str, Any]]) -> str:
+    """One row per cell; a suppressed cell's figures are `<5`."""
+    import csv
+    import io
+
+    from spj.evaluation.programme import SMALL_CELL
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(AGREEMENT_COLUMNS)
+    for cell in cells:
+        hidden = f"<{SMALL_CELL}" if cell["suppressed"] else None
+        writer.writerow(
+            [
+                cell["instrument"]["id"],
+                cell["instrument"]["version"],
+                cell["quarter"],
+                hidden or cell["pairs"],
+                "" if hidden else cell["percent_exact"],
+                "" if hidden else cell["percent_within_one"],
+            ]
+        )
+    return out.getvalue()
 
 
 def _date(value: str | None) -> dt.date:

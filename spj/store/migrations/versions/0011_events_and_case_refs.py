@@ -4,7 +4,7 @@
 `cases.external_ref` (unique per agency) and `cases.metadata_json`.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-29
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from spj.store.tables import UtcDateTime
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels = None
 depends_on = None
 
