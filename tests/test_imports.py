@@ -41,6 +41,12 @@ def test_import_spj_loads_the_core_only() -> None:
     assert "spj.report" not in loaded
 
 
+def test_import_spj_leaves_what_only_a_failing_file_or_an_agreed_plan_needs() -> None:
+    """Schema error wording and repair serve invalid files only; the agreed plan, version-2 assessments."""
+    loaded = _loaded_after("import spj")
+    assert _present(loaded, ("spj.files.schema_errors", "spj.instrument.repair", "spj.evaluation.agreed")) == []
+
+
 def test_loading_and_evaluating_need_no_report_stack_nor_networkx() -> None:
     loaded = _loaded_after(
         f"import spj; i = spj.load_instrument({str(INSTRUMENT)!r}); "

@@ -40,17 +40,10 @@ def evaluate(instrument: Instrument, assessment: Assessment, *, budget: Budget |
     >>> # evaluation = evaluate(instrument, assessment); evaluation.to_dict()["flags"]
     """
     index = index_of(instrument)
-    ratings, codes, status = _rating_values(instrument, assessment, index)
-    completeness = _completeness(instrument, status)
-    domains = _domain_summaries(instrument, index, ratings, status)
+    ratings, codes, status, completeness, domains = _indicators(instrument, assessment, index)
     case = {name: case_value(index.case_fields.get(name), value) for name, value in assessment.case.fields.items()}
-    read_ratings = {
-        i: {s: values[s] for s in scales if s in values}
-        for i, scales in index.read_ratings.items()
-        if (values := ratings.get(i)) is not None
-    }
     read_domains = {d: domains[d].to_dict() for d in index.read_domains}
-    context = RuleContext(read_ratings, read_domains, case, budget=budget)
+    context = RuleContext(ratings, read_domains, case, budget=budget)
     explainer = _Explainer(index, ratings, codes, status, read_domains, case, context.budget)
 
     known: dict[str, bool] = {}
@@ -129,87 +122,85 @@ def _decide(
         return None, "; ".join(f"{p.code.value}: {p.message}" for p in exc.problems)
 
 
-def _rating_values(
+_RISK, _PROTECTIVE, _RATED, _OMITTED, _UNRATED, _HIGH = 0, 3, 6, 7, 8, 9
+"""Places in a life area's tally: risk present/partial/absent at 0-2, protective at 3-5, then the counts."""
+_NO_CODES: dict[str, str] = {}
+
+
+def _indicators(
     instrument: Instrument, assessment: Assessment, index: InstrumentIndex
-) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, str]], dict[str, str]]:
-    """Values rules see, the codes behind them, and each indicator's status.
+) -> tuple[
+    dict[str, dict[str, int]], dict[str, dict[str, str]], dict[str, str], Completeness, dict[str, DomainSummary]
+]:
+    """One pass over the indicators: each one's status, the life areas' counts, and what rules read.
 
     Status is "rated" (presence given), "omitted", or "unrated" (neither yet).
+    The values (and the codes behind them) are kept for the indicators that
+    some expression reads (`index.read_ratings`), which are all that rules and
+    their explanations look up.
     """
+    read = index.read_ratings
+    values_of = index.scale_values
+    presence = index.scales["presence"]
+    slot_of = {
+        level.code: 0 if level.value == presence.top else (2 if level.value == presence.bottom else 1)
+        for level in presence.levels
+    }
+    relevance = index.scales.get("relevance")
+    high = frozenset(lv.code for lv in relevance.levels if lv.value == relevance.top) if relevance else frozenset()
+    tallies = [[0] * 10 for _ in instrument.domains]
     ratings: dict[str, dict[str, int]] = {}
     codes: dict[str, dict[str, str]] = {}
     status: dict[str, str] = {}
-    value_of = {
-        name: {code: level.value for code, level in scale.by_code.items()} for name, scale in index.scales.items()
-    }
     given_ratings = assessment.ratings
-    for indicator_id in index.indicators:
+    for indicator_id, domain, kind in index.tally_rows:
+        tally = tallies[domain]
         rating = given_ratings.get(indicator_id)
         if rating is None:
             status[indicator_id] = "unrated"
+            tally[_UNRATED] += 1
             continue
         if rating.omitted:
             status[indicator_id] = "omitted"
+            tally[_OMITTED] += 1
             continue
-        given = rating.codes
-        values = {scale: value_of[scale][code] for scale, code in given.items()}
-        if values:
-            ratings[indicator_id] = values
+        given = rating.__pydantic_extra__ or _NO_CODES  # the scale codes (`Rating.codes`, without its copy)
+        if given and indicator_id in read:
+            ratings[indicator_id] = {scale: values_of[scale][code] for scale, code in given.items()}
             codes[indicator_id] = given
-        status[indicator_id] = "rated" if "presence" in values else "unrated"
-    return ratings, codes, status
+        code = given.get("presence")
+        if code is None:
+            status[indicator_id] = "unrated"
+            tally[_UNRATED] += 1
+            continue
+        status[indicator_id] = "rated"
+        tally[_RATED] += 1
+        tally[kind + slot_of[code]] += 1
+        if given.get("relevance") in high:
+            tally[_HIGH] += 1
+    domains = {
+        domain.id: DomainSummary(
+            id=domain.id,
+            risk=Counts(*t[_RISK : _RISK + 3]),
+            protective=Counts(*t[_PROTECTIVE : _PROTECTIVE + 3]),
+            rated=t[_RATED],
+            omitted=t[_OMITTED],
+            unrated=t[_UNRATED],
+            high_relevance=t[_HIGH],
+        )
+        for domain, t in zip(instrument.domains, tallies, strict=True)
+    }
+    rated = sum(t[_RATED] for t in tallies)
+    omitted = sum(t[_OMITTED] for t in tallies)
+    return ratings, codes, status, _completeness(instrument, len(status), rated, omitted), domains
 
 
-def _completeness(instrument: Instrument, status: dict[str, str]) -> Completeness:
-    total = len(instrument.indicators)
-    rated = sum(1 for s in status.values() if s == "rated")
-    omitted = sum(1 for s in status.values() if s == "omitted")
+def _completeness(instrument: Instrument, total: int, rated: int, omitted: int) -> Completeness:
     unrated = total - rated - omitted
     ratio = round(omitted / total, 4) if total else 0.0
     limit = instrument.omission.max_omitted_ratio
     # DESIGN 4.1: sufficient when omitted_ratio <= max_omitted_ratio; `complete` says whether any is still unrated.
     return Completeness(total, rated, omitted, unrated, ratio, omitted / total <= limit if total else True, limit)
-
-
-def _domain_summaries(
-    instrument: Instrument,
-    index: InstrumentIndex,
-    ratings: dict[str, dict[str, int]],
-    status: dict[str, str],
-) -> dict[str, DomainSummary]:
-    presence = index.scales["presence"]
-    top, bottom = presence.top, presence.bottom
-    relevance = index.scales.get("relevance")
-    relevant = relevance.top if relevance is not None else None
-    tallies: dict[str, dict[str, Any]] = {
-        d.id: {"risk": [0, 0, 0], "protective": [0, 0, 0], "rated": 0, "omitted": 0, "unrated": 0, "high": 0}
-        for d in instrument.domains
-    }
-    for indicator in instrument.indicators:
-        tally = tallies[indicator.domain]
-        state = status[indicator.id]
-        if state != "rated":
-            tally[state] += 1
-            continue
-        tally["rated"] += 1
-        values = ratings[indicator.id]
-        value = values["presence"]
-        slot = 0 if value == top else (2 if value == bottom else 1)
-        tally[indicator.kind][slot] += 1
-        if relevant is not None and values.get("relevance") == relevant:
-            tally["high"] += 1
-    return {
-        domain_id: DomainSummary(
-            id=domain_id,
-            risk=Counts(*t["risk"]),
-            protective=Counts(*t["protective"]),
-            rated=t["rated"],
-            omitted=t["omitted"],
-            unrated=t["unrated"],
-            high_relevance=t["high"],
-        )
-        for domain_id, t in tallies.items()
-    }
 
 
 class _Read:

@@ -80,6 +80,12 @@ class InstrumentIndex:
     read_ratings: Mapping[str, tuple[str, ...]]
     """The scales of each indicator that some expression reads: the rule context holds only these."""
     read_domains: tuple[str, ...]
+    tally_rows: tuple[tuple[str, int, int], ...]
+    """Per indicator, in instrument order: (id, its domain's position, 0 for risk or 3 for protective).
+
+    What an evaluation's one pass over the indicators reads (`spj.evaluation.evaluate`), as plain tuples."""
+    scale_values: Mapping[str, Mapping[str, int]]
+    """Per scale, the value of each code."""
 
     @classmethod
     def build(
@@ -109,7 +115,19 @@ class InstrumentIndex:
             case_fields=_frozen({f.id: f for f in instrument.case_fields}),
             read_ratings=_frozen(read["read_ratings"]),
             read_domains=read["read_domains"],
+            tally_rows=_tally_rows(instrument),
+            scale_values=_frozen(
+                {
+                    name: _frozen({level.code: level.value for level in levels})
+                    for name, levels in instrument.scales.items()
+                }
+            ),
         )
+
+
+def _tally_rows(instrument: Instrument) -> tuple[tuple[str, int, int], ...]:
+    position = {d.id: n for n, d in enumerate(instrument.domains)}
+    return tuple((i.id, position[i.domain], 3 if i.kind == "protective" else 0) for i in instrument.indicators)
 
 
 def _read_paths(instrument: Instrument, expressions: list[CompiledExpression]) -> dict[str, Any]:
