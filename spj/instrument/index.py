@@ -75,6 +75,7 @@ class InstrumentIndex:
     rule_generations: tuple[tuple[str, ...], ...]
     interventions: Mapping[str, CompiledIntervention]
     intervention_order: Mapping[str, int]
+    intervention_models: Mapping[str, Intervention]
     judgements: Mapping[str, Judgement]
     case_fields: Mapping[str, CaseField]
     read_ratings: Mapping[str, tuple[str, ...]]
@@ -111,6 +112,7 @@ class InstrumentIndex:
             rule_generations=generations,
             interventions=_frozen(interventions),
             intervention_order=_frozen({iv.id: n for n, iv in enumerate(instrument.interventions)}),
+            intervention_models=_frozen({iv.id: iv for iv in instrument.interventions}),
             judgements=_frozen({j.id: j for j in instrument.judgements}),
             case_fields=_frozen({f.id: f for f in instrument.case_fields}),
             read_ratings=_frozen(read["read_ratings"]),
