@@ -6,8 +6,8 @@ computes a summary judgement; those are the expert's.
 
 from __future__ import annotations
 
-import functools
 import itertools
+from collections.abc import Mapping
 from typing import Any
 
 from spj.assessment import Assessment
@@ -278,10 +278,10 @@ class _Explainer:
         self.domains = domains
         self.case = case
 
-    @functools.cached_property
-    def order(self) -> dict[str, int]:
+    @property
+    def order(self) -> Mapping[str, int]:
         """Each indicator's place in the instrument (for unknown results only)."""
-        return {ind: n for n, ind in enumerate(self.status)}
+        return self.index.indicator_order
 
     def explain(
         self,

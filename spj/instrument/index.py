@@ -81,6 +81,8 @@ class InstrumentIndex:
     read_ratings: Mapping[str, tuple[str, ...]]
     """The scales of each indicator that some expression reads: the rule context holds only these."""
     read_domains: tuple[str, ...]
+    indicator_order: Mapping[str, int]
+    """Each indicator's place in the instrument."""
     tally_rows: tuple[tuple[str, int, int], ...]
     """Per indicator, in instrument order: (id, its domain's position, 0 for risk or 3 for protective).
 
@@ -117,6 +119,7 @@ class InstrumentIndex:
             case_fields=_frozen({f.id: f for f in instrument.case_fields}),
             read_ratings=_frozen(read["read_ratings"]),
             read_domains=read["read_domains"],
+            indicator_order=_frozen({i.id: n for n, i in enumerate(instrument.indicators)}),
             tally_rows=_tally_rows(instrument),
             scale_values=_frozen(
                 {
