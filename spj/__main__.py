@@ -1,5 +1,5 @@
 """`python -m spj` runs the `spj` command."""
 
-from spj.cli.app import main
+from spj.cli.entry import main
 
 main()

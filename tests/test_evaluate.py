@@ -274,3 +274,25 @@ def test_an_expression_failing_on_one_assessment_is_unknown_with_its_reason() ->
     assert flags["odd"].error is not None and "rule-evaluation" in flags["odd"].error
     assert flags["peers"].status == "raised"
     assert evaluation.to_dict()["flags"][0]["error"] == flags["odd"].error
+
+
+def test_one_pass_keeps_for_rules_what_is_given_even_without_presence() -> None:
+    """Relevance alone leaves an indicator unrated in the counts, and rules still read it."""
+    instrument = make_instrument(
+        """\
+        rules:
+          - {id: relevant, when: 'has(ratings.SO1.relevance) && ratings.SO1.relevance == 2', message: m}
+          - {id: whole, when: 'has(ratings.SO2.presence)', message: m}
+        """
+    )
+    evaluation = spj.evaluate(
+        instrument, make_assessment(instrument, 'ratings: {SO1: {relevance: high}, WB1: {presence: "Y"}}\n')
+    )
+    assert flag(evaluation, "relevant").status == "raised"
+    assert [r.to_dict() for r in flag(evaluation, "relevant").because] == [
+        {"ref": "ratings.SO1.relevance", "value": 2, "code": "high"}
+    ]
+    assert flag(evaluation, "whole").status == "unknown"  # SO2 not rated yet: unknown, never false
+    assert evaluation.indicator_status == {"SO1": "unrated", "SO2": "unrated", "WB1": "rated"}
+    social = evaluation.to_dict()["domains"]["social"]
+    assert (social["rated"], social["unrated"], social["high_relevance"]) == (0, 2, 0)

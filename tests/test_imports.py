@@ -41,6 +41,12 @@ def test_import_spj_loads_the_core_only() -> None:
     assert "spj.report" not in loaded
 
 
+def test_import_spj_leaves_what_only_a_failing_file_or_an_agreed_plan_needs() -> None:
+    """Schema error wording and repair serve invalid files only; the agreed plan, version-2 assessments."""
+    loaded = _loaded_after("import spj")
+    assert _present(loaded, ("spj.files.schema_errors", "spj.instrument.repair", "spj.evaluation.agreed")) == []
+
+
 def test_loading_and_evaluating_need_no_report_stack_nor_networkx() -> None:
     loaded = _loaded_after(
         f"import spj; i = spj.load_instrument({str(INSTRUMENT)!r}); "
@@ -117,3 +123,46 @@ def test_the_public_api_keeps_every_name_and_adds_disclosure() -> None:
         "render_report",
     ]
     assert all(hasattr(spj, name) for name in spj.__all__)
+
+
+def _validate_loads(path: Path) -> set[str]:
+    return _loaded_after(
+        "import sys\n"
+        f"sys.argv = ['spj', 'validate', {str(path)!r}]\n"
+        "from spj.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code"
+    )
+
+
+def test_spj_validate_imports_its_own_command_and_what_an_instrument_needs() -> None:
+    """The console script imports the command it runs, not every command; validating an instrument
+    needs neither the report stack, nor training, inter-rater agreement or disclosure."""
+    loaded = _validate_loads(INSTRUMENT)
+    commands = sorted(m for m in loaded if m.startswith("spj.cli.commands."))
+    assert commands == ["spj.cli.commands.validate"]
+    assert "spj.cli.app" not in loaded
+    assert _present(loaded, (*REPORT_STACK, *WEB_AND_STORE, "rich", "prompt_toolkit", "networkx")) == []
+    heavy = ("spj.authoring.training", "spj.authoring.irr", "spj.disclosure", "spj.report", "spj.evaluation.agreed")
+    assert _present(loaded, heavy) == []
+
+
+def test_spj_validate_of_an_assessment_still_checks_its_plan() -> None:
+    loaded = _validate_loads(EXAMPLE)
+    assert _present(loaded, REPORT_STACK) == []
+
+
+def test_the_vignette_format_is_named_once() -> None:
+    from spj.authoring.checking import VIGNETTE_FORMAT
+    from spj.authoring.training.model import VIGNETTE_FORMAT as TRAINING
+
+    assert VIGNETTE_FORMAT == TRAINING
+
+
+def test_a_group_or_an_unknown_name_gets_the_whole_command_line() -> None:
+    from spj.cli.entry import one_command
+
+    assert one_command(["xlsx", "--help"]) is None  # a group
+    assert one_command(["nope"]) is None
+    assert one_command(["--help"]) is None
+    assert one_command([]) is None
+    assert one_command(["validate", "x.yaml"]) is not None

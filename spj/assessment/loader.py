@@ -11,7 +11,6 @@ from pydantic import ValidationError
 from spj.assessment.model import FORMATS, Assessment
 from spj.assessment.validate import check_assessment
 from spj.errors import AssessmentError, Code, Location, Problem
-from spj.files.schema_errors import schema_problems
 from spj.files.yamlsource import Document, parse_yaml, read_text
 from spj.instrument import Instrument
 
@@ -71,6 +70,8 @@ def assessment_from_document(doc: Document, instrument: Instrument) -> Assessmen
     try:
         assessment = Assessment.model_validate(doc.data)
     except ValidationError as exc:
+        from spj.files.schema_errors import schema_problems  # only for a file that fails: not at import
+
         raise AssessmentError([*problems, *schema_problems(exc, doc, Assessment)]) from None
     problems += check_assessment(assessment, instrument, doc)
     if problems:

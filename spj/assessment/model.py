@@ -1,7 +1,7 @@
 """The assessment as data (`format: spj-assessment/1` and `/2`, DESIGN 4.2 and 4.6)."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic reads these annotations as types, not as text
+# it must evaluate at import, which makes `import spj` faster.
 import datetime as dt
 from typing import Annotated, Any, Literal
 

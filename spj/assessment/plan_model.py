@@ -7,8 +7,8 @@ data only: the checks that need the engine's proposal, and the schedule over
 the agreed steps, live in `spj.evaluation.agreed`.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic reads these annotations as types, not as text
+# it must evaluate at import, which makes `import spj` faster.
 import datetime as dt
 from typing import Annotated, Literal
 

@@ -3,6 +3,9 @@
 `check_file` raises an `SpjError` listing every problem of a file that is
 invalid, and returns the warnings of one that is valid (a draft's undecided
 plan, say), so that `spj validate` stays a thin loop over files.
+
+Each kind's own checks are imported when a file of that kind is checked:
+validating an instrument needs neither the training nor the disclosure modules.
 """
 
 from __future__ import annotations
@@ -13,18 +16,14 @@ from pathlib import Path
 from spj.assessment import Assessment
 from spj.assessment.loader import assessment_from_document
 from spj.assessment.validate import applicability_warnings
-from spj.authoring.training.loader import vignette_from_document
-from spj.authoring.training.model import VIGNETTE_FORMAT
-from spj.disclosure import deployment_from_document
-from spj.disclosure.consultation import consultation_from_document
 from spj.errors import AssessmentError, Code, Location, Problem, SpjError
-from spj.evaluation.agreed import plan_problems
 from spj.evaluation.evaluate import evaluate
 from spj.files.yamlsource import Document, parse_yaml, read_text
 from spj.instrument import Instrument, load_instrument
 from spj.instrument.discovery import find_instrument, instrument_ref
 
 ASSESSMENT_FORMATS = ("spj-assessment/1", "spj-assessment/2")
+VIGNETTE_FORMAT = "spj-vignette/1"  # spj.authoring.training.model.VIGNETTE_FORMAT (a test keeps them equal)
 
 
 Finalising = Callable[[Assessment, Location], list[Problem]]
@@ -52,12 +51,18 @@ def check_file(
         if instrument is None:
             ref_id, ref_version, where = instrument_ref(path)
             instrument = find_instrument(ref_id, ref_version, where=where)
+        from spj.authoring.training.loader import vignette_from_document
+
         vignette_from_document(doc, instrument, sha256="")
         return []
     if kind == "spj-deployment/1":
+        from spj.disclosure import deployment_from_document
+
         deployment_from_document(doc)
         return []
     if kind == "spj-consultation/1":
+        from spj.disclosure.consultation import consultation_from_document
+
         consultation_from_document(doc)
         return []
     raise SpjError(
@@ -73,8 +78,13 @@ def check_file(
 def check_assessment_document(doc: Document, instrument: Instrument) -> list[Problem]:
     """An assessment and its agreed plan: a final's plan problems are errors, a draft's are warnings."""
     assessment = assessment_from_document(doc, instrument)
+    warnings = applicability_warnings(assessment, instrument, doc)
     agreed = evaluate(instrument, assessment).agreed_plan
-    problems = plan_problems(agreed, doc) if agreed is not None else []
+    if agreed is None:
+        return warnings
+    from spj.evaluation.agreed import plan_problems
+
+    problems = plan_problems(agreed, doc)
     if problems and assessment.status == "final":
         raise AssessmentError(sorted(problems, key=lambda p: (p.location.line or 0, p.location.column or 0)))
-    return problems + applicability_warnings(assessment, instrument, doc)
+    return problems + warnings

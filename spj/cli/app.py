@@ -16,17 +16,10 @@ import typer
 
 from spj.cli import commands
 from spj.cli.common import handles_errors
+from spj.cli.entry import HELP as HELP
+from spj.cli.entry import command_name, narrow_typer, new_typer
 
-HELP = "Structured professional judgement: validate instruments and assessments, score, plan, report."
-
-
-def _typer() -> typer.Typer:
-    return typer.Typer(
-        name="spj", help=HELP, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False
-    )
-
-
-app = _typer()
+app = new_typer()
 
 # The everyday commands first in `spj --help`; the others follow by name.
 ORDER = ("validate", "new", "score", "plan", "report", "compare", "schema", "testcases", "lint", "codebook")
@@ -48,27 +41,14 @@ def app_for(args: Sequence[str]) -> typer.Typer:
     them); a process runs one command, so the console script builds only that one.
     """
     name = args[0] if args else ""
-    chosen = [c for c in app.registered_commands if _command_name(c) == name]
+    chosen = [c for c in app.registered_commands if command_name(c) == name]
     if len(chosen) != 1:
         return app  # --help, a group (`spj xlsx …`), a typo: the whole command line, as always
-    narrow = _typer()
-    narrow.registered_commands = chosen
-    narrow.callback()(_group)  # a group of one, not a single command: `spj validate …` still names it
-    return narrow
-
-
-def _command_name(command: typer.models.CommandInfo) -> str:
-    if command.name:
-        return command.name
-    return typer.main.get_command_name(command.callback.__name__) if command.callback else ""
-
-
-def _group() -> None:
-    pass
+    return narrow_typer(chosen[0])  # a group of one, not a single command: `spj validate …` still names it
 
 
 def main() -> None:
-    """Entry point of the `spj` console script."""
+    """Entry point of the whole command line (the console script uses `spj.cli.entry.main`)."""
     app_for(sys.argv[1:])()
 
 

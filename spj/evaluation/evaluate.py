@@ -13,14 +13,15 @@ from typing import Any
 from spj.assessment import Assessment
 from spj.assessment.validate import case_value
 from spj.errors import Location, RuleError
-from spj.evaluation.agreed import build_agreed_plan
 from spj.evaluation.plan import build_plan
 from spj.evaluation.results import (
+    AgreedPlan,
     Completeness,
     Counts,
     DomainSummary,
     Evaluation,
     FlagResult,
+    Plan,
     Reason,
     Recommendation,
     Ref,
@@ -108,8 +109,17 @@ def evaluate(instrument: Instrument, assessment: Assessment, *, budget: Budget |
         plan=plan,
         indicator_status=status,
         applicability=applicability,
-        agreed_plan=build_agreed_plan(instrument, assessment, plan),
+        agreed_plan=_agreed_plan(instrument, assessment, plan),
     )
+
+
+def _agreed_plan(instrument: Instrument, assessment: Assessment, plan: Plan) -> AgreedPlan | None:
+    """The agreed plan of a version-2 assessment (`spj.evaluation.agreed`, imported for the first one); None for 1."""
+    if assessment.version < 2:
+        return None
+    from spj.evaluation.agreed import build_agreed_plan
+
+    return build_agreed_plan(instrument, assessment, plan)
 
 
 def _decide(

@@ -30,7 +30,7 @@ def build_plan(
     """
     index = index_of(instrument)
     order = index.intervention_order
-    by_id = {iv.id: iv for iv in instrument.interventions}
+    by_id = index.intervention_models
     recommended_set = set(recommended)
     nodes: set[str] = set()
     stack = sorted(recommended_set, key=order.__getitem__)
@@ -40,8 +40,9 @@ def build_plan(
             continue
         nodes.add(node)
         stack.extend(by_id[node].requires)
+    in_order = sorted(nodes, key=order.__getitem__)
     kinds: dict[tuple[str, str], str] = {}
-    for node in sorted(nodes, key=order.__getitem__):
+    for node in in_order:
         iv = by_id[node]
         for other in iv.after:
             if other in nodes:
@@ -66,7 +67,7 @@ def build_plan(
     total = max(end.values(), default=0)
     recs = recommendations or {}
     steps = {}
-    for node in sorted(nodes, key=order.__getitem__):
+    for node in in_order:
         steps[node] = PlanStep(
             intervention=by_id[node],
             reason="recommended" if node in recommended_set else "prerequisite",

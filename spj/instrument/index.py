@@ -77,11 +77,20 @@ class InstrumentIndex:
     rule_generations: tuple[tuple[str, ...], ...]
     interventions: Mapping[str, CompiledIntervention]
     intervention_order: Mapping[str, int]
+    intervention_models: Mapping[str, Intervention]
     judgements: Mapping[str, Judgement]
     case_fields: Mapping[str, CaseField]
     read_ratings: Mapping[str, tuple[str, ...]]
     """The scales of each indicator that some expression reads: the rule context holds only these."""
     read_domains: tuple[str, ...]
+    indicator_order: Mapping[str, int]
+    """Each indicator's place in the instrument."""
+    tally_rows: tuple[tuple[str, int, int], ...]
+    """Per indicator, in instrument order: (id, its domain's position, 0 for risk or 3 for protective).
+
+    What an evaluation's one pass over the indicators reads (`spj.evaluation.evaluate`), as plain tuples."""
+    scale_values: Mapping[str, Mapping[str, int]]
+    """Per scale, the value of each code."""
     conditions: Mapping[Item, CompiledCondition] = field(default_factory=lambda: MappingProxyType({}))
     """Each conditional item's compiled condition (`applies_when`, `scale_applies_when`)."""
     condition_order: tuple[Item, ...] = ()
@@ -113,13 +122,27 @@ class InstrumentIndex:
             rule_generations=generations,
             interventions=_frozen(interventions),
             intervention_order=_frozen({iv.id: n for n, iv in enumerate(instrument.interventions)}),
+            intervention_models=_frozen({iv.id: iv for iv in instrument.interventions}),
             judgements=_frozen({j.id: j for j in instrument.judgements}),
             case_fields=_frozen({f.id: f for f in instrument.case_fields}),
             read_ratings=_frozen(read["read_ratings"]),
             read_domains=read["read_domains"],
+            indicator_order=_frozen({i.id: n for n, i in enumerate(instrument.indicators)}),
+            tally_rows=_tally_rows(instrument),
+            scale_values=_frozen(
+                {
+                    name: _frozen({level.code: level.value for level in levels})
+                    for name, levels in instrument.scales.items()
+                }
+            ),
             conditions=_frozen(conditions or {}),
             condition_order=condition_order,
         )
+
+
+def _tally_rows(instrument: Instrument) -> tuple[tuple[str, int, int], ...]:
+    position = {d.id: n for n, d in enumerate(instrument.domains)}
+    return tuple((i.id, position[i.domain], 3 if i.kind == "protective" else 0) for i in instrument.indicators)
 
 
 def _read_paths(instrument: Instrument, expressions: list[CompiledExpression]) -> dict[str, Any]:

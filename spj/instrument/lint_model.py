@@ -23,8 +23,8 @@ The codes live here, below the lint checks, because the file format names
 them. Checks of `at` live in `lint_checks.py`.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic reads these annotations as types, not as text
+# it must evaluate at import, which makes `import spj` faster.
 from enum import StrEnum
 from typing import Annotated, Any
 

@@ -12,12 +12,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from spj.errors import Code, InstrumentError, Location, Problem
-from spj.files.schema_errors import schema_problems
 from spj.files.yamlsource import Document, parse_yaml, read_text
 from spj.instrument.checks import check_instrument, duplicate_id_problems
 from spj.instrument.index import LOADED
 from spj.instrument.model import Instrument
-from spj.instrument.repair import repaired
 
 
 def load_instrument(path: str | Path) -> Instrument:
@@ -55,6 +53,9 @@ def instrument_from_document(doc: Document) -> Instrument:
     try:
         instrument = Instrument.model_validate(doc.data)
     except ValidationError as exc:
+        from spj.files.schema_errors import schema_problems  # only for a file that fails: not at import
+        from spj.instrument.repair import repaired
+
         problems += schema_problems(exc, doc, Instrument)
         patched = repaired(doc.data, exc)
         if patched is not None:

@@ -6,8 +6,8 @@ look-up tables of a loaded `Instrument` live beside it, in an immutable
 `InstrumentIndex` (`index.py`, `index_of(instrument)`).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic reads these annotations as types, not as text
+# it must evaluate at import, which makes `import spj` faster.
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator

@@ -152,6 +152,7 @@ class RuleContext:
         self._case = case
         self._flags: Mapping[str, bool] = {}
         self._context: Any = None
+        self._variables: dict[str, Any] = {"ratings": ratings, "domains": domains, "case": case, "flags": self._flags}
 
     def set_flags(self, flags: Mapping[str, bool]) -> None:
         """The known flags, for evaluations that do not pass their own."""
@@ -184,10 +185,11 @@ class RuleContext:
             raise RuleError(Problem(Code.RULE_BUDGET_EXHAUSTED, self.budget.reason(), where or Location()))
         known = self._flags if flags is None else flags
         if expression.run is not None:
+            variables = self._variables  # one map for every call with the same flags (closures only read it)
+            if variables["flags"] is not known:
+                variables = self._variables = {**variables, "flags": known}
             try:
-                value = expression.run(
-                    {"ratings": self._ratings, "domains": self._domains, "case": self._case, "flags": known}
-                )
+                value = expression.run(variables)
             except Missing:
                 return None  # a missing rating, flag or case field
             except Unsupported:
