@@ -20,10 +20,11 @@ from spj.api.double_rating_models import (
     DoubleRatingOut,
     SecondRatingIn,
 )
+from spj.api.idempotency import IdempotentRoute
 from spj.api.json_api import ERRORS
 from spj.api.models import ErrorOut
 
-router = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["double rating"])
+router = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["double rating"], route_class=IdempotentRoute)
 BLIND: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorOut, "description": "not allowed (forbidden), or sealed by an open double rating (blinded)"},
     409: {"model": ErrorOut, "description": "not possible in this state (double-rating, blinded)"},
