@@ -1,0 +1,59 @@
+"""How far a draft is: an indicator is done only when it is omitted or everything it rates is filled.
+
+The form's progress and the case list's progress per draft use this one rule.
+
+The engine's completeness counts an indicator as rated from its first scale; the form asks more, by
+the rule the final check applies (`spj.assessment.validate.rating_gaps`), so that "0 to do" in the
+form means that finalising will not find an indicator still to rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from spj.assessment.validate import rating_gaps
+from spj.instrument import Instrument, index_of
+
+
+@dataclass(frozen=True)
+class FormProgress:
+    rated: int  # done by rating every scale it needs
+    omitted: int  # done by omitting it with a reason
+    to_do: tuple[str, ...]  # the indicators still to rate or omit, in the form's order
+    per_domain: dict[str, tuple[int, int]]  # life area → (done, indicators)
+
+    @property
+    def done(self) -> int:
+        return self.rated + self.omitted
+
+    @property
+    def total(self) -> int:
+        return self.done + len(self.to_do)
+
+
+def form_progress(instrument: Instrument, content: Mapping[str, Any]) -> FormProgress:
+    """The form's progress from an assessment document's `ratings`."""
+    index = index_of(instrument)
+    ratings = content.get("ratings") or {}
+    rated = omitted = 0
+    to_do: list[str] = []
+    per_domain: dict[str, list[int]] = {d.id: [0, 0] for d in instrument.domains}
+    order = {d.id: n for n, d in enumerate(instrument.domains)}
+    for indicator in sorted(instrument.indicators, key=lambda i: order.get(i.domain, len(order))):
+        rating = ratings.get(indicator.id)
+        is_omitted = isinstance(rating, Mapping) and rating.get("omitted") is True
+        codes = None
+        if isinstance(rating, Mapping) and not is_omitted:
+            codes = {s: str(rating[s]) for s in indicator.rate if rating.get(s) not in (None, "")}
+            codes = codes or None
+        counts = per_domain.setdefault(indicator.domain, [0, 0])
+        counts[1] += 1
+        if rating_gaps(indicator, codes, is_omitted, index):
+            to_do.append(indicator.id)
+            continue
+        counts[0] += 1
+        omitted += is_omitted
+        rated += not is_omitted
+    return FormProgress(rated, omitted, tuple(to_do), {k: (v[0], v[1]) for k, v in per_domain.items()})
