@@ -140,6 +140,7 @@ ASSESSMENT_POSTS = (
     "/preview",
     "/autosave",
     "/autosave/discard",
+    "/sources",
     "/restore",
     "/reassess",
     "/amend",

@@ -69,4 +69,6 @@ def plan_finding_text(message: str, titles: Mapping[str, str], lang: str) -> str
             found = {k: titles.get(v, v) for k, v in match.groupdict().items()}
             return gettext(lang, sentence, **found)
     # Any other finding: the engine's words, each step id replaced by its title.
-    return re.sub(r"[A-Za-z][\w-]*", lambda m: f"“{titles[m.group(0)]}”" if m.group(0) in titles else m.group(0), message)
+    return re.sub(
+        r"[A-Za-z][\w-]*", lambda m: f"“{titles[m.group(0)]}”" if m.group(0) in titles else m.group(0), message
+    )

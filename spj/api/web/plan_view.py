@@ -130,13 +130,14 @@ def build_plan_page(
                 for s in agreed.steps
             ]
             total = agreed.total_weeks
-            titles = {**{i.id: loc(i.title) for i in interventions.values()}, **{s.id: loc(s.title) for s in agreed.steps}}
+            titles = {
+                **{i.id: loc(i.title) for i in interventions.values()},
+                **{s.id: loc(s.title) for s in agreed.steps},
+            }
             warnings = [plan_finding_text(f.message, titles, lang) for f in agreed.findings]
     proposed_ids = {p.id for p in proposed}
     decided = plan.get("decisions") or {}
-    kept = [
-        loc(interventions[i].title) if i in interventions else i for i in decided if i not in proposed_ids
-    ]
+    kept = [loc(interventions[i].title) if i in interventions else i for i in decided if i not in proposed_ids]
     added = [a for a in plan.get("added") or () if isinstance(a, Mapping)]
     added_ids = [str(a.get("id")) for a in added if a.get("id")]
     entries: dict[str, Mapping[str, Any]] = {**{str(a.get("id")): a for a in added}, **decided}
