@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
@@ -32,7 +33,6 @@ from spj.evaluation.results import Evaluation
 from spj.instrument import Instrument
 from spj.report import SignOff, render_report
 from spj.service import case_list, lifecycle, programme, provenance, signoff
-from spj.service.progress import FormProgress, form_progress
 from spj.service import content as contents
 from spj.service.auth import Auth, require_role
 from spj.service.autosave import Autosave
@@ -48,6 +48,7 @@ from spj.service.errors import (
 )
 from spj.service.instruments import InstrumentRegistry
 from spj.service.limiter import PdfPool
+from spj.service.progress import FormProgress, form_progress
 from spj.service.referrals import ReferralDesk, referred_partners
 from spj.service.views import AssessmentView
 from spj.store.hashing import content_sha256
@@ -185,7 +186,9 @@ class Workspace:
                 continue
             revision = self.store.get_revision(user.agency_id, record.id)
             key = (instrument.sha256, revision.content_sha256)
-            found[record.id] = self._progress.get_or_make(key, lambda: form_progress(instrument, revision.content))
+            found[record.id] = self._progress.get_or_make(
+                key, functools.partial(form_progress, instrument, revision.content)
+            )
         return found
 
     def open_drafts_of_case(self, user: User, case_id: str) -> list[AssessmentRecord]:

@@ -1,4 +1,4 @@
-"""The expert's words for the instrument's codes (issue 9, point 3): providers and plan findings, in the page's language.
+"""The expert's words for the instrument's codes (issue 9, point 3): providers and plan findings, as sentences.
 
 The instruments name the kind of service that provides a step by a code (`social-services`); the page shows
 its name from the `web` catalog (a code the catalog does not know is shown as words: `youth-care` → "Youth

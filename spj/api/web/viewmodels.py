@@ -249,7 +249,7 @@ class FieldLabels(dict[str, str]):
         super().__init__()
         self.lang = lang
 
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, name: str, default: Any = None) -> Any:
         if name in self:
             return self[name]
         row = re.fullmatch(r"(s|sc)\.(\d{1,4})(?:\.(\w+))?", name)
