@@ -25,7 +25,15 @@ from babel.messages.pofile import read_po
 from spj.api.web.forms import SCENARIO_KINDS
 from spj.instrument.model import Instrument
 from spj.service.case_list import STATUSES
-from tests.web.conftest import TestClient, csrf_of, form_fields, post_form, start_assessment
+from tests.web.conftest import (
+    TestClient,
+    csrf_of,
+    form_fields,
+    plan_fields,
+    post_form,
+    post_plan,
+    start_assessment,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "instruments" / "disengagement-trajectory" / "examples" / "case-0101.assessment.yaml"
@@ -210,4 +218,16 @@ def test_no_workspace_page_shows_a_raw_code(demo: dict[str, Any], lang: str) -> 
     bad = raw_codes(visible_text(refused.text), codes)
     if bad:
         found["form with errors"] = bad
+    # Finalising refused, on the form and on the plan page: the reasons in plain words too.
+    fields = form_fields(alice.get(f"/assessments/{demo['draft']}").text)
+    refused = post_form(alice, demo["draft"], fields, action="finalise")
+    assert refused.status_code == 422
+    bad = raw_codes(visible_text(refused.text), codes)
+    if bad:
+        found["finalise refused"] = bad
+    refused = post_plan(alice, demo["draft"], plan_fields(alice, demo["draft"]), action="finalise")
+    assert refused.status_code == 422
+    bad = raw_codes(visible_text(refused.text), codes)
+    if bad:
+        found["finalise refused on the plan page"] = bad
     assert found == {}, "\n".join(f"{k}: {v}" for k, vs in found.items() for v in vs)

@@ -72,3 +72,10 @@ def plan_finding_text(message: str, titles: Mapping[str, str], lang: str) -> str
     return re.sub(
         r"[A-Za-z][\w-]*", lambda m: f"“{titles[m.group(0)]}”" if m.group(0) in titles else m.group(0), message
     )
+
+
+def plan_problem_text(code: str, message: str, titles: Mapping[str, str], lang: str) -> str:
+    """A problem of the plan (a refusal to finalise, a refused save) as a sentence in `lang`."""
+    if code == "missing-review-date":
+        return gettext(lang, _("The plan needs a review date: the day the plan is reviewed."))
+    return plan_finding_text(message, titles, lang)
