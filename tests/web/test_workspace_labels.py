@@ -27,6 +27,7 @@ from spj.instrument.model import Instrument
 from spj.service.case_list import STATUSES
 from tests.web.conftest import (
     TestClient,
+    accept_every_step,
     csrf_of,
     form_fields,
     plan_fields,
@@ -182,7 +183,41 @@ def demo(app: Any, login: Login) -> dict[str, Any]:
     view = workspace.save(user, draft, view.head, _demo_content(view.content))
     changed = {**view.content, "formulation": "Synthetic text, changed."}
     view = workspace.save(user, draft, view.head, changed)
-    return {"alice": alice, "draft": draft, "instrument": view.instrument, "head": view.head}
+    final = _final(alice, "CASE-0102")
+    started = alice.post(
+        f"/assessments/{final}/reassess", data={"csrf_token": csrf_of(alice.get("/cases").text)}, follow_redirects=False
+    )
+    again = started.headers["location"].split("/assessments/")[1].split("?")[0]
+    view = workspace.get(user, again)
+    workspace.save(user, again, view.head, _demo_content(view.content))
+    return {
+        "alice": alice,
+        "rita": login("rita"),
+        "draft": draft,
+        "final": final,
+        "again": again,
+        "instrument": view.instrument,
+        "head": 3,
+    }
+
+
+def _final(client: TestClient, case_id: str) -> str:
+    """A final assessment, finalised through the pages (every indicator absent, every step accepted)."""
+    assessment_id = start_assessment(client, case_id)
+    fields = form_fields(client.get(f"/assessments/{assessment_id}").text)
+    for name in [n for n in fields if n.startswith("r.") and n.endswith(".presence")]:
+        fields[name] = ["N"]
+    for judgement in ("case_priority", "trajectory_readiness"):
+        fields[f"j.{judgement}.level"] = ["moderate"]
+        fields[f"j.{judgement}.rationale"] = ["Synthetic text."]
+    fields["case.mandate"] = ["sentence_implementation_court"]
+    fields["case.status"] = ["hate_propagandist"]
+    assert post_form(client, assessment_id, fields).status_code == 303
+    finalised = post_plan(
+        client, assessment_id, accept_every_step(plan_fields(client, assessment_id)), action="finalise"
+    )
+    assert finalised.status_code == 303, finalised.text
+    return assessment_id
 
 
 def _pages(demo: dict[str, Any]) -> Iterator[str]:
@@ -190,16 +225,27 @@ def _pages(demo: dict[str, Any]) -> Iterator[str]:
     yield from ("/cases", "/cases?mine=1", "/cases/CASE-0101", "/new", "/new?case=CASE-0101")
     for tail in ("", "/plan", "/history", "/revisions/1", "/report", f"/compare?from=1&to={demo['head']}"):
         yield f"/assessments/{draft}{tail}"
+    for tail in ("", "/plan", "/history", "/report"):
+        yield f"/assessments/{demo['final']}{tail}"
+    yield f"/assessments/{demo['again']}/changes"
 
 
 @pytest.mark.parametrize("lang", ["en", "nl", "fr"])
 def test_no_workspace_page_shows_a_raw_code(demo: dict[str, Any], lang: str) -> None:
     alice: TestClient = demo["alice"]
     instrument: Instrument = demo["instrument"]
-    codes = {c for c in instrument_codes(instrument) if c.casefold() not in language_words(instrument, lang)}
+    words = language_words(instrument, lang)
+    codes = {c for c in instrument_codes(instrument) if c.casefold() not in words}
     assert {"hate_propagandist", "sentence_implementation_court"} <= codes
     _set_language(alice, lang)
     found: dict[str, list[str]] = {}
+    # The countersigner's view of the final assessment.
+    _set_language(demo["rita"], lang)
+    countersign = demo["rita"].get(f"/assessments/{demo['final']}")
+    assert 'name="comment"' in countersign.text
+    bad = raw_codes(visible_text(countersign.text), codes)
+    if bad:
+        found["the countersigner's final view"] = bad
     for path in _pages(demo):
         response = alice.get(path)
         assert response.status_code == 200, (path, response.status_code)
