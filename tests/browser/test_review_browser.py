@@ -150,7 +150,11 @@ def test_a_source_added_inline_survives_a_reload_and_the_form_stays_accessible(s
     # Saving the whole form afterwards keeps both, with no conflict, and returns to the section edited.
     alice.locator("#f-formulation").fill("Synthetic formulation, saved.")
     alice.get_by_role("button", name="Save draft").click()
-    alice.wait_for_url("**saved=3#formulation-section")
+    alice.wait_for_url("**saved=3")
+    # Back where the expert was, not at the top: the formulation is on the screen.
+    top = alice.locator("#formulation-section").evaluate("e => e.getBoundingClientRect().top")
+    assert alice.evaluate("() => window.scrollY") > 0 and -900 < top < 900
+    assert alice.locator("#autosave-status").inner_text() == "Saved as revision 3."
     assert alice.locator('input[name="s.0.id"]').input_value() == "S1"
     assert alice.locator("#f-formulation").input_value() == "Synthetic formulation, saved."
 

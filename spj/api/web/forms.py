@@ -332,7 +332,7 @@ def flatten(content: Mapping[str, Any], instrument: Instrument) -> dict[str, str
     return {name: ", ".join(values) for name, values in form_from_content(instrument, content).items()}
 
 
-_NOT_CONTENT = ("csrf_token", "base_revision", "action", "return_to")
+_NOT_CONTENT = ("csrf_token", "base_revision", "action")
 
 
 def content_fields(form: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -229,16 +228,7 @@ async def save(request: Request, assessment_id: str) -> Response:
             status_code=422,
         )
     workspace.autosave.discard(user, assessment_id)  # saved: the autosaved copy has done its work
-    return redirect(request, f"/assessments/{saved.id}?saved={saved.head}{_anchor(fields)}")
-
-
-_ANCHOR = re.compile(r"(f-r-[A-Za-z0-9_]{1,40}|area-[a-z0-9_]{1,60}|case-sources|formulation-section|judgements)")
-
-
-def _anchor(fields: Mapping[str, Sequence[str]]) -> str:
-    """`#section` to return to after saving: the section being edited, as the page's script posts it (`return_to`)."""
-    wanted = (fields.get("return_to") or [""])[0]
-    return f"#{wanted}" if _ANCHOR.fullmatch(wanted) else ""
+    return redirect(request, f"/assessments/{saved.id}?saved={saved.head}")
 
 
 def _finalise(

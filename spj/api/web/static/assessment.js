@@ -109,25 +109,37 @@
     });
   }
 
-  /* Saving returns to the section being edited: the form posts the id of the indicator (or area) that
-     holds the last field edited or focused, and the server's redirect ends with it as the anchor. */
+  /* Saving returns to where the expert was: on submit, the indicator (or area) holding the last field
+     edited or focused and its place on the screen are noted for this tab; the saved page scrolls that
+     section back to the same place. (The server's addresses stay as they are.) */
   function returnToSection(form) {
+    var key = "spj-return:" + form.getAttribute("action");
     var last = null;
+    try {
+      var noted = JSON.parse(sessionStorage.getItem(key) || "null");
+      sessionStorage.removeItem(key);
+      if (noted && /[?&]saved=\d+/.test(location.search) && !location.hash) {
+        var section = document.getElementById(noted.id);
+        if (section) {
+          window.scrollTo(0, section.getBoundingClientRect().top + window.scrollY - noted.top);
+          // The "saved" notice is at the top, out of sight now: say it in the save bar too.
+          var saved = document.querySelector(".notice.ok[role=status]");
+          var bar = document.getElementById("autosave-status");
+          if (saved && bar) { bar.textContent = saved.textContent.trim(); }
+        }
+      }
+    } catch (e) { /* storage refused: the page opens at the top, as without JavaScript */ }
     function note(event) {
       var holder = event.target.closest ? event.target.closest("fieldset.indicator, section.area") : null;
-      if (holder && holder.id) { last = holder.id; }
+      if (holder && holder.id) { last = holder; }
     }
     form.addEventListener("focusin", note);
     form.addEventListener("input", note);
     form.addEventListener("submit", function () {
       if (!last) return;
-      var field = form.querySelector("input[name=return_to]");
-      if (!field) {
-        field = document.createElement("input");
-        field.type = "hidden"; field.name = "return_to";
-        form.appendChild(field);
-      }
-      field.value = last;
+      try {
+        sessionStorage.setItem(key, JSON.stringify({id: last.id, top: last.getBoundingClientRect().top}));
+      } catch (e) { /* nothing to return to */ }
     });
   }
 
@@ -199,6 +211,8 @@
             }
             added(answer.body, indicator);
             close();
+            // Edits already kept by autosave were typed on the old revision: keep them again on the new one.
+            if (form.dataset.kept) { form.dispatchEvent(new Event("change")); }
             if (status) { status.textContent = answer.body.message; }
           })
           .catch(function () { errors.textContent = form.dataset.failed; });
