@@ -60,10 +60,12 @@ class Code(StrEnum):
     UNKNOWN_SOURCE = "unknown-source"
     UNKNOWN_JUDGEMENT = "unknown-judgement"
     UNKNOWN_CASE_FIELD = "unknown-case-field"
+    UNKNOWN_FIELD = "unknown-field"  # a background field or scenario detail the instrument does not declare
     OMISSION = "omission"
     INCOMPLETE = "incomplete"
     MISSING_RATIONALE = "missing-rationale"
     MISSING_JUDGEMENT = "missing-judgement"
+    NOT_APPLICABLE = "not-applicable"  # a value given for an item whose applies_when is false (a warning)
     TEMPLATE = "template"
     OUTPUT = "output"
     XLSX = "xlsx"

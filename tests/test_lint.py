@@ -131,6 +131,17 @@ CASES = [
     ),
     ("ratings.SO1.relevance == 1'", "domains.social.risk.present == 3'", LintCode.COMPARISON_OUT_OF_RANGE),
     ("case.phase == 'detention'", "case.phase == 'detenton'", LintCode.COMPARISON_OUT_OF_RANGE),
+    (
+        "    guidance: {en: Rate support., nl: Beoordeel steun.}\n",
+        "    guidance: {en: Rate support., nl: Beoordeel steun.}\n    applies_when: 'ratings.SO1.presence < 0'\n",
+        LintCode.CONDITION_NEVER_TRUE,
+    ),
+    (
+        "    guidance: {en: Rate support., nl: Beoordeel steun.}\n",
+        "    guidance: {en: Rate support., nl: Beoordeel steun.}\n"
+        "    scale_applies_when: {relevance: 'ratings.SO1.presence <= 2'}\n",
+        LintCode.CONDITION_ALWAYS_TRUE,
+    ),
 ]
 
 

@@ -363,7 +363,7 @@ def test_agreement_over_all_vignettes_counts_first_attempts(tmp_path: Path) -> N
     assert overall["presence"]["items"] == 30 and overall["presence"]["exact"] == 29  # EN1 of the first attempt
     kappa = overall["presence"]["kappa_quadratic"]
     assert kappa["value"] < 1 and kappa["ci"] is not None and -1 <= kappa["ci"][0] <= kappa["ci"][1] <= 1
-    assert overall["judgements"]["items"] == 4
+    assert overall["judgements"]["items"] == 6  # three summary judgements on each of two vignettes
     progress = RUNNER.invoke(app, ["train", "progress", "--trainee", "u-42", "--record", str(record), "--json"])
     assert progress.exit_code == 0
     assert json.loads(progress.stdout)[0]["agreement"] == data["progress"]["agreement"]

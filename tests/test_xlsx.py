@@ -80,11 +80,16 @@ def test_workbook_layout(shipped: tuple[spj.Instrument, bytes]) -> None:
         "domains",
         "indicators",
         "case_fields",
+        "background",  # the structured background step (issue 14)
+        "scenario_fields",  # the scenario schema
         "rules",
         "interventions",
         "judgements",
         "migrations",  # the shipped instruments carry a migration from 1.0.0
     ]
+    scenario = book["scenario_fields"]
+    headers = [cell.value for cell in scenario[1]]
+    assert headers[:3] == ["id", "type", "choices"] and "label:days::fr" in headers
     migrations = book["migrations"]
     headers = [cell.value for cell in migrations[1]]
     row = dict(zip(headers, (cell.value for cell in migrations[2]), strict=True))
@@ -169,7 +174,7 @@ def _drop_sheet(name: str) -> Callable[[Any], None]:
         (_rename_header("indicators", "guidance::en", "guidence::en"), "xlsx", "x.xlsx[indicators]", 1, 8, "guidence"),
         (_set("interventions", "duration_weeks", 3, "six"), "xlsx", "x.xlsx[interventions]", 3, 4, "duration_weeks"),
         (_set("instrument", "value", 8, "a lot"), "xlsx", "x.xlsx[instrument]", 8, 2, "max_omitted_ratio"),
-        (_add_column("indicators", "title", 2, "Plain too"), "xlsx", "x.xlsx[indicators]", 2, 21, "not both"),
+        (_add_column("indicators", "title", 2, "Plain too"), "xlsx", "x.xlsx[indicators]", 2, 23, "not both"),
         (_drop_sheet("domains"), "xlsx", "x.xlsx", None, None, "domains"),
         (_set("indicators", "domain", 4, "psychosocail"), "unresolved-reference", "x.xlsx[indicators]", 4, 2, "domain"),
         (_set("rules", "when", 2, "ratings.PS1.presence >="), "rule-syntax", "x.xlsx[rules]", 2, 2, "when"),
@@ -296,3 +301,53 @@ def test_an_unknown_id_in_the_lint_sheet_names_its_cell() -> None:
     [problem] = [p for p in problems if p.code.value == "unresolved-reference"]
     assert (problem.location.file, problem.location.line, problem.location.column) == ("x.xlsx[lint]", 2, 2)
     assert "no judgement 'j2'" in problem.message
+
+
+def test_conditions_have_columns_and_survive_the_round_trip(shipped: tuple[spj.Instrument, bytes]) -> None:
+    """Conditional items (issue 11, point 3): `applies_when` and `scale_applies_when:SCALE`, like XLSForm's relevant."""
+    instrument = make_instrument(
+        """\
+        case_fields:
+          - {id: status, type: choice, choices: [convict, pve]}
+        """,
+        body="""\
+        domains:
+          - {id: social, title: {en: Social}}
+        indicators:
+          - {id: SO1, domain: social, kind: risk, title: {en: Peers},
+             scale_applies_when: {relevance: 'ratings.SO1.presence != 0'}}
+          - {id: WB1, domain: social, kind: risk, title: {en: Trauma}, applies_when: 'case.status == "convict"'}
+        """,
+    )
+    data = export_workbook(instrument)
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["indicators"]
+    headers = [cell.value for cell in sheet[1]]
+    assert {"applies_when", "scale_applies_when:relevance"} <= set(headers)
+    rows = [dict(zip(headers, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+    assert rows[0]["scale_applies_when:relevance"] == "ratings.SO1.presence != 0"
+    assert rows[1]["applies_when"] == 'case.status == "convict"'
+    imported, _ = workbook_to_yaml(data, name="x.xlsx")
+    assert imported.sha256 == instrument.sha256
+    assert imported.indicators[1].applies_when == 'case.status == "convict"'
+    shipped_headers = [cell.value for cell in openpyxl.load_workbook(io.BytesIO(shipped[1]))["indicators"][1]]
+    assert "scale_applies_when:relevance" in shipped_headers
+
+
+def test_a_bad_condition_in_a_workbook_names_its_cell() -> None:
+    instrument = make_instrument(
+        body="""\
+        domains:
+          - {id: social, title: {en: Social}}
+        indicators:
+          - {id: SO1, domain: social, kind: risk, title: {en: Peers}}
+          - {id: WB1, domain: social, kind: risk, title: {en: Trauma}, applies_when: 'ratings.SO1.presence != 0'}
+        """
+    )
+
+    def break_it(book: Any) -> None:
+        sheet = book["indicators"]
+        sheet.cell(row=3, column=_column(sheet, "applies_when")).value = "ratings.SO9.presence != 0"
+
+    problems = _problems(_edit(export_workbook(instrument), break_it))
+    assert [p.code.value for p in problems] == ["rule-reference"]
+    assert "indicators" in str(problems[0].location) and "SO9" in problems[0].message

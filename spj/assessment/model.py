@@ -109,10 +109,21 @@ _RATING_FIELDS = frozenset(Rating.model_fields)
 """The declared fields of a rating; every other key is a scale code."""
 
 
+RecordValue = LongText | int | bool | tuple[CodeText, ...]
+"""A value of a recorded field (background, scenario detail): text, a number, yes/no, or a choice's code(s)."""
+
+
 class Scenario(Model):
+    """What could happen (DESIGN 4.2): a kind and a narrative, and the instrument's scenario details."""
+
     kind: Short
     text: LongText
     title: Short | None = None
+    # Left out of the dump when empty, so a scenario without them is written (and hashed) as before.
+    details: dict[str, RecordValue] = Field(default_factory=dict, exclude_if=lambda value: not value)
+    """Values of the instrument's `scenario_fields` (nature, likely victims, severity, imminence, ...)."""
+    management: tuple[Short, ...] = Field(default=(), exclude_if=lambda value: not value)
+    """The interventions that answer this scenario, by id."""
 
 
 class JudgementEntry(Model):
@@ -140,6 +151,11 @@ class Assessment(Model):
     formulation: LongText | None = None
     scenarios: tuple[Scenario, ...] = ()
     judgements: dict[str, JudgementEntry] = Field(default_factory=dict)
+    # Left out of the dump when empty or absent, so an assessment without them is written (and hashed) as before.
+    background: dict[str, RecordValue] = Field(default_factory=dict, exclude_if=lambda value: not value)
+    """Values of the instrument's `background` fields: the structured background step."""
+    review_triggers: LongText | None = Field(default=None, exclude_if=lambda value: value is None)
+    """What would bring the next assessment forward (the review date itself is the agreed plan's)."""
     plan: AgreedPlanInput | None = None  # version 2 only: the expert's decisions (DESIGN 4.6)
 
     @property

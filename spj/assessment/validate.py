@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from spj.assessment.fieldvalues import check_values, choice_code
 from spj.assessment.model import Assessment, Rating
+from spj.assessment.records import check_records
 from spj.errors import Code, Problem, did_you_mean
-from spj.files.yamlsource import Document, PathT
+from spj.files.yamlsource import Document
 from spj.instrument import Instrument, index_of
+from spj.instrument.applicability import NOTHING_CONDITIONED, Applicability, decide_applicability
 from spj.instrument.model import CaseField, Indicator
 
 
@@ -42,6 +45,7 @@ def check_assessment(assessment: Assessment, instrument: Instrument, doc: Docume
             problems.append(doc.problem(Code.DUPLICATE_ID, f"duplicate source id {listed.id!r}", ("sources", n, "id")))
         seen_sources.add(listed.id)
     problems += _check_case_fields(assessment, instrument, doc)
+    problems += check_records(assessment, instrument, doc)
     if assessment.plan is not None and assessment.version < 2:
         problems.append(
             doc.problem(
@@ -119,59 +123,9 @@ def _check_rating(
 
 
 def _check_case_fields(assessment: Assessment, instrument: Instrument, doc: Document) -> list[Problem]:
-    index = index_of(instrument)
-    problems = []
-    for name, value in assessment.case.fields.items():
-        path = ("case", "fields", name)
-        field = index.case_fields.get(name)
-        if field is None:
-            problems.append(
-                doc.problem(
-                    Code.UNKNOWN_CASE_FIELD,
-                    f"no case field {name!r} in the instrument" + did_you_mean(name, index.case_fields),
-                    path,
-                )
-            )
-        elif field.type == "choice":
-            problems += _check_choice(field, name, value, path, doc)
-        elif field.type == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
-            problems.append(doc.problem(Code.SCHEMA, f"{name} must be a whole number, got {value!r}", path))
-        elif field.type == "boolean" and not isinstance(value, bool):
-            problems.append(doc.problem(Code.SCHEMA, f"{name} must be true or false, got {value!r}", path))
-        elif field.type == "text" and not isinstance(value, str):
-            problems.append(doc.problem(Code.SCHEMA, f"{name} must be text, got {value!r}", path))
-    return problems
-
-
-def _check_choice(field: CaseField, name: str, value: object, path: PathT, doc: Document) -> list[Problem]:
-    """A choice holds one of its codes; a multiple choice a list of them (or one code alone), each once."""
-    if isinstance(value, tuple | list) and not field.multiple:
-        return [
-            doc.problem(
-                Code.SCHEMA,
-                f"{name} holds one choice, got a list; give one of {', '.join(field.choices)}"
-                " (or declare the field `multiple: true` in the instrument)",
-                path,
-            )
-        ]
-    codes = list(value) if isinstance(value, tuple | list) else [choice_code(value)]
-    problems = [
-        doc.problem(
-            Code.UNKNOWN_CODE,
-            f"{code!r} is not a choice of {name}; use one of {', '.join(field.choices)}",
-            (*path, n) if isinstance(value, tuple | list) else path,
-        )
-        for n, code in enumerate(codes)
-        if code not in field.choices
-    ]
-    if len(set(map(str, codes))) != len(codes):
-        problems.append(doc.problem(Code.DUPLICATE_ID, f"{name} names a choice twice", path))
-    return problems
-
-
-def choice_code(value: object) -> object:
-    """A choice is a code: `1` written unquoted is the code "1" (as scale codes are)."""
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    fields = index_of(instrument).case_fields
+    values = assessment.case.fields
+    return check_values(fields, values, ("case", "fields"), doc, what="case field", unknown=Code.UNKNOWN_CASE_FIELD)
 
 
 def case_value(field: CaseField | None, value: object) -> object:
@@ -188,14 +142,22 @@ def case_value(field: CaseField | None, value: object) -> object:
     return choice_code(value)
 
 
-def rating_gaps(indicator: Indicator, codes: Mapping[str, object] | None, omitted: bool, index: Any) -> tuple[str, ...]:
+def rating_gaps(
+    indicator: Indicator,
+    codes: Mapping[str, object] | None,
+    omitted: bool,
+    index: Any,
+    applicability: Applicability = NOTHING_CONDITIONED,
+) -> tuple[str, ...]:
     """What an indicator still needs before it is complete: nothing when omitted or fully rated.
 
     `("rating",)` when it is neither rated nor omitted; else the scales still to rate. Scales after the
     first (relevance) may stay empty for an indicator rated at the bottom of its first scale: an absent
-    indicator has no relevance to rate. The form's progress and the final check read the same rule.
+    indicator has no relevance to rate. An item whose condition is false (`applicability`) is not asked:
+    nothing to do for it; one whose condition is unknown still is. The form's progress and the final
+    check read the same rule.
     """
-    if omitted:
+    if omitted or applicability.applies(indicator.id) is False:
         return ()
     if codes is None:
         return ("rating",)
@@ -206,19 +168,75 @@ def rating_gaps(indicator: Indicator, codes: Mapping[str, object] | None, omitte
     level = index.scales[first].by_code.get(first_code)
     if level is not None and level.value == index.scales[first].bottom:
         return ()
-    return tuple(scale for scale in rest if codes.get(scale) is None)
+    return tuple(
+        scale for scale in rest if codes.get(scale) is None and applicability.applies(indicator.id, scale) is not False
+    )
+
+
+def assessment_applicability(assessment: Assessment, instrument: Instrument) -> Applicability:
+    """Which conditional items apply to `assessment` (`spj.instrument.applicability`)."""
+    index = index_of(instrument)
+    if not index.conditions:
+        return NOTHING_CONDITIONED
+    codes = {ind: rating.codes for ind, rating in assessment.ratings.items() if not rating.omitted}
+    case = {name: case_value(index.case_fields.get(name), value) for name, value in assessment.case.fields.items()}
+    return decide_applicability(index, codes, case)
+
+
+def applicability_warnings(assessment: Assessment, instrument: Instrument, doc: Document) -> list[Problem]:
+    """A value given for an item that does not apply: a warning (`not-applicable`), never a refusal.
+
+    Not an error, so that an assessment valid before stays valid: a file made before the instrument
+    declared the condition, or a rating entered before the answer that rules it out, still loads.
+    The value is kept in the file but rules, completeness and reports leave it aside.
+    """
+    applicability = assessment_applicability(assessment, instrument)
+    if not applicability.not_applicable:
+        return []
+    index = index_of(instrument)
+    problems = []
+    for ind_id, rating in assessment.ratings.items():
+        indicator = index.indicators.get(ind_id)
+        if indicator is None:
+            continue
+        if applicability.applies(ind_id) is False:
+            problems.append(
+                doc.problem(
+                    Code.NOT_APPLICABLE,
+                    f"{ind_id} does not apply to this case (it is asked only when {indicator.applies_when}); "
+                    "what is given for it is set aside by the rules and the report: remove it",
+                    ("ratings", ind_id),
+                )
+            )
+            continue
+        for scale in rating.codes:
+            if applicability.applies(ind_id, scale) is False:
+                problems.append(
+                    doc.problem(
+                        Code.NOT_APPLICABLE,
+                        f"{ind_id}.{scale} does not apply here (it is asked only when "
+                        f"{indicator.scale_applies_when.get(scale)}); the rules and the report set it aside: "
+                        "remove it",
+                        ("ratings", ind_id, scale),
+                    )
+                )
+    return problems
 
 
 def _check_final_ratings(assessment: Assessment, instrument: Instrument, doc: Document) -> list[Problem]:
-    """A final assessment rates or omits every indicator (`rating_gaps` says what is missing)."""
+    """A final assessment rates or omits every indicator that applies (`rating_gaps` says what is missing)."""
     index = index_of(instrument)
+    applicability = assessment_applicability(assessment, instrument)
     problems = []
     for indicator in instrument.indicators:
         rating = assessment.ratings.get(indicator.id)
         codes = None if rating is None else rating.codes
-        gaps = rating_gaps(indicator, codes, rating is not None and rating.omitted, index)
+        gaps = rating_gaps(indicator, codes, rating is not None and rating.omitted, index, applicability)
         if gaps == ("rating",):
             message = f"final assessment: {indicator.id} is neither rated nor omitted; rate it or omit it with a reason"
+            waits = applicability.waits_for(indicator.id)
+            if waits:
+                message += f" (whether it applies depends on {', '.join(waits)}, not known)"
             problems.append(doc.problem(Code.INCOMPLETE, message, ("ratings",)))
         elif gaps and codes is not None and gaps[0] == indicator.rate[0]:
             message = f"final assessment: {indicator.id} has no {gaps[0]} rating"

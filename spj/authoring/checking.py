@@ -12,6 +12,7 @@ from pathlib import Path
 
 from spj.assessment import Assessment
 from spj.assessment.loader import assessment_from_document
+from spj.assessment.validate import applicability_warnings
 from spj.authoring.training.loader import vignette_from_document
 from spj.authoring.training.model import VIGNETTE_FORMAT
 from spj.disclosure import deployment_from_document
@@ -76,4 +77,4 @@ def check_assessment_document(doc: Document, instrument: Instrument) -> list[Pro
     problems = plan_problems(agreed, doc) if agreed is not None else []
     if problems and assessment.status == "final":
         raise AssessmentError(sorted(problems, key=lambda p: (p.location.line or 0, p.location.column or 0)))
-    return problems
+    return problems + applicability_warnings(assessment, instrument, doc)

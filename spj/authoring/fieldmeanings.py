@@ -45,6 +45,13 @@ MEANINGS: dict[str, str] = {
     "CaseField.choices": "The codes a choice field allows.",
     "CaseField.title": "The fact's name on forms and reports.",
     "CaseField.labels": "Names of the choices, by choice code.",
+    "RecordField.id": "The field's id, unique in its list: the assessment's `background` or a scenario's "
+    "`details` is keyed by it.",
+    "RecordField.type": "What the assessor enters: one of the choices, text, a whole number, or yes/no.",
+    "RecordField.choices": "The codes a choice field allows.",
+    "RecordField.title": "The field's name on forms and reports.",
+    "RecordField.labels": "Names of the choices, by choice code.",
+    "RecordField.multiple": "A choice that may hold several codes at once.",
     "Omission.max_omitted_ratio": "Above this share of omitted indicators an assessment is insufficient (0 to 1).",
     "Rule.id": "The flag's id: other rules read `flags.ID`.",
     "Rule.when": "The expression (CEL) that raises the flag; it must give true or false.",

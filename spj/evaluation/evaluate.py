@@ -26,8 +26,13 @@ from spj.evaluation.results import (
     Ref,
 )
 from spj.instrument import Instrument, index_of
+from spj.instrument.applicability import NOTHING_CONDITIONED, Applicability, decide_over_values
 from spj.instrument.index import InstrumentIndex
 from spj.rules import Budget, CompiledExpression, RuleContext, evaluate_with, variables_for
+
+NOT_APPLICABLE = "not_applicable"
+"""The status of an indicator whose `applies_when` is false: not asked, neither missing nor false."""
+_WORDS = {NOT_APPLICABLE: "not applicable"}
 
 
 def evaluate(instrument: Instrument, assessment: Assessment, *, budget: Budget | None = None) -> Evaluation:
@@ -40,9 +45,11 @@ def evaluate(instrument: Instrument, assessment: Assessment, *, budget: Budget |
     """
     index = index_of(instrument)
     ratings, codes, status = _rating_values(instrument, assessment, index)
-    completeness = _completeness(instrument, status)
-    domains = _domain_summaries(instrument, index, ratings, status)
     case = {name: case_value(index.case_fields.get(name), value) for name, value in assessment.case.fields.items()}
+    applicability = decide_over_values(index, ratings, case)
+    _set_aside(applicability, ratings, codes, status)
+    completeness = _completeness(instrument, status, conditional=bool(index.conditions))
+    domains = _domain_summaries(instrument, index, ratings, status)
     read_ratings = {
         i: {s: values[s] for s in scales if s in values}
         for i, scales in index.read_ratings.items()
@@ -50,7 +57,7 @@ def evaluate(instrument: Instrument, assessment: Assessment, *, budget: Budget |
     }
     read_domains = {d: domains[d].to_dict() for d in index.read_domains}
     context = RuleContext(read_ratings, read_domains, case, budget=budget)
-    explainer = _Explainer(index, ratings, codes, status, read_domains, case, context.budget)
+    explainer = _Explainer(index, ratings, codes, status, read_domains, case, context.budget, applicability)
 
     known: dict[str, bool] = {}
     results: dict[str, FlagResult] = {}
@@ -100,6 +107,7 @@ def evaluate(instrument: Instrument, assessment: Assessment, *, budget: Budget |
         recommendations=recommendations,
         plan=plan,
         indicator_status=status,
+        applicability=applicability,
         agreed_plan=build_agreed_plan(instrument, assessment, plan),
     )
 
@@ -150,15 +158,36 @@ def _rating_values(
     return ratings, codes, status
 
 
-def _completeness(instrument: Instrument, status: dict[str, str]) -> Completeness:
-    total = len(instrument.indicators)
+def _set_aside(
+    applicability: Applicability,
+    ratings: dict[str, dict[str, int]],
+    codes: dict[str, dict[str, str]],
+    status: dict[str, str],
+) -> None:
+    """Drop what is given for items that do not apply: rules see them absent, completeness does not count them."""
+    for indicator, scale in applicability.not_applicable:
+        if scale is None:
+            ratings.pop(indicator, None)
+            codes.pop(indicator, None)
+            status[indicator] = NOT_APPLICABLE
+        else:
+            ratings.get(indicator, {}).pop(scale, None)
+            codes.get(indicator, {}).pop(scale, None)
+
+
+def _completeness(instrument: Instrument, status: dict[str, str], *, conditional: bool) -> Completeness:
+    not_applicable = sum(1 for s in status.values() if s == NOT_APPLICABLE)
+    total = len(instrument.indicators) - not_applicable  # an indicator that does not apply is not asked
     rated = sum(1 for s in status.values() if s == "rated")
     omitted = sum(1 for s in status.values() if s == "omitted")
     unrated = total - rated - omitted
     ratio = round(omitted / total, 4) if total else 0.0
     limit = instrument.omission.max_omitted_ratio
     # DESIGN 4.1: sufficient when omitted_ratio <= max_omitted_ratio; `complete` says whether any is still unrated.
-    return Completeness(total, rated, omitted, unrated, ratio, omitted / total <= limit if total else True, limit)
+    sufficient = omitted / total <= limit if total else True
+    return Completeness(
+        total, rated, omitted, unrated, ratio, sufficient, limit, not_applicable if conditional else None
+    )
 
 
 def _domain_summaries(
@@ -178,6 +207,8 @@ def _domain_summaries(
     for indicator in instrument.indicators:
         tally = tallies[indicator.domain]
         state = status[indicator.id]
+        if state == NOT_APPLICABLE:
+            continue
         if state != "rated":
             tally[state] += 1
             continue
@@ -268,8 +299,10 @@ class _Explainer:
         domains: dict[str, Any],
         case: dict[str, Any],
         budget: Budget,
+        applicability: Applicability = NOTHING_CONDITIONED,
     ) -> None:
         self.index = index
+        self.applicability = applicability
         self.budget = budget
         self.ratings = ratings
         self.codes = codes
@@ -322,8 +355,11 @@ class _Explainer:
         indicator = read.head
         values = self.ratings.get(indicator)
         if not read.rest:
-            return read.reason(values is not None, status=None if values is not None else self.status[indicator])
+            state = self.status[indicator]
+            return read.reason(values is not None, status=None if values is not None else _WORDS.get(state, state))
         scale = read.rest[0]
+        if self.applicability.applies(indicator, scale) is False:
+            return read.reason(None, status="not applicable")  # neither missing nor false: not asked
         if values is None or scale not in values:
             absent.setdefault(indicator, set()).add(scale)
             return read.reason(None, status=self.status[indicator] if values is None else "not rated")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from spj.errors import format_path
+from spj.instrument.applicability import NOTHING_CONDITIONED, Applicability
 
 if TYPE_CHECKING:
     from spj.instrument.model import Intervention
@@ -82,6 +83,9 @@ class Completeness:
     omitted_ratio: float
     sufficient: bool
     max_omitted_ratio: float
+    not_applicable: int | None = None
+    """Indicators whose `applies_when` is false: not asked, and not counted in `indicators` (None: the
+    instrument has no conditions, and the JSON leaves the key out, as before conditions existed)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -93,6 +97,7 @@ class Completeness:
             "sufficient": self.sufficient,
             "complete": self.complete,
             "max_omitted_ratio": self.max_omitted_ratio,
+            **({"not_applicable": self.not_applicable} if self.not_applicable is not None else {}),
         }
 
     @property
@@ -200,6 +205,7 @@ class Evaluation:
     plan: Plan
     indicator_status: dict[str, str] = field(default_factory=dict)
     agreed_plan: AgreedPlan | None = None  # the expert's decisions over `plan` (DESIGN 4.6)
+    applicability: Applicability = NOTHING_CONDITIONED  # which conditional items apply (`applies_when`)
 
     @property
     def flags(self) -> tuple[FlagResult, ...]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from spj.errors import Code, Problem, RuleError, did_you_mean
 from spj.files.yamlsource import Document, PathT
+from spj.instrument.conditions import CompiledCondition, compile_conditions
 from spj.instrument.index import CompiledIntervention, CompiledRule, InstrumentIndex
 from spj.instrument.lint_checks import check_lint_settings
 from spj.instrument.migration_checks import check_migrations
@@ -33,12 +34,25 @@ _PROBLEM_CODES = {
 }
 
 
+SECTIONS = (
+    "domains",
+    "indicators",
+    "case_fields",
+    "rules",
+    "interventions",
+    "judgements",
+    "background",
+    "scenario_fields",
+)
+"""The instrument's lists of items with an id (each id unique within its list)."""
+
+
 def duplicate_id_problems(data: Any, doc: Document) -> list[Problem]:
     """Duplicate ids in each list of the raw document (checked before the schema)."""
     problems: list[Problem] = []
     if not isinstance(data, dict):
         return problems
-    for section in ("domains", "indicators", "case_fields", "rules", "interventions", "judgements"):
+    for section in SECTIONS:
         items = data.get(section)
         if isinstance(items, list):
             problems += _duplicates(items, "id", (section,), doc)
@@ -104,11 +118,14 @@ def check_instrument(instrument: Instrument, doc: Document) -> tuple[InstrumentI
         compiled = _compile(iv.recommend_when, path, namespace, types, doc, problems)
         if compiled is not None:
             interventions[iv.id] = CompiledIntervention(iv, compiled, doc.locate(path))
+    conditions, condition_order = compile_conditions(
+        instrument, doc, lambda source, path: _compile(source, path, namespace, types, doc, problems), problems
+    )
     generations = _rule_generations(instrument, rules, doc, problems)
     problems += _intervention_cycles(instrument, doc)
     if problems:
         return None, problems
-    index = InstrumentIndex.build(instrument, rules, generations, interventions)
+    index = InstrumentIndex.build(instrument, rules, generations, interventions, conditions, condition_order)
     problems += _probe(instrument, index, doc)
     return (None if problems else index), problems
 
@@ -170,7 +187,7 @@ def instrument_texts(instrument: Instrument) -> Iterable[tuple[PathT, Any]]:
         for n, level in enumerate(levels):
             yield ("scales", name, n, "label"), level.label
             yield ("scales", name, n, "description"), level.description
-    for section in ("domains", "indicators", "case_fields", "rules", "interventions", "judgements"):
+    for section in SECTIONS:
         for n, item in enumerate(getattr(instrument, section)):
             for key in ("title", "description", "guidance", "message"):
                 if key in type(item).model_fields:
@@ -257,9 +274,14 @@ def _check_references(instrument: Instrument, doc: Document) -> list[Problem]:
             )
         for code in ind.anchors:
             problems += _ref(code, presence_codes, "presence code", ("indicators", n, "anchors", code), doc)
-    for n, field in enumerate(instrument.case_fields):
-        if field.type == "choice" and not field.choices:
-            problems.append(doc.problem(Code.SCHEMA, "a choice field needs choices", ("case_fields", n)))
+    for section in ("case_fields", "background", "scenario_fields"):
+        for n, field in enumerate(getattr(instrument, section)):
+            if field.type == "choice" and not field.choices:
+                problems.append(doc.problem(Code.SCHEMA, "a choice field needs choices", (section, n)))
+            for code in field.labels:
+                # Case fields predate this check: a stray label there stays harmless, as before.
+                if section != "case_fields" and field.choices and code not in field.choices:
+                    problems += _ref(code, list(field.choices), "choice", (section, n, "labels", code), doc)
     problems += _check_intervention_references(instrument, domains, doc)
     for n, judgement in enumerate(instrument.judgements):
         if len(set(judgement.levels)) != len(judgement.levels):
@@ -368,7 +390,11 @@ def _probe(instrument: Instrument, index: InstrumentIndex, doc: Document) -> lis
     context = RuleContext(ratings, domains, case)
     flags = {r.id: False for r in instrument.rules}
     problems = []
-    targets: list[CompiledRule | CompiledIntervention] = [*index.rules.values(), *index.interventions.values()]
+    targets: list[CompiledRule | CompiledIntervention | CompiledCondition] = [
+        *index.rules.values(),
+        *index.interventions.values(),
+        *index.conditions.values(),
+    ]
     for compiled in targets:
         try:
             context.evaluate(compiled.expression, flags, where=compiled.location)

@@ -13,18 +13,20 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
 
 from spj.errors import Location
+from spj.instrument.conditions import CompiledCondition, Item
 from spj.instrument.model import CaseField, Domain, Indicator, Instrument, Intervention, Judgement, Rule, ScaleLevel
 from spj.rules import CompiledExpression
 
+_K = TypeVar("_K")
 _V = TypeVar("_V")
 
 
-def _frozen(items: Mapping[str, _V]) -> Mapping[str, _V]:
+def _frozen(items: Mapping[_K, _V]) -> Mapping[_K, _V]:
     """A read-only view of a copy of `items`."""
     return MappingProxyType(dict(items))
 
@@ -80,6 +82,10 @@ class InstrumentIndex:
     read_ratings: Mapping[str, tuple[str, ...]]
     """The scales of each indicator that some expression reads: the rule context holds only these."""
     read_domains: tuple[str, ...]
+    conditions: Mapping[Item, CompiledCondition] = field(default_factory=lambda: MappingProxyType({}))
+    """Each conditional item's compiled condition (`applies_when`, `scale_applies_when`)."""
+    condition_order: tuple[Item, ...] = ()
+    """The conditional items in the order to decide them: each after the items its condition reads."""
 
     @classmethod
     def build(
@@ -88,6 +94,8 @@ class InstrumentIndex:
         rules: dict[str, CompiledRule],
         generations: tuple[tuple[str, ...], ...],
         interventions: dict[str, CompiledIntervention],
+        conditions: dict[Item, CompiledCondition] | None = None,
+        condition_order: tuple[Item, ...] = (),
     ) -> InstrumentIndex:
         read = _read_paths(
             instrument, [c.expression for c in rules.values()] + [c.expression for c in interventions.values()]
@@ -109,6 +117,8 @@ class InstrumentIndex:
             case_fields=_frozen({f.id: f for f in instrument.case_fields}),
             read_ratings=_frozen(read["read_ratings"]),
             read_domains=read["read_domains"],
+            conditions=_frozen(conditions or {}),
+            condition_order=condition_order,
         )
 
 

@@ -49,6 +49,8 @@ class LintCode(StrEnum):
     UNUSED_LEVEL = "unused-level"
     COMPARISON_OUT_OF_RANGE = "comparison-out-of-range"
     VERSION_NOT_BUMPED = "version-not-bumped"
+    CONDITION_NEVER_TRUE = "condition-never-true"
+    CONDITION_ALWAYS_TRUE = "condition-always-true"
 
 
 SUBJECTS: dict[LintCode, tuple[str, ...]] = {
@@ -67,6 +69,8 @@ SUBJECTS: dict[LintCode, tuple[str, ...]] = {
     LintCode.UNUSED_LEVEL: ("scales",),
     LintCode.MISSING_TRANSLATION: ("languages",),
     LintCode.VERSION_NOT_BUMPED: ("version",),
+    LintCode.CONDITION_NEVER_TRUE: ("indicators",),
+    LintCode.CONDITION_ALWAYS_TRUE: ("indicators",),
 }
 """What the `at` of an accepted warning names, per code: ids of these parts of the instrument."""
 

@@ -82,6 +82,12 @@ class Indicator(Model):
     # Left out of the dump when not given, so the content hash of an indicator without it is unchanged.
     informs: Literal["formulation"] | None = Field(default=None, exclude_if=lambda value: value is None)
     """A step of the judgement it informs besides any rule: `formulation` (the assessor weighs it there)."""
+    # Conditional items (see docs/conditional-items.md). Left out of the dump when not given, so the
+    # content hash of an indicator without them is unchanged.
+    applies_when: Expression | None = Field(default=None, exclude_if=lambda value: value is None)
+    """The indicator is asked only when this expression (over ratings and case fields) is true; else not applicable."""
+    scale_applies_when: dict[Name, Expression] = Field(default_factory=dict, exclude_if=lambda value: not value)
+    """Per rated scale other than the first: that scale is asked only when its expression is true."""
 
 
 class CaseField(Model):
@@ -95,6 +101,16 @@ class CaseField(Model):
     # Left out of the dump when false, so the content hash of a field without it is unchanged.
     multiple: bool = Field(default=False, exclude_if=lambda value: not value)
     """A `choice` that may hold several codes at once: rules see a list (`'x' in case.f`)."""
+
+
+class RecordField(CaseField):
+    """A structured item the expert records: a fact of the background step, or a detail of each scenario.
+
+    Typed like a case field (choice, text, integer, boolean); rules do not read it, reports show it.
+    """
+
+    guidance: Text | None = Field(default=None, exclude_if=lambda value: value is None)
+    """What to record, in the instrument's words (shown beside the field in the form and the codebook)."""
 
 
 class Omission(Model):
@@ -170,6 +186,11 @@ class Instrument(Model):
     rules: tuple[Rule, ...] = ()
     interventions: tuple[Intervention, ...] = ()
     judgements: tuple[Judgement, ...] = ()
+    # Left out of the dump when empty, so the content hash of an instrument without them is unchanged.
+    background: tuple[RecordField, ...] = Field(default=(), exclude_if=lambda value: not value)
+    """The structured background step: history, index offence, previous interventions."""
+    scenario_fields: tuple[RecordField, ...] = Field(default=(), exclude_if=lambda value: not value)
+    """The scenario schema: the details recorded for every scenario (nature, victims, severity, imminence...)."""
     # Left out of the dump when empty, so the content hash of an instrument without migrations is unchanged.
     migrations: tuple[Migration, ...] = Field(default=(), exclude_if=lambda value: not value)
     # Warnings the authors intend (`spj lint`); not part of the content hash (see `loader.content_hash`).

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from spj.evaluation.plan import build_plan
-from spj.instrument.model import Instrument, Text
+from spj.instrument.model import Instrument, RecordField, Text
 from spj.instrument.text import localize
 from spj.report.document import Kind, render_document
 from spj.report.escaping import MdText, md_code
@@ -80,6 +80,7 @@ class IndicatorView:
     scales: tuple[str, ...]
     anchors: tuple[AnchorView, ...]
     informs: str = ""  # what the indicator informs besides rules, as a sentence; "" when it declares nothing
+    conditions: tuple[str, ...] = ()  # when it (or one of its scales) is asked, in words (`applies_when`)
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class CaseFieldView:
     type: str
     choices: tuple[Named, ...]
     multiple: bool = False
+    guidance: str = ""
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,32 @@ def _curve(source: Box, target: Box) -> str:
     )
 
 
+def condition_sentences(
+    indicator: Any, instrument: Instrument, *, lang: str, scale_names: dict[str, str] | None = None
+) -> tuple[str, ...]:
+    """When an indicator and each of its conditional scales are asked, in words (the expression when it has none).
+
+    Shared by the codebook and the workspace form, so that both say the same thing.
+    """
+    translations = translations_for(lang)
+    names = scale_names or {}
+
+    def words(source: str) -> str:
+        return explain_expression(source, instrument, lang=lang, translations=translations) or source
+
+    out = []
+    if indicator.applies_when:
+        out.append(
+            translations.gettext("Asked only when %(condition)s.") % {"condition": words(indicator.applies_when)}
+        )
+    for scale, source in indicator.scale_applies_when.items():
+        out.append(
+            translations.gettext("%(scale)s: asked only when %(condition)s.")
+            % {"scale": names.get(scale, translations.gettext(scale)).capitalize(), "condition": words(source)}
+        )
+    return tuple(out)
+
+
 def codebook_context(instrument: Instrument, *, lang: str, spj_version: str = "") -> dict[str, Any]:
     """What the codebook templates read: plain values, texts localized, nothing marked safe."""
     translations = translations_for(lang)
@@ -295,6 +323,17 @@ def codebook_context(instrument: Instrument, *, lang: str, spj_version: str = ""
             tuple(scale_names.get(s, s) for s in indicator.rate),
             anchors,
             translations.gettext(INFORMS[indicator.informs]) if indicator.informs else "",
+            condition_sentences(indicator, instrument, lang=lang, scale_names=scale_names),
+        )
+
+    def record_view(f: RecordField) -> CaseFieldView:
+        return CaseFieldView(
+            f.id,
+            text(f.title) or f.id,
+            f.type,
+            tuple(Named(c, text(f.labels[c]) if c in f.labels else c) for c in f.choices),
+            f.multiple,
+            text(f.guidance),
         )
 
     return {
@@ -340,6 +379,9 @@ def codebook_context(instrument: Instrument, *, lang: str, spj_version: str = ""
             )
             for f in instrument.case_fields
         ],
+        # The structured background step and the scenario schema: what the assessor records (issue 14).
+        "background": [record_view(f) for f in instrument.background],
+        "scenario_fields": [record_view(f) for f in instrument.scenario_fields],
         "rules": [
             RuleView(r.id, text(r.title), r.severity, text(r.message), condition(r.when)) for r in instrument.rules
         ],

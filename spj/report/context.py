@@ -24,6 +24,8 @@ The view's shape (`…` marks a sentence, safe text):
              after …})}), trajectory …, critical_path …, undetermined ({title, provider, missing …,
              missing_case_fields …})
     formulation, scenarios ({kind, title, text}), judgements ({title, level, code, rationale})
+    background, scenario_columns, scenario_rows, review_triggers   (spj.report.records: the background
+                 step, the scenarios as a table with their details, the triggers for an earlier review)
     footer       {instrument …, license …, prepared …}
 """
 
@@ -38,6 +40,7 @@ from spj.evaluation.results import AgreedStep, Evaluation, FlagResult, PlanStep,
 from spj.instrument import index_of
 from spj.instrument.model import Indicator, Instrument, ScaleLevel
 from spj.instrument.text import case_value_text, localize
+from spj.report.records import records_context
 from spj.report.tracks import TRACKS, track_title
 from spj.report.wording import Kind, Named, Wording, report_wording
 
@@ -86,6 +89,7 @@ class _Builder:
             "omitted": words("omitted"),
             "not rated": words("not yet rated"),
             "not given": words("not given"),
+            "not applicable": words("not asked for this case"),
             "unknown": words("unknown"),
             "raised": words("raised"),
             "not raised": words("not raised"),
@@ -202,6 +206,7 @@ class _Builder:
             "formulation": assessment.formulation or "",
             "scenarios": tuple({"kind": s.kind, "title": s.title or "", "text": s.text} for s in assessment.scenarios),
             "judgements": tuple(self.judgement(j.id) for j in instrument.judgements),
+            **records_context(instrument, assessment, words, self.text),
             "footer": {
                 "instrument": words(
                     "Instrument %(id)s, version %(version)s", id=instrument.id, version=instrument.version
@@ -302,6 +307,9 @@ class _Builder:
         status_of = self.evaluation.indicator_status
         for indicator in self.domain_indicators.get(domain_id, ()):
             status = status_of.get(indicator.id, "unrated")
+            if status == "not_applicable":  # not asked for this case: said so, not shown as omitted
+                self.add_entry(entries, "not_applicable", Named(indicator.id, self.text(indicator.title)))
+                continue
             if status != "rated":
                 self.add_entry(entries, "unknown", self.unknown_indicator(indicator, status))
                 continue
@@ -314,6 +322,11 @@ class _Builder:
             if entry["kind"] == "absent":
                 names = self.words.names(entry["indicators"])
                 entry["sentence"] = self.words("Rated absent: %(absent)s.", absent=names)
+            elif entry["kind"] == "not_applicable":
+                names = self.words.names(entry["indicators"])
+                entry["sentence"] = self.words(
+                    "Not asked for this case (its condition does not hold): %(names)s.", names=names
+                )
         return {
             "id": domain.id,
             "title": self.text(domain.title),
@@ -332,7 +345,12 @@ class _Builder:
 
     def rated_indicator(self, indicator: Indicator) -> dict[str, Any]:
         rating = self.assessment.ratings.get(indicator.id) or _NO_RATING
-        levels = {scale: self.level(scale, code) for scale, code in rating.codes.items() if scale in indicator.rate}
+        applies = self.evaluation.applicability.applies
+        levels = {
+            scale: self.level(scale, code)
+            for scale, code in rating.codes.items()
+            if scale in indicator.rate and applies(indicator.id, scale) is not False  # one not asked is set aside
+        }
         presence = levels.pop("presence", None)
         relevance = levels.pop("relevance", None)
         title = self.text(indicator.title)

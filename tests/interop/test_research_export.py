@@ -248,3 +248,29 @@ def test_a_date_shift_is_never_zero_and_stays_within_its_bound() -> None:
     assert 0 not in shifts
     assert min(shifts) >= -182 and max(shifts) <= 182
     assert min(shifts) < -150 and max(shifts) > 150
+
+
+def test_scenario_details_and_background_codes_are_exported_their_text_only_when_asked(
+    key: ResearchKey, tmp_path: Path
+) -> None:
+    """Issue 14: the scenario schema's codes are research data; its free text is identifying, like the rest."""
+    folder = Path(__file__).resolve().parents[2] / "instruments" / "extremism-risk-formulation"
+    instrument = spj.load_instrument(folder / "instrument.yaml")
+    assessment = spj.load_assessment(folder / "examples" / "case-0201.assessment.yaml", instrument)
+    loaded = [(instrument, assessment, spj.evaluate(instrument, assessment))]
+    out = tmp_path / "plain"
+    export_research(loaded, out, privacy=Privacy(key))
+    _valid(out)
+    values = {row["variable"]: row["value"] for row in _rows(out / "observations.csv")}
+    assert values["scenario.1.severity"] == "moderate" and values["scenario.3.severity"] == "high"
+    assert values["scenario.1.management"] == "narrative_dialogue;multi_agency_management"
+    assert values["background.prior_violence"] == "none_known"
+    assert "scenario.1.warning_signs" not in values and "background.personal_history" not in values
+    dictionary = {row["variable"]: row for row in _rows(out / "dictionary.csv")}
+    assert dictionary["scenario.1.imminence"]["kind"] == "scenario"
+    assert "Within months" in dictionary["scenario.1.imminence"]["codes"]
+    with_text = tmp_path / "text"
+    export_research(loaded, with_text, privacy=Privacy(key, include_text=True))
+    _valid(with_text)
+    values = {row["variable"]: row["value"] for row in _rows(with_text / "observations.csv")}
+    assert values["scenario.1.warning_signs"].startswith("Renewed contact")

@@ -49,3 +49,21 @@ def test_presence_without_relevance_is_not_done(login: Login) -> None:
     fields["r.PS3.omit"], fields["r.PS3.reason"] = ["1"], ["No information yet"]
     assert post_form(alice, assessment_id, fields).status_code == 303
     assert _to_do(alice.get(f"/assessments/{assessment_id}").text) == total - 3
+
+
+def test_a_scale_not_asked_is_disabled_with_a_reason_and_not_to_do(login: Login) -> None:
+    """Conditional items (issue 11, point 3): the relevance of a risk indicator rated absent is not asked."""
+    alice = login("alice")
+    assessment_id = start_assessment(alice)
+    page = alice.get(f"/assessments/{assessment_id}").text
+    total = _to_do(page)
+    assert "Not asked here." not in page
+    fields = form_fields(page)
+    assert post_form(alice, assessment_id, fields, r__PS1__presence="N", r__PS1__relevance="high").status_code == 303
+    page = alice.get(f"/assessments/{assessment_id}").text
+    scale = re.search(r'<fieldset class="scale" id="f-r-PS1-relevance"[^>]*>', page)
+    assert scale and scale.group(0).endswith(" disabled>"), "the relevance of an absent PS1 is disabled"
+    assert re.search(r"Not asked here\. Relevance: asked only when [^<]*\(PS1\) is at least partially present\.", page)
+    assert _to_do(page) == total - 1, "PS1 is done: its relevance is not asked"
+    presence = re.search(r'<fieldset class="scale" id="f-r-PS1-presence"[^>]*>', page)
+    assert presence and "disabled" not in presence.group(0)

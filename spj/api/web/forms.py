@@ -8,7 +8,9 @@ Form field names (one flat namespace, as HTML forms post them):
 - `s.<n>.id|kind|date|description`  the sources editor; `s.<n>.remove` drops a row
 - `case.<FIELD>`      a case field
 - `formulation`
-- `sc.<n>.kind|title|text`  scenarios (a row without text is dropped)
+- `sc.<n>.kind|title|text`  scenarios (a row without text, title or details is dropped)
+- `sc.<n>.d.<FIELD>`  a scenario detail; `sc.<n>.management` the interventions that answer it (repeated)
+- `bg.<FIELD>`        a background field; `review_triggers` what would bring the review forward
 - `j.<ID>.level`, `j.<ID>.rationale`  the expert's judgements
 
 `content_from_form` writes the form over a base document (the revision being
@@ -30,7 +32,7 @@ from typing import Any
 from spj.api.web.conflicts import is_resolution_field
 from spj.api.web.labels import plan_problem_text
 from spj.api.web.templating import gettext
-from spj.instrument.model import Indicator, Instrument
+from spj.instrument.model import CaseField, Indicator, Instrument
 from spj.instrument.text import localize
 
 SCENARIO_KINDS = ("repeat", "twist", "escalation", "improvement")
@@ -41,7 +43,8 @@ FormData = Mapping[str, Sequence[str]]
 """Posted form fields: every name maps to its values (checkbox groups repeat a name)."""
 
 _SOURCE_KEY = re.compile(r"^s\.(\d{1,4})\.(id|kind|date|description|remove)$")
-_SCENARIO_KEY = re.compile(r"^sc\.(\d{1,4})\.(kind|title|text)$")
+_MANAGEMENT_KEY = re.compile(r"^sc\.(\d{1,4})\.management$")
+_SCENARIO_KEY = re.compile(r"^sc\.(\d{1,4})\.(kind|title|text|d\.[A-Za-z][A-Za-z0-9_]{0,99})$")
 
 
 @dataclass
@@ -97,7 +100,11 @@ def content_from_form(instrument: Instrument, base: Mapping[str, Any], form: For
         content["formulation"] = formulation
     else:
         content.pop("formulation", None)
-    content["scenarios"] = _scenarios_from_form(form)
+    content["scenarios"] = _scenarios_from_form(instrument, form)
+    if instrument.background:
+        background = _typed_from_form(instrument.background, "bg", dict(content.get("background") or {}), form)
+        _put_or_drop(content, "background", background)
+    _put_or_drop(content, "review_triggers", _one(form, "review_triggers"))
     date = _one(form, "date")
     if date:  # the expert sets the assessment's date; left empty, it stays as it was
         content["date"] = date
@@ -118,23 +125,38 @@ def content_from_form(instrument: Instrument, base: Mapping[str, Any], form: For
 
 def _case_fields_from_form(instrument: Instrument, fields: dict[str, Any], form: FormData) -> dict[str, Any]:
     """The case facts the form gives, over `fields`: a multiple choice is the list of its ticked codes."""
-    for case_field in instrument.case_fields:
-        raw = _one(form, f"case.{case_field.id}")
-        if case_field.type == "choice" and case_field.multiple:
-            chosen = _many(form, f"case.{case_field.id}")
+    return _typed_from_form(instrument.case_fields, "case", fields, form)
+
+
+def _typed_from_form(
+    declared: Iterable[CaseField], prefix: str, fields: dict[str, Any], form: FormData
+) -> dict[str, Any]:
+    """The values of typed fields (`<prefix>.<FIELD>`) over `fields`; a multiple choice is its ticked codes."""
+    for typed in declared:
+        name = f"{prefix}.{typed.id}"
+        raw = _one(form, name)
+        if typed.type == "choice" and typed.multiple:
+            chosen = _many(form, name)
             if chosen:
-                fields[case_field.id] = chosen
+                fields[typed.id] = chosen
             else:
-                fields.pop(case_field.id, None)
+                fields.pop(typed.id, None)
         elif not raw:
-            fields.pop(case_field.id, None)
-        elif case_field.type == "integer":
-            fields[case_field.id] = int(raw) if re.fullmatch(r"-?\d{1,12}", raw) else raw
-        elif case_field.type == "boolean":
-            fields[case_field.id] = {"true": True, "false": False}.get(raw, raw)
+            fields.pop(typed.id, None)
+        elif typed.type == "integer":
+            fields[typed.id] = int(raw) if re.fullmatch(r"-?\d{1,12}", raw) else raw
+        elif typed.type == "boolean":
+            fields[typed.id] = {"true": True, "false": False}.get(raw, raw)
         else:
-            fields[case_field.id] = raw
+            fields[typed.id] = raw
     return fields
+
+
+def _put_or_drop(content: dict[str, Any], key: str, value: Any) -> None:
+    if value:
+        content[key] = value
+    else:
+        content.pop(key, None)
 
 
 def _ratings_from_form(instrument: Instrument, base_ratings: Mapping[str, Any], form: FormData) -> dict[str, Any]:
@@ -196,14 +218,25 @@ def _sources_from_form(form: FormData) -> list[dict[str, Any]]:
     return sources
 
 
-def _scenarios_from_form(form: FormData) -> list[dict[str, Any]]:
+def _scenarios_from_form(instrument: Instrument, form: FormData) -> list[dict[str, Any]]:
     scenarios = []
-    for row in _rows(form, _SCENARIO_KEY).values():
-        if not row.get("text") and not row.get("title"):
+    rows = _rows(form, _SCENARIO_KEY)
+    for name in form:  # a row with only interventions ticked is a row too
+        match = _MANAGEMENT_KEY.match(name)
+        if match:
+            rows.setdefault(int(match.group(1)), {})
+    for number, row in sorted(rows.items()):
+        details = _typed_from_form(instrument.scenario_fields, f"sc.{number}.d", {}, form)
+        management = _many(form, f"sc.{number}.management")
+        if not row.get("text") and not row.get("title") and not details and not management:
             continue
         scenario: dict[str, Any] = {"kind": row.get("kind") or "repeat", "text": row.get("text", "")}
         if row.get("title"):
             scenario["title"] = row["title"]
+        if details:
+            scenario["details"] = details
+        if management:
+            scenario["management"] = management
         scenarios.append(scenario)
     return scenarios
 
@@ -237,13 +270,24 @@ def form_from_content(instrument: Instrument, content: Mapping[str, Any]) -> dic
     put("formulation", content.get("formulation"))
     put("date", content.get("date"))
     for n, scenario in enumerate(content.get("scenarios") or ()):
-        for key in ("kind", "title", "text"):
-            put(f"sc.{n}.{key}", scenario.get(key))
+        _put_scenario(put, n, scenario)
+    for name, value in (content.get("background") or {}).items():
+        put(f"bg.{name}", value)
+    put("review_triggers", content.get("review_triggers"))
     for judgement_id, entry in (content.get("judgements") or {}).items():
         if isinstance(entry, Mapping):
             put(f"j.{judgement_id}.level", entry.get("level"))
             put(f"j.{judgement_id}.rationale", entry.get("rationale"))
     return form
+
+
+def _put_scenario(put: Callable[[str, Any], None], n: int, scenario: Mapping[str, Any]) -> None:
+    """The fields of one scenario: kind, title, text, its details and the interventions that answer it."""
+    for key in ("kind", "title", "text"):
+        put(f"sc.{n}.{key}", scenario.get(key))
+    for name, value in (scenario.get("details") or {}).items():
+        put(f"sc.{n}.d.{name}", value)
+    put(f"sc.{n}.management", list(scenario.get("management") or ()) or None)
 
 
 def _put_rating(
@@ -297,12 +341,16 @@ def field_for_path(path: Sequence[str | int] | str) -> str | None:
     if head == "judgements" and rest:
         tail = rest[1:]
         return f"j.{rest[0]}.{tail[0]}" if tail else f"j.{rest[0]}"
+    if head == "scenarios" and len(rest) >= 3 and rest[1] == "details":
+        return f"sc.{rest[0]}.d.{rest[2]}"
+    if head == "background" and rest:
+        return f"bg.{rest[0]}"
     if head in ("sources", "scenarios") and rest and isinstance(rest[0], int):
         prefix = "s" if head == "sources" else "sc"
         return f"{prefix}.{rest[0]}.{rest[1]}" if len(rest) > 1 else f"{prefix}.{rest[0]}"
     if head == "case" and len(rest) >= 2 and rest[0] == "fields":
         return f"case.{rest[1]}"
-    if head in ("formulation", "date"):
+    if head in ("formulation", "date", "review_triggers"):
         return head
     return None
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from spj.service.progress import FormProgress, form_progress
+from spj.service.progress import FormProgress, content_applicability, form_progress
 
-__all__ = ["FormProgress", "form_progress"]
+__all__ = ["FormProgress", "content_applicability", "form_progress"]

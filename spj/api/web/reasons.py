@@ -26,6 +26,7 @@ _COUNTS = {
 _STATUS = {
     "omitted": "%(indicator)s is omitted (no information yet)",
     "not rated": "%(indicator)s is not rated yet",
+    "not applicable": "%(indicator)s is not asked for this case",
 }
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from spj.api.web import conflicts
+from spj.api.web.conditions import not_asked
 from spj.api.web.forms import (
     FieldErrors,
     content_fields,
@@ -101,10 +102,11 @@ def _page(
         "instrument": view.instrument,
         "loc": lambda text: localize(text, lang, view.instrument),
         "values": form_values,
+        "not_asked": not_asked(view.instrument, view.content, lang),
         "errors": errors or FieldErrors(),
         "labels": field_labels(view.instrument, lang),
         "sources": source_rows(form_values),
-        "scenarios": scenario_rows(form_values),
+        "scenarios": scenario_rows(form_values, view.instrument),
         "scenario_kinds": scenario_kinds(),
         "panel": _panel(request, workspace, user, view),
         "panel_note": panel_note,

@@ -34,14 +34,23 @@ class FormValues:
     def values(self, name: str) -> list[str]:
         return list(self.fields.get(name) or ())
 
-    def rows(self, prefix: str, keys: Sequence[str], blank: int) -> list[dict[str, Any]]:
-        """Numbered rows (`s.0.id`, `s.1.id`, …) plus `blank` empty ones, renumbered from 0."""
+    def rows(self, prefix: str, keys: Sequence[str], blank: int, many: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """Numbered rows (`s.0.id`, `s.1.id`, …) plus `blank` empty ones, renumbered from 0.
+
+        A key in `many` holds the list of its values (a group of checkboxes).
+        """
         numbers = sorted(
             {int(n.split(".")[1]) for n in self.fields if n.startswith(prefix + ".") and n.split(".")[1].isdigit()}
         )
-        rows = [{k: self.value(f"{prefix}.{n}.{k}") for k in keys} for n in numbers]
+        rows: list[dict[str, Any]] = [
+            {
+                **{k: self.value(f"{prefix}.{n}.{k}") for k in keys},
+                **{k: self.values(f"{prefix}.{n}.{k}") for k in many},
+            }
+            for n in numbers
+        ]
         rows = [r for r in rows if any(r.values())]
-        rows += [dict.fromkeys(keys, "") for _ in range(blank)]
+        rows += [{**dict.fromkeys(keys, ""), **{k: [] for k in many}} for _ in range(blank)]
         return [{"n": n, **row} for n, row in enumerate(rows)]
 
 
@@ -49,8 +58,12 @@ def source_rows(values: FormValues) -> list[dict[str, Any]]:
     return values.rows("s", ("id", "kind", "date", "description"), NEW_SOURCE_ROWS)
 
 
-def scenario_rows(values: FormValues) -> list[dict[str, Any]]:
-    return values.rows("sc", ("kind", "title", "text"), NEW_SCENARIO_ROWS)
+def scenario_rows(values: FormValues, instrument: Instrument | None = None) -> list[dict[str, Any]]:
+    """The scenario rows; with the instrument, each row's details (`d.<FIELD>`) and `management` too."""
+    fields = instrument.scenario_fields if instrument is not None else ()
+    one = tuple(f"d.{f.id}" for f in fields if not f.multiple)
+    many = tuple(f"d.{f.id}" for f in fields if f.multiple)
+    return values.rows("sc", ("kind", "title", "text", *one), NEW_SCENARIO_ROWS, many=("management", *many))
 
 
 def scenario_kinds() -> tuple[str, ...]:
@@ -293,4 +306,7 @@ def field_labels(instrument: Instrument, lang: str) -> FieldLabels:
         labels[f"j.{judgement.id}"] = loc(judgement.title)
         labels[f"j.{judgement.id}.level"] = loc(judgement.title)
         labels[f"j.{judgement.id}.rationale"] = f"{loc(judgement.title)} — {gettext(lang, 'rationale')}"
+    for record in instrument.background:
+        labels[f"bg.{record.id}"] = f"{gettext(lang, 'Background')} — {loc(record.title) or record.id}"
+    labels["review_triggers"] = gettext(lang, "What would bring the review forward")
     return labels

@@ -9,7 +9,8 @@ One module per family of checks:
   no plan can hold;
 - `ranges`: comparisons with constants out of range;
 - `texts`: missing translations;
-- `authoring`: missing guidance, anchors, providers, durations, rationales.
+- `authoring`: missing guidance, anchors, providers, durations, rationales;
+- `conditions`: conditional items never or always asked.
 
 `accept` sets apart the warnings the instrument accepts in `lint.accept`.
 

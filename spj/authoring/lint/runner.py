@@ -7,6 +7,7 @@ from pathlib import Path
 
 from spj.authoring.lint.accept import sort_out
 from spj.authoring.lint.authoring import authoring_warnings
+from spj.authoring.lint.conditions import condition_warnings
 from spj.authoring.lint.context import LintContext
 from spj.authoring.lint.model import LintReport, LintWarning
 from spj.authoring.lint.ranges import range_warnings
@@ -25,6 +26,7 @@ CHECKS: tuple[Callable[[LintContext], list[LintWarning]], ...] = (
     range_warnings,
     translation_warnings,
     authoring_warnings,
+    condition_warnings,
 )
 
 

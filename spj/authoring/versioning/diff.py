@@ -133,7 +133,11 @@ def diff_instruments(old: Instrument, new: Instrument) -> InstrumentDiff:
     items += _scales(old, new)
     items += _items("domains", old.domains, new.domains, (), {})
     items += _items(
-        "indicators", old.indicators, new.indicators, ("domain", "kind", "rate", "anchors", "informs"), renamed
+        "indicators",
+        old.indicators,
+        new.indicators,
+        ("domain", "kind", "rate", "anchors", "informs", "applies_when", "scale_applies_when"),
+        renamed,
     )
     items += _items("case_fields", old.case_fields, new.case_fields, ("type", "choices"), {})
     items += _items("rules", old.rules, new.rules, ("when", "severity"), {})

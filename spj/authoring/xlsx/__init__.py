@@ -16,7 +16,9 @@ Sheets (the first row of each names the columns; bold and frozen):
 - ``domains``: ``id``, ``title``, ``description``.
 - ``indicators``: ``id``, ``domain``, ``kind``, ``rate`` (comma-separated),
   ``title``, ``guidance``, ``anchor:CODE`` (the anchor of presence code CODE),
-  ``informs`` (empty, or ``formulation``).
+  ``informs`` (empty, or ``formulation``), ``applies_when`` (the condition under which
+  the indicator is asked, like XLSForm's ``relevant``) and ``scale_applies_when:SCALE``
+  (the condition under which that scale is asked).
 - ``case_fields``: ``id``, ``type``, ``choices`` (comma-separated), ``title``,
   ``label:CODE``, ``multiple`` (TRUE/FALSE: a choice that may hold several codes).
 - ``rules``: ``id``, ``when``, ``severity``, ``title``, ``message``.

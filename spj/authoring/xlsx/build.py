@@ -31,7 +31,17 @@ from spj.errors import Code, InstrumentError, Location, Problem, did_you_mean
 from spj.files.yamlsource import PathT
 from spj.instrument.lint_model import LintAcceptance
 from spj.instrument.migration_model import Migration
-from spj.instrument.model import CaseField, Domain, Indicator, Instrument, Intervention, Judgement, Rule, ScaleLevel
+from spj.instrument.model import (
+    CaseField,
+    Domain,
+    Indicator,
+    Instrument,
+    Intervention,
+    Judgement,
+    RecordField,
+    Rule,
+    ScaleLevel,
+)
 
 
 class Quoted(str):
@@ -71,6 +81,8 @@ _MODELS: dict[str, type[BaseModel]] = {
     "domains": Domain,
     "indicators": Indicator,
     "case_fields": CaseField,
+    "background": RecordField,
+    "scenario_fields": RecordField,
     "rules": Rule,
     "interventions": Intervention,
     "judgements": Judgement,

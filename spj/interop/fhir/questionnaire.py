@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from spj.instrument import Instrument, index_of
-from spj.instrument.model import Indicator
+from spj.instrument.model import CaseField, Indicator
 from spj.instrument.text import localize
 from spj.interop.fhir.names import INSTRUMENT, fhir_id, scale_system
 from spj.report.i18n import translations_for
@@ -45,7 +45,9 @@ def questionnaire(instrument: Instrument, *, lang: str | None = None) -> dict[st
             _case(instrument, text, word),
             *(_domain(instrument, domain.id, text(domain.title), text, word) for domain in instrument.domains),
             {"linkId": "formulation", "text": word("Formulation"), "type": "text"},
-            _scenarios(word),
+            *([_background(instrument, text, word)] if instrument.background else []),
+            _scenarios(instrument, text, word),
+            {"linkId": "review_triggers", "text": word("What would bring the review forward"), "type": "text"},
             _judgements(instrument, text, word),
         ],
     }
@@ -99,21 +101,26 @@ def _indicator(instrument: Instrument, indicator: Indicator, text: Any, word: Wo
 
 
 def _case(instrument: Instrument, text: Any, word: Words) -> dict[str, Any]:
-    items = []
-    for field in instrument.case_fields:
-        item: dict[str, Any] = {
-            "linkId": f"case.{field.id}",
-            "text": text(field.title) or field.id,
-            "type": _CASE_TYPES[field.type],
-        }
-        if field.multiple:
-            item["repeats"] = True  # several codes may hold at once
-        if field.choices:
-            item["answerOption"] = [
-                {"valueCoding": {"code": c, "display": text(field.labels.get(c, c))}} for c in field.choices
-            ]
-        items.append(item)
+    items = [_field(field, "case", text) for field in instrument.case_fields]
     return {"linkId": "case", "text": word("Case"), "type": "group", "item": items or [_empty("case", word)]}
+
+
+def _background(instrument: Instrument, text: Any, word: Words) -> dict[str, Any]:
+    items = [_field(field, "background", text) for field in instrument.background]
+    return {"linkId": "background", "text": word("Background"), "type": "group", "item": items}
+
+
+def _field(field: CaseField, prefix: str, text: Any) -> dict[str, Any]:
+    """A typed field (case field, background, scenario detail) as a question; a long text for background."""
+    kind = "text" if field.type == "text" and prefix != "case" else _CASE_TYPES[field.type]
+    item: dict[str, Any] = {"linkId": f"{prefix}.{field.id}", "text": text(field.title) or field.id, "type": kind}
+    if field.multiple:
+        item["repeats"] = True  # several codes may hold at once
+    if field.choices:
+        item["answerOption"] = [
+            {"valueCoding": {"code": c, "display": text(field.labels.get(c, c))}} for c in field.choices
+        ]
+    return item
 
 
 def _judgements(instrument: Instrument, text: Any, word: Words) -> dict[str, Any]:
@@ -156,7 +163,13 @@ def _sources(word: Words) -> dict[str, Any]:
     }
 
 
-def _scenarios(word: Words) -> dict[str, Any]:
+def _scenarios(instrument: Instrument, text: Any, word: Words) -> dict[str, Any]:
+    management: dict[str, Any] = {"linkId": "scenario.management", "text": word("Answered by"), "type": "choice"}
+    management["repeats"] = True
+    if instrument.interventions:
+        management["answerOption"] = [
+            {"valueCoding": {"code": iv.id, "display": text(iv.title)}} for iv in instrument.interventions
+        ]
     return {
         "linkId": "scenario",
         "text": word("Scenario"),
@@ -166,6 +179,8 @@ def _scenarios(word: Words) -> dict[str, Any]:
             {"linkId": "scenario.kind", "text": word("Kind"), "type": "string"},
             {"linkId": "scenario.title", "text": word("Title"), "type": "string"},
             {"linkId": "scenario.text", "text": word("Text"), "type": "text"},
+            *(_field(field, "scenario.details", text) for field in instrument.scenario_fields),
+            management,
         ],
     }
 

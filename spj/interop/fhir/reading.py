@@ -40,14 +40,36 @@ def _read_items(items: Iterable[dict[str, Any]], data: dict[str, Any]) -> None:
     for item in items:
         link = str(item.get("linkId", ""))
         if link in ("source", "scenario"):
-            fields = {str(sub["linkId"]).split(".", 1)[1]: _values(sub)[0] for sub in item.get("item", [])}
-            data.setdefault(f"{link}s", []).append(fields)
+            data.setdefault(f"{link}s", []).append(_group(item))
         elif "item" in item:
             _read_items(item["item"], data)
         elif link.startswith("case.") and any("valueCoding" in a for a in item.get("answer", [])):
             data["case"]["fields"][link[len("case.") :]] = _values(item)  # a multiple choice: its codes
+        elif link.startswith("background."):
+            values = _values(item)
+            data.setdefault("background", {})[link[len("background.") :]] = _one_or_codes(item, values)
         else:
             _read_answer(link, _values(item), data)
+
+
+def _group(item: dict[str, Any]) -> dict[str, Any]:
+    """A source or a scenario: its answers by name; a scenario's details and management apart."""
+    fields: dict[str, Any] = {}
+    for sub in item.get("item", []):
+        name = str(sub["linkId"]).split(".", 1)[1]
+        values = _values(sub)
+        if name == "management":
+            fields["management"] = values
+        elif name.startswith("details."):
+            fields.setdefault("details", {})[name[len("details.") :]] = _one_or_codes(sub, values)
+        else:
+            fields[name] = values[0]
+    return fields
+
+
+def _one_or_codes(item: dict[str, Any], values: list[Any]) -> Any:
+    """Coded answers are a multiple choice's codes (a list); any other answer is one value."""
+    return values if any("valueCoding" in a for a in item.get("answer", [])) else values[0]
 
 
 def _values(item: dict[str, Any]) -> list[Any]:
@@ -63,8 +85,8 @@ def _read_answer(link: str, values: list[Any], data: dict[str, Any]) -> None:
     if not values:
         return
     root, _, rest = link.partition(".")
-    if root == "formulation":
-        data["formulation"] = values[0]
+    if root in ("formulation", "review_triggers"):
+        data[root] = values[0]
     elif root == "case":
         data["case"]["fields"][rest] = values[0]
     elif root == "judgement":

@@ -9,7 +9,7 @@ pseudonym), `author` (the assessor, with the agency in an extension),
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from spj.assessment import Assessment
@@ -74,16 +74,21 @@ def _sources(assessment: Assessment) -> Iterator[dict[str, Any]]:
 
 
 def _case(assessment: Assessment) -> Iterator[dict[str, Any]]:
-    kinds = {bool: "valueBoolean", int: "valueInteger"}
-    items = [
-        # a multiple choice (a tuple of codes) gives one coded answer per code
-        _answer(f"case.{name}", *({"code": code} for code in value), kind="valueCoding")
-        if isinstance(value, tuple)
-        else _answer(f"case.{name}", value, kind=kinds.get(type(value), "valueString"))
-        for name, value in assessment.case.fields.items()
-    ]
+    items = _typed("case", assessment.case.fields)
     if items:
         yield {"linkId": "case", "item": items}
+
+
+def _typed(prefix: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Typed answers: a multiple choice (a tuple of codes) gives one coded answer per code; one code, a
+    text, a number or yes/no one answer of its kind (as case fields always have)."""
+    kinds = {bool: "valueBoolean", int: "valueInteger"}
+    return [
+        _answer(f"{prefix}.{name}", *({"code": code} for code in value), kind="valueCoding")
+        if isinstance(value, tuple)
+        else _answer(f"{prefix}.{name}", value, kind=kinds.get(type(value), "valueString"))
+        for name, value in values.items()
+    ]
 
 
 def _ratings(instrument: Instrument, assessment: Assessment) -> Iterator[dict[str, Any]]:
@@ -122,9 +127,19 @@ def _rating(instrument: Instrument, indicator_id: str, assessment: Assessment) -
 def _rest(assessment: Assessment) -> Iterator[dict[str, Any]]:
     if assessment.formulation is not None:
         yield _answer("formulation", assessment.formulation)
+    if assessment.background:
+        yield {"linkId": "background", "item": _typed("background", assessment.background)}
     for scenario in assessment.scenarios:
-        fields = scenario.model_dump(mode="json", exclude_none=True)
-        yield {"linkId": "scenario", "item": [_answer(f"scenario.{k}", v) for k, v in fields.items()]}
+        fields = scenario.model_dump(mode="json", exclude_none=True, include={"kind", "title", "text"})
+        items = [_answer(f"scenario.{k}", v) for k, v in fields.items()]
+        items += _typed("scenario.details", scenario.details)
+        if scenario.management:
+            items.append(
+                _answer("scenario.management", *({"code": step} for step in scenario.management), kind="valueCoding")
+            )
+        yield {"linkId": "scenario", "item": items}
+    if assessment.review_triggers is not None:
+        yield _answer("review_triggers", assessment.review_triggers)
     judgements = []
     for judgement_id, entry in assessment.judgements.items():
         if entry.level is not None:

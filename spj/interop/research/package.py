@@ -127,7 +127,18 @@ def _observations_resource() -> dict[str, Any]:
 
 
 def _dictionary_resource() -> dict[str, Any]:
-    kinds = ["rating", "omitted", "flag", "intervention", "judgement", "case", "completeness", "text"]
+    kinds = [
+        "rating",
+        "omitted",
+        "flag",
+        "intervention",
+        "judgement",
+        "case",
+        "background",
+        "scenario",
+        "completeness",
+        "text",
+    ]
     fields: list[dict[str, Any]] = [{"name": name, "type": "string"} for name in DICTIONARY_FIELDS]
     fields[DICTIONARY_FIELDS.index("kind")]["constraints"] = {"enum": kinds}
     fields[DICTIONARY_FIELDS.index("type")]["constraints"] = {"enum": ["string", "integer", "number", "boolean"]}

@@ -8,13 +8,13 @@ it is where names and places hide.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from spj.assessment import Assessment
 from spj.evaluation.results import Evaluation
 from spj.instrument import Instrument, index_of
-from spj.instrument.model import Indicator
+from spj.instrument.model import CaseField, Indicator
 from spj.interop.research.keys import ResearchKey
 from spj.interop.research.variables import Dictionary
 
@@ -66,10 +66,11 @@ def _who_and_when(instrument: Instrument, assessment: Assessment, privacy: Priva
 def _values(
     instrument: Instrument, assessment: Assessment, evaluation: Evaluation, dictionary: Dictionary, text: bool
 ) -> Iterator[tuple[str, str]]:
-    yield from _ratings(instrument, assessment, dictionary, text)
+    yield from _ratings(instrument, assessment, evaluation, dictionary, text)
     yield from _derived(instrument, evaluation, dictionary)
     yield from _judgements(instrument, assessment, dictionary, text)
     yield from _case_fields(instrument, assessment, dictionary, text)
+    yield from _records(instrument, assessment, dictionary, text)
     if text:
         if assessment.formulation:
             yield dictionary.note(instrument, "formulation", "text", "string", "Formulation"), assessment.formulation
@@ -81,7 +82,7 @@ def _values(
 
 
 def _ratings(
-    instrument: Instrument, assessment: Assessment, dictionary: Dictionary, text: bool
+    instrument: Instrument, assessment: Assessment, evaluation: Evaluation, dictionary: Dictionary, text: bool
 ) -> Iterator[tuple[str, str]]:
     scales = index_of(instrument).scales
     for indicator in instrument.indicators:
@@ -107,6 +108,8 @@ def _ratings(
             yield note("omitted", "omitted", "boolean"), "true"
         for scale in indicator.rate:
             code = rating.codes.get(scale)
+            if evaluation.applicability.applies(indicator.id, scale) is False:
+                continue  # a value given for an item not asked is set aside, as the engine does
             if code is not None and not rating.omitted:
                 labels = {lv.code: dictionary.label(lv.label, instrument) for lv in scales[scale].levels}
                 yield note(scale, "rating", "string", labels), str(code)
@@ -185,20 +188,39 @@ def _judgements(
 def _case_fields(
     instrument: Instrument, assessment: Assessment, dictionary: Dictionary, text: bool
 ) -> Iterator[tuple[str, str]]:
+    yield from _typed(instrument, instrument.case_fields, assessment.case.fields, "case", dictionary, text)
+
+
+def _records(
+    instrument: Instrument, assessment: Assessment, dictionary: Dictionary, text: bool
+) -> Iterator[tuple[str, str]]:
+    """The background step and each scenario's details: codes always, free text only when asked for."""
+    yield from _typed(instrument, instrument.background, assessment.background, "background", dictionary, text)
+    for n, scenario in enumerate(assessment.scenarios, start=1):
+        yield from _typed(instrument, instrument.scenario_fields, scenario.details, f"scenario.{n}", dictionary, text)
+        if scenario.management:
+            label = f"Scenario {n}: interventions that answer it"
+            name = dictionary.note(instrument, f"scenario.{n}.management", "scenario", "string", label)
+            yield name, ";".join(scenario.management)
+
+
+def _typed(
+    instrument: Instrument,
+    fields: Iterable[CaseField],
+    values: Mapping[str, object],
+    prefix: str,
+    dictionary: Dictionary,
+    text: bool,
+) -> Iterator[tuple[str, str]]:
     types = {"choice": "string", "integer": "integer", "boolean": "boolean", "text": "string"}
-    for case_field in instrument.case_fields:
-        value = assessment.case.fields.get(case_field.id)
-        if value is None or (case_field.type == "text" and not text):
+    for typed in fields:
+        value = values.get(typed.id)
+        if value is None or (typed.type == "text" and not text):
             continue
-        kind = "text" if case_field.type == "text" else "case"
-        codes = {c: dictionary.label(case_field.labels.get(c, c), instrument) for c in case_field.choices}
+        kind = "text" if typed.type == "text" else prefix.split(".", 1)[0]  # case, background or scenario
+        codes = {c: dictionary.label(typed.labels.get(c, c), instrument) for c in typed.choices}
         name = dictionary.note(
-            instrument,
-            f"case.{case_field.id}",
-            kind,
-            types[case_field.type],
-            case_field.title or case_field.id,
-            codes=codes,
+            instrument, f"{prefix}.{typed.id}", kind, types[typed.type], typed.title or typed.id, codes=codes
         )
         if isinstance(value, tuple):  # a multiple choice: its codes, separated by ';'
             yield name, ";".join(value)

@@ -16,7 +16,7 @@ from spj.instrument import Instrument
 from spj.instrument.model import Text
 from spj.instrument.text import localize
 
-Kind = str  # rating | omitted | flag | intervention | judgement | case | completeness | text
+Kind = str  # rating | omitted | flag | intervention | judgement | case | background | scenario | completeness | text
 
 
 @dataclass
