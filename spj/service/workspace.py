@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
@@ -52,6 +53,7 @@ from spj.service.errors import (
 )
 from spj.service.instruments import InstrumentRegistry
 from spj.service.limiter import PdfPool
+from spj.service.progress import FormProgress, form_progress
 from spj.service.referrals import ReferralDesk, referred_partners
 from spj.service.telemetry import NoTelemetry, Telemetry
 from spj.service.tokens import TokenGrant, TokenListing
@@ -107,6 +109,7 @@ class Workspace:
         self._write_lock = threading.Lock()
         self._validated: LruCache[tuple[Assessment | None, list[Problem]]] = LruCache(512)
         self._evaluations: LruCache[Evaluation] = LruCache(512)
+        self._progress: LruCache[FormProgress] = LruCache(1024)
         self.referrals = ReferralDesk(self)
         self.pdf = PdfPool.from_environment()  # PDFs: a few at a time, each within a time budget
         self.consultations = ConsultationDesk(self, consultations)
@@ -200,6 +203,28 @@ class Workspace:
         cases = self.store.list_cases(user.agency_id)
         records = double_rating.visible(self.store, user, self.store.list_assessments(user.agency_id))
         return case_list.matching_cases(cases, records, query, user.id)
+
+    def draft_progress(self, user: User, records: Iterable[AssessmentRecord]) -> dict[str, FormProgress]:
+        """How far each draft among `records` is, by the form's rule (an indicator done when all it rates is filled).
+
+        Only drafts of the user's agency; a count, not content, so the read is not audited. A draft whose
+        instrument is no longer registered has no progress.
+        """
+        require_role(user, *STAFF)
+        found: dict[str, FormProgress] = {}
+        for record in records:
+            if record.status != "draft" or record.agency_id != user.agency_id:
+                continue
+            try:
+                instrument = self.instruments.get(record.instrument_id, record.instrument_version)
+            except NotFoundError:
+                continue
+            revision = self.store.get_revision(user.agency_id, record.id)
+            key = (instrument.sha256, revision.content_sha256)
+            found[record.id] = self._progress.get_or_make(
+                key, functools.partial(form_progress, instrument, revision.content)
+            )
+        return found
 
     def open_drafts_of_case(self, user: User, case_id: str) -> list[AssessmentRecord]:
         """The open drafts of a case of the user's agency, found whatever the case or spacing of `case_id`."""

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from tests.web.conftest import INSTRUMENT, TestClient, csrf_of, start_assessment
+from tests.web.conftest import INSTRUMENT, TestClient, csrf_of, form_fields, post_form, start_assessment
 
 
 def _case_headings(html: str) -> list[str]:
@@ -75,3 +75,29 @@ def _users(client: TestClient) -> list[Any]:
     app = client.app
     store = app.state.workspace.store  # type: ignore[attr-defined]
     return [store.get_user_by_username(name) for name in ("alice", "rita")]
+
+
+def _progress_of(html: str, assessment_id: str) -> str:
+    row = html.split(f">{assessment_id}</a>", 1)[1].split("</tr>", 1)[0]
+    match = re.search(r'<td class="progress-cell">([^<]*)', row)
+    assert match, f"no progress cell for {assessment_id}"
+    return match.group(1)
+
+
+def test_the_case_list_shows_each_drafts_progress_by_the_forms_rule(login: Callable[[str], TestClient]) -> None:
+    alice = login("alice")
+    assessment_id = start_assessment(alice, "GENT-PROGRESS")
+    form = alice.get(f"/assessments/{assessment_id}").text
+    total = int(re.search(r"<b>(\d+)</b>to do", form).group(1))  # type: ignore[union-attr]
+    assert _progress_of(alice.get("/cases").text, assessment_id) == f"0 of {total} indicators done"
+    fields = form_fields(form)
+    # Presence without relevance is not done (the final check's rule), as in the form.
+    assert post_form(alice, assessment_id, fields, r__PS1__presence="Y").status_code == 303
+    assert _progress_of(alice.get("/cases").text, assessment_id) == f"0 of {total} indicators done"
+    fields = form_fields(alice.get(f"/assessments/{assessment_id}").text)
+    fields["r.PS1.relevance"] = ["high"]
+    fields["r.PS2.omit"], fields["r.PS2.reason"] = ["1"], ["No information yet"]
+    assert post_form(alice, assessment_id, fields).status_code == 303
+    assert _progress_of(alice.get("/cases?mine=1").text, assessment_id) == f"2 of {total} indicators done"
+    assert _progress_of(alice.get("/cases/GENT-PROGRESS").text, assessment_id) == f"2 of {total} indicators done"
+    assert '<th scope="col">Progress</th>' in alice.get("/cases").text

@@ -269,7 +269,7 @@ def test_finalise_is_refused_while_incomplete_then_accepted(login: Login) -> Non
         fields[f"j.{judgement}.rationale"] = ["Synthetic rationale written by the expert"]
     response = post_form(client, assessment_id, fields, action="finalise")
     assert response.status_code == 422  # the ratings are complete; the plan is not decided yet
-    assert "Decide the plan on the plan page" in response.text and "plan.review_date" in response.text
+    assert "Decide the plan on the plan page" in response.text and "The plan needs a review date" in response.text
     response = post_plan(
         client, assessment_id, accept_every_step(plan_fields(client, assessment_id)), action="finalise"
     )

@@ -141,6 +141,7 @@ ASSESSMENT_POSTS = (
     "/preview",
     "/autosave",
     "/autosave/discard",
+    "/sources",
     "/restore",
     "/reassess",
     "/amend",

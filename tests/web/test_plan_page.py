@@ -171,7 +171,9 @@ def test_the_assessment_page_sends_the_expert_to_the_plan_when_finalising(login:
     fields = form_fields(client.get(f"/assessments/{assessment_id}").text)
     refused = post_form(client, assessment_id, fields, action="finalise")
     assert refused.status_code == 422
-    assert "trauma_treatment is proposed but not decided" in refused.text
+    # In plain words, the step by its title (issue 9, point 3), never its id.
+    assert "“Specialised trauma treatment” is proposed but not decided yet" in refused.text
+    assert "trauma_treatment is proposed" not in refused.text
     assert f'<a href="/assessments/{assessment_id}/plan">Decide the plan on the plan page</a>' in refused.text
 
 

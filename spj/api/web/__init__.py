@@ -30,6 +30,7 @@ from spj.api.web import (
     routes_output,
     routes_plan,
     routes_referrals,
+    routes_sources,
     routes_stats,
 )
 from spj.api.web.pages import WebRoute, not_found
@@ -41,6 +42,7 @@ for _module in (
     routes_cases,
     routes_assessment,
     routes_autosave,
+    routes_sources,
     routes_plan,
     routes_output,
     routes_history,

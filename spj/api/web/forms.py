@@ -23,14 +23,17 @@ concerns, so errors are shown where the user can fix them.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from spj.api.web.conflicts import is_resolution_field
+from spj.api.web.labels import plan_problem_text
 from spj.api.web.templating import gettext
 from spj.instrument.model import CaseField, Indicator, Instrument
+from spj.instrument.text import localize
 
 SCENARIO_KINDS = ("repeat", "twist", "escalation", "improvement")
 NEW_SOURCE_ROWS = 1
@@ -438,9 +441,19 @@ def finalise_errors(
             errors.add(f"j.{judgement.id}.level", gettext(lang, "Choose a level: this judgement is yours to make."))
             if judgement.rationale_required:
                 errors.add(f"j.{judgement.id}.rationale", gettext(lang, "Write the rationale for your judgement."))
+    titles = {i.id: localize(i.title, lang, instrument) for i in instrument.interventions}
+    located = [_plain_plan_problem(p, titles, lang) for p in located]
     located_errors = errors_for_problems(located)
     for name, messages in located_errors.by_field.items():
         for message in messages:
             errors.add(name, message)
     errors.general.extend(located_errors.general)
     return errors
+
+
+def _plain_plan_problem(problem: Any, titles: Mapping[str, str], lang: str) -> Any:
+    """A problem of the plan with its message in plain words (the steps by title); others as they are."""
+    if isinstance(problem, Mapping) or tuple(problem.location.path[:1]) != ("plan",):
+        return problem
+    text = plan_problem_text(str(problem.code), problem.message, titles, lang)
+    return dataclasses.replace(problem, message=text)

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from spj.api.web.forms import FieldErrors, FormData
+from spj.api.web.labels import plan_problem_text
 from spj.api.web.templating import gettext
 from spj.assessment.final_changes import DELIVERY_KEYS
 from spj.errors import Code, Problem
@@ -283,7 +284,12 @@ def field_for_plan_path(path: Sequence[str | int]) -> str | None:
 
 
 def errors_for_plan(
-    problems: Iterable[Problem], *, shown: Iterable[str], undecided: Sequence[str] = (), lang: str = "en"
+    problems: Iterable[Problem],
+    *,
+    shown: Iterable[str],
+    undecided: Sequence[str] = (),
+    lang: str = "en",
+    titles: Mapping[str, str] | None = None,
 ) -> FieldErrors:
     """Problems at the plan page's fields: an undecided step at its decision, a missing reason at its reason.
 
@@ -307,7 +313,7 @@ def errors_for_plan(
                 name += ".reason"
         elif problem.code == Code.MISSING_REVIEW_DATE:
             name = "plan.review_date"
-        errors.add(name, problem.message)
+        errors.add(name, plan_problem_text(str(problem.code), problem.message, titles or {}, lang))
     for step_id in undecided:
         errors.add(f"p.{step_id}.decision", gettext(lang, "Decide this step: accept, amend or decline it."))
     return errors

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from spj.api.web.labels import plan_finding_text
 from spj.api.web.plan_forms import ADDED_KEYS, NEW_ADDED_ROWS
 from spj.api.web.templating import gettext
 from spj.api.web.viewmodels import FormValues, Line, build_panel
@@ -72,7 +73,7 @@ class PlanPage:
     partners: list[tuple[str, str]] | None  # (agency id, name); None: no deployment, the partner is free text
     indicators: list[tuple[str, str]]
     statuses: tuple[str, ...] = STEP_STATUSES
-    step_ids: list[str] = field(default_factory=list)
+    step_ids: list[tuple[str, str]] = field(default_factory=list)  # (id, title): what the added steps' fields name
     updates: list[StepUpdate] = field(default_factory=list)
 
 
@@ -129,12 +130,14 @@ def build_plan_page(
                 for s in agreed.steps
             ]
             total = agreed.total_weeks
-            warnings = [f.message for f in agreed.findings]
+            titles = {
+                **{i.id: loc(i.title) for i in interventions.values()},
+                **{s.id: loc(s.title) for s in agreed.steps},
+            }
+            warnings = [plan_finding_text(f.message, titles, lang) for f in agreed.findings]
     proposed_ids = {p.id for p in proposed}
     decided = plan.get("decisions") or {}
-    kept = [
-        f"{loc(interventions[i].title) if i in interventions else i} ({i})" for i in decided if i not in proposed_ids
-    ]
+    kept = [loc(interventions[i].title) if i in interventions else i for i in decided if i not in proposed_ids]
     added = [a for a in plan.get("added") or () if isinstance(a, Mapping)]
     added_ids = [str(a.get("id")) for a in added if a.get("id")]
     entries: dict[str, Mapping[str, Any]] = {**{str(a.get("id")): a for a in added}, **decided}
@@ -158,7 +161,7 @@ def build_plan_page(
         warnings=warnings,
         partners=partner_choices(deployment, own_agency, lang, instrument),
         indicators=[(i.id, f"{i.id} {loc(i.title)}") for i in instrument.indicators],
-        step_ids=[p.id for p in proposed] + added_ids,
+        step_ids=[(p.id, p.title) for p in proposed] + [(i, i) for i in added_ids],
         updates=updates,
     )
 

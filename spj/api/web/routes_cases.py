@@ -29,10 +29,12 @@ async def cases(request: Request, q: str = "", status: str = "", assessor: str =
         refused["code"] = str(problem.code)
         return render(request, "error.html", refused, status_code=422, user=user)
     rows = workspace.search_cases(user, query)
+    progress = workspace.draft_progress(user, [r for _, records in rows for r in records])
     context: dict[str, Any] = {
         "title": t(request, "Cases"),
         "nav": "cases",
         "rows": rows,
+        "progress": progress,
         "query": query,
         "statuses": STATUSES,
         "people": _people(
@@ -62,6 +64,7 @@ async def case(request: Request, case_id: str) -> Response:
         "nav": "cases",
         "case": found,
         "assessments": assessments,
+        "progress": workspace.draft_progress(user, assessments),
         "instruments": _instrument_choices(request),
     }
     return render(request, "case.html", context, user=user)

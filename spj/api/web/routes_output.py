@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from spj.api.web.labels import provider_label
 from spj.api.web.pages import (
     WebRoute,
     current_user,
@@ -116,5 +117,6 @@ async def changes(request: Request, assessment_id: str) -> Response:
         "view": current,
         "comparison": comparison,
         "problem": problem,
+        "provider": lambda code: provider_label(code, language_of(request)),
     }
     return render(request, "changes.html", context, user=user)

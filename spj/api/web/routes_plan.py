@@ -135,7 +135,11 @@ async def save(request: Request, assessment_id: str) -> Response:
             current,
             values=mine,
             errors=errors_for_plan(
-                refused.refusal.problems, shown=_proposed(request, user, current), undecided=undecided, lang=lang
+                refused.refusal.problems,
+                shown=_proposed(request, user, current),
+                undecided=undecided,
+                lang=lang,
+                titles=_titles(current, lang),
             ),
             base_revision=current.head,
             heading=t(request, "Not finalised yet"),
@@ -159,11 +163,18 @@ async def save(request: Request, assessment_id: str) -> Response:
             user,
             view,
             values=mine,
-            errors=errors_for_plan(exc.problems, shown=_proposed(request, user, view), lang=lang),
+            errors=errors_for_plan(
+                exc.problems, shown=_proposed(request, user, view), lang=lang, titles=_titles(view, lang)
+            ),
             base_revision=base,
             status_code=422,
         )
     return redirect(request, f"/assessments/{saved.id}/plan?saved={saved.head}")
+
+
+def _titles(view: AssessmentView, lang: str) -> dict[str, str]:
+    """The instrument's steps by title, for the plan's problems in plain words."""
+    return {i.id: localize(i.title, lang, view.instrument) for i in view.instrument.interventions}
 
 
 def _undecided(request: Request, user: User, view: AssessmentView) -> list[str]:

@@ -6,11 +6,13 @@ Pure functions of the instrument, the form values and the service's
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from spj.api.web.forms import NEW_SCENARIO_ROWS, NEW_SOURCE_ROWS, SCENARIO_KINDS, flatten
+from spj.api.web.labels import provider_label
 from spj.api.web.progress import form_progress
 from spj.api.web.reasons import PanelReasons
 from spj.api.web.templating import gettext
@@ -137,7 +139,7 @@ def build_panel(
                 ]
             else:
                 why = [explain.sentence(r) for r in (step.recommendation.because if step.recommendation else ())]
-            line = Line(step_id, loc(iv.title), step.reason, f"{iv.provider} · {weeks}", why)
+            line = Line(step_id, loc(iv.title), step.reason, f"{provider_label(iv.provider, lang)} · {weeks}", why)
             row.append(line)
             recommended.append(line)
         phases.append(row)
@@ -227,6 +229,7 @@ class _Display:
     def __init__(self, instrument: Instrument, lang: str) -> None:
         self.instrument, self.lang = instrument, lang
         self.judgements = {j.id: j for j in instrument.judgements}
+        self.case_fields = {f.id: f for f in instrument.case_fields}
 
     def __call__(self, name: str, value: str) -> str:
         parts = name.split(".")
@@ -240,16 +243,49 @@ class _Display:
         if parts[0] == "j" and parts[-1] == "level" and parts[1] in self.judgements:
             label = self.judgements[parts[1]].labels.get(value)
             return localize(label, self.lang, self.instrument) if label else gettext(self.lang, value)
+        if parts[0] == "case" and len(parts) == 2 and parts[1] in self.case_fields:
+            case_field = self.case_fields[parts[1]]
+            if case_field.type == "choice":  # a multiple choice is flattened as "code, code"
+                return ", ".join(self._choice(case_field.labels.get(c), c) for c in value.split(", "))
+        if parts[0] == "sc" and parts[-1] == "kind":
+            return gettext(self.lang, value)
         return value
 
+    def _choice(self, label: Text | None, code: str) -> str:
+        return localize(label, self.lang, self.instrument) if label else gettext(self.lang, code)
 
-def field_labels(instrument: Instrument, lang: str) -> dict[str, str]:
+
+class FieldLabels(dict[str, str]):
+    """The form's labels; a source or scenario row's field (`s.0.kind`) is named as the form shows it."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name in self:
+            return self[name]
+        row = re.fullmatch(r"(s|sc)\.(\d{1,4})(?:\.(\w+))?", name)
+        if row is None:
+            return default
+        kind, n, key = row.group(1), int(row.group(2)) + 1, row.group(3)
+        if kind == "s":
+            what = gettext(self.lang, "Source %(n)s", n=n)
+            names = {"id": "Source id", "kind": "Kind", "date": "Date", "description": "Description"}
+        else:
+            what = gettext(self.lang, "Scenario %(n)s", n=n)
+            names = {"kind": "Kind", "title": "Title", "text": "What could happen"}
+        return f"{what} — {gettext(self.lang, names[key])}" if key in names else what
+
+
+def field_labels(instrument: Instrument, lang: str) -> FieldLabels:
     """A readable label for each form field, in form order."""
 
     def loc(text: Text | None) -> str:
         return localize(text, lang, instrument)
 
-    labels: dict[str, str] = {"date": gettext(lang, "Assessment date")}
+    labels = FieldLabels(lang)
+    labels["date"] = gettext(lang, "Assessment date")
     for case_field in instrument.case_fields:
         labels[f"case.{case_field.id}"] = loc(case_field.title) or case_field.id
     for indicator in instrument.indicators:

@@ -33,6 +33,8 @@
     });
   }
   if (form && window.fetch && window.FormData && form.dataset.autosave) { autosave(form); }
+  if (form && window.fetch && window.FormData && form.dataset.sources) { inlineSources(form); }
+  if (form) { returnToSection(form); }
   if (!form || !window.fetch || !window.DOMParser || !form.dataset.preview) return;
   form.addEventListener("change", function () {
     clearTimeout(timer);
@@ -105,5 +107,172 @@
       event.returnValue = "";  // the browser shows its own "leave this page?" question
       return "";
     });
+  }
+
+  /* Saving returns to where the expert was: on submit, the indicator (or area) holding the last field
+     edited or focused and its place on the screen are noted for this tab; the saved page scrolls that
+     section back to the same place. (The server's addresses stay as they are.) */
+  function returnToSection(form) {
+    var key = "spj-return:" + form.getAttribute("action");
+    var last = null;
+    try {
+      var noted = JSON.parse(sessionStorage.getItem(key) || "null");
+      sessionStorage.removeItem(key);
+      if (noted && /[?&]saved=\d+/.test(location.search) && !location.hash) {
+        var section = document.getElementById(noted.id);
+        if (section) {
+          window.scrollTo(0, section.getBoundingClientRect().top + window.scrollY - noted.top);
+          // The "saved" notice is at the top, out of sight now: say it in the save bar too.
+          var saved = document.querySelector(".notice.ok[role=status]");
+          var bar = document.getElementById("autosave-status");
+          if (saved && bar) { bar.textContent = saved.textContent.trim(); }
+        }
+      }
+    } catch (e) { /* storage refused: the page opens at the top, as without JavaScript */ }
+    function note(event) {
+      var holder = event.target.closest ? event.target.closest("fieldset.indicator, section.area") : null;
+      if (holder && holder.id) { last = holder; }
+    }
+    form.addEventListener("focusin", note);
+    form.addEventListener("input", note);
+    form.addEventListener("submit", function () {
+      if (!last) return;
+      try {
+        sessionStorage.setItem(key, JSON.stringify({id: last.id, top: last.getBoundingClientRect().top}));
+      } catch (e) { /* nothing to return to */ }
+    });
+  }
+
+  /* Sources added from an indicator without a full save: the new source is saved as a revision on top of
+     the one this form edits; the form then edits that revision, with the source in its table and in
+     every indicator's list (ticked where it was added). Other edits stay on the page, unsaved. */
+  function inlineSources(form) {
+    var template = document.getElementById("inline-source-template");
+    var status = document.getElementById("autosave-status");
+    if (!template || !template.content) return;
+    var count = 0;
+    Array.prototype.forEach.call(form.querySelectorAll(".sources-slot"), function (slot) {
+      var open = document.createElement("button");
+      open.type = "button"; open.className = "secondary inline-source-open";
+      open.textContent = form.dataset.addSource;
+      open.setAttribute("aria-expanded", "false");
+      slot.appendChild(open);
+      open.addEventListener("click", function () { show(slot, open); });
+    });
+
+    function show(slot, open) {
+      var existing = slot.querySelector(".inline-source");
+      if (existing) { existing.querySelector("input").focus(); return; }
+      var editor = document.importNode(template.content, true).querySelector(".inline-source");
+      var indicator = slot.dataset.indicator;
+      count += 1;
+      var title = editor.querySelector(".inline-source-title");
+      title.id = "inline-source-" + count + "-title";
+      title.textContent = form.dataset.addSourceFor.replace("{id}", indicator);
+      editor.setAttribute("aria-labelledby", title.id);
+      Array.prototype.forEach.call(editor.querySelectorAll("[data-key]"), function (input) {
+        input.id = "inline-source-" + count + "-" + input.dataset.key;
+        editor.querySelector("label[data-for=" + input.dataset.key + "]").htmlFor = input.id;
+      });
+      slot.appendChild(editor);
+      open.hidden = true; open.setAttribute("aria-expanded", "true");
+      editor.querySelector("input").focus();
+      function close() { editor.remove(); open.hidden = false; open.setAttribute("aria-expanded", "false"); open.focus(); }
+      editor.addEventListener("keydown", function (event) {
+        if (event.key === "Escape") { close(); }
+        if (event.key === "Enter" && event.target.matches("input")) { event.preventDefault(); add(); }
+      });
+      editor.querySelector("[data-act=cancel]").addEventListener("click", close);
+      editor.querySelector("[data-act=add]").addEventListener("click", add);
+
+      function add() {
+        var data = new FormData();
+        data.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
+        data.append("base_revision", form.querySelector("input[name=base_revision]").value);
+        data.append("source.cite", indicator);
+        Array.prototype.forEach.call(editor.querySelectorAll("[data-key]"), function (input) {
+          data.append("source." + input.dataset.key, input.value);
+        });
+        var errors = editor.querySelector(".inline-source-errors");
+        errors.textContent = "";
+        fetch(form.dataset.sources, {method: "POST", body: data, credentials: "same-origin",
+                                     headers: {"Accept": "application/json"}})
+          .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
+          .then(function (answer) {
+            if (!answer.ok) {
+              var body = answer.body;
+              errors.textContent = body.errors ? body.errors.map(function (e) {
+                var input = e.field && editor.querySelector("[data-key=" + e.field + "]");
+                if (input) { input.setAttribute("aria-invalid", "true"); }
+                var label = input ? editor.querySelector("label[for=" + input.id + "]").textContent : e.label;
+                return (label ? label + ": " : "") + e.message;
+              }).join(" ") : (body.message || form.dataset.failed);
+              return;
+            }
+            added(answer.body, indicator);
+            close();
+            // Edits already kept by autosave were typed on the old revision: keep them again on the new one.
+            if (form.dataset.kept) { form.dispatchEvent(new Event("change")); }
+            if (status) { status.textContent = answer.body.message; }
+          })
+          .catch(function () { errors.textContent = form.dataset.failed; });
+      }
+    }
+
+    function added(body, indicator) {
+      form.querySelector("input[name=base_revision]").value = body.head;
+      addRow(body.source);
+      Array.prototype.forEach.call(form.querySelectorAll(".sources-slot"), function (slot) {
+        var id = slot.dataset.indicator;
+        var pick = slot.querySelector("fieldset.sources-pick");
+        if (!pick) {
+          pick = document.createElement("fieldset");
+          pick.className = "sources-pick"; pick.id = "f-r-" + id + "-sources";
+          var legend = document.createElement("legend");
+          legend.textContent = template.dataset.legend || "Sources";
+          var hidden = document.createElement("span");
+          hidden.className = "visually-hidden"; hidden.textContent = " (" + id + ")";
+          legend.appendChild(hidden);
+          pick.appendChild(legend);
+          slot.insertBefore(pick, slot.firstChild);
+        }
+        var label = document.createElement("label");
+        label.className = "choice";
+        var box = document.createElement("input");
+        box.type = "checkbox"; box.name = "r." + id + ".sources"; box.value = body.source.id;
+        box.checked = id === indicator;
+        label.appendChild(box);
+        label.appendChild(document.createTextNode(" " + body.source.id));
+        pick.appendChild(label);
+      });
+    }
+
+    function addRow(source) {
+      var body = form.querySelector(".sources-editor tbody");
+      if (!body) return;
+      var numbers = Array.prototype.map.call(form.querySelectorAll("input[name^='s.'][name$='.id']"), function (input) {
+        return parseInt(input.name.split(".")[1], 10);
+      });
+      var next = Math.max.apply(null, numbers.concat([-1])) + 1;
+      var blank = body.lastElementChild;
+      var row = blank.cloneNode(true);
+      renumber(row, next, source);
+      body.insertBefore(row, blank);
+      renumber(blank, next + 1, null);
+    }
+
+    function renumber(row, n, source) {
+      Array.prototype.forEach.call(row.querySelectorAll("input"), function (input) {
+        var key = input.name.split(".")[2];
+        input.name = "s." + n + "." + key;
+        input.id = "f-s-" + n + "-" + key;
+        if (source) { input.value = source[key] || ""; }
+      });
+      Array.prototype.forEach.call(row.querySelectorAll("label.cell-label"), function (label) {
+        var key = label.htmlFor.split("-").pop();
+        label.htmlFor = "f-s-" + n + "-" + key;
+        label.textContent = label.textContent.replace(/\d+$/, String(n + 1));
+      });
+    }
   }
 })();
