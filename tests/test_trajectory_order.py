@@ -119,3 +119,27 @@ def test_a_rationale_is_optional_and_leaves_the_content_hash_of_an_instrument_wi
     plain = make_instrument(rest)
     assert plain.interventions[1].rationale == {}
     assert "rationale" not in plain.model_dump()["interventions"][1]
+
+
+def test_a_running_frame_spans_the_trajectory_but_is_never_its_critical_path() -> None:
+    """Issue 14: the probation officer's guidance (52 weeks) runs beside the trajectory; the critical path
+    names the sequence of the other steps, and a plan of frames alone still has one."""
+    import textwrap
+
+    from tests.helpers import make_instrument
+
+    rest = textwrap.dedent("""\
+        interventions:
+          - {id: guidance, title: {en: G}, domain: social, provider: probation, duration_weeks: 52, frame: true,
+             recommend_when: "true"}
+          - {id: first, title: {en: F}, domain: social, provider: ngo, duration_weeks: 6, recommend_when: "true"}
+          - {id: then, title: {en: T}, domain: social, provider: ngo, duration_weeks: 10, requires: [first],
+             recommend_when: "true"}
+        """)
+    instrument = make_instrument(rest)
+    plan = spj.build_plan(instrument, ["guidance", "first", "then"])
+    assert plan.total_weeks == 52 and plan.critical_path == ("first", "then")
+    alone = spj.build_plan(instrument, ["guidance"])
+    assert alone.total_weeks == 52 and alone.critical_path == ("guidance",)
+    plain = make_instrument(rest.replace(" frame: true,", ""))
+    assert spj.build_plan(plain, ["guidance", "first", "then"]).critical_path == ("guidance",)

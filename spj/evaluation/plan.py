@@ -8,7 +8,9 @@ Semantics (DESIGN 4.1, "Plan semantics"):
 - phases: topological generations (phase 1 first), instrument order inside;
 - schedule: start = max(end of predecessors), 0 without any; end = start + duration;
 - critical path: from the step that ends last, step back to a predecessor that
-  ends exactly when the current one starts; ties go to instrument order.
+  ends exactly when the current one starts; ties go to instrument order. A
+  running frame (`frame: true`) is left out of it, unless the plan holds only
+  frames: it runs beside the trajectory and sets no sequence.
 """
 
 from __future__ import annotations
@@ -82,7 +84,9 @@ def build_plan(
         )
     position = {node: n for n, node in enumerate(node for phase in phases for node in phase)}
     edges = tuple((u, v, kinds[u, v]) for u, v in sorted(kinds, key=lambda e: (position[e[0]], position[e[1]])))
-    return Plan(steps, phases, total, _critical_path(predecessors, start, end, order), edges)
+    frames = {node for node in nodes if by_id[node].frame}
+    sequenced = {n: e for n, e in end.items() if n not in frames} or end
+    return Plan(steps, phases, total, _critical_path(predecessors, start, sequenced, order), edges)
 
 
 def _generations(predecessors: Mapping[str, list[str]], successors: Mapping[str, list[str]]) -> list[list[str]]:
@@ -107,13 +111,14 @@ def _generations(predecessors: Mapping[str, list[str]], successors: Mapping[str,
 def _critical_path(
     predecessors: Mapping[str, Iterable[str]], start: dict[str, int], end: dict[str, int], order: Mapping[str, int]
 ) -> tuple[str, ...]:
+    """The sequence that sets the length, over the steps in `end` (running frames left out by the caller)."""
     if not end:
         return ()
     total = max(end.values())
     current = min((n for n in end if end[n] == total), key=order.__getitem__)
     path = [current]
     while True:
-        candidates = [p for p in predecessors[current] if end[p] == start[current]]
+        candidates = [p for p in predecessors[current] if p in end and end[p] == start[current]]
         if not candidates:
             break
         current = min(candidates, key=order.__getitem__)

@@ -146,6 +146,9 @@ class Intervention(Model):
     """Why it waits for each of its dependencies: a short text per `requires`/`after` id (shown in the codebook)."""
     track: Track | None = Field(default=None, exclude_if=lambda value: value is None)
     """The follow-up it belongs to: the security track or the social-preventive one (none: not said)."""
+    frame: bool = Field(default=False, exclude_if=lambda value: not value)
+    """A running frame (the probation officer's guidance): it runs beside the whole trajectory, its duration
+    the planning horizon, and is never on the critical path, which shows the sequence of the other steps."""
 
 
 class Judgement(Model):

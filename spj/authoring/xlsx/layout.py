@@ -184,6 +184,7 @@ SHEETS: tuple[Sheet, ...] = (
             _col("description", "text"),
             _col("rationale", "coded"),
             _col("track"),
+            _col("frame", "bool"),
         ),
         required=False,
     ),
