@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from tests.web.conftest import TestClient, form_fields, post_form, start_assessment
 
@@ -67,3 +68,19 @@ def test_a_scale_not_asked_is_disabled_with_a_reason_and_not_to_do(login: Login)
     assert _to_do(page) == total - 1, "PS1 is done: its relevance is not asked"
     presence = re.search(r'<fieldset class="scale" id="f-r-PS1-presence"[^>]*>', page)
     assert presence and "disabled" not in presence.group(0)
+
+
+def test_each_life_area_links_to_the_previous_and_the_next(app: Any, login: Callable[[str], TestClient]) -> None:
+    """Issue 9, point 2: moving section by section without scrolling back to the menu."""
+    client = login("alice")
+    assessment_id = start_assessment(client)
+    html = client.get(f"/assessments/{assessment_id}").text
+    areas = re.findall(r'<section class="area" id="(area-[^"]+)"', html)
+    assert len(areas) >= 2
+    for n, area in enumerate(areas):
+        section = html[html.index(f'id="{area}"') : html.index("</section>", html.index(f'id="{area}"'))]
+        steps = section[section.index('class="area-steps"') :]
+        before = "#case-sources" if n == 0 else f"#{areas[n - 1]}"
+        after = "#formulation-section" if n == len(areas) - 1 else f"#{areas[n + 1]}"
+        assert f'href="{before}"' in steps and f'href="{after}"' in steps and 'href="#assessment-top"' in steps
+    assert 'id="assessment-top"' in html
