@@ -9,6 +9,7 @@ import pytest
 
 from spj.authoring.training import compare, load_vignette
 from spj.authoring.training.record import append_submission
+from spj.instrument.discovery import instrument_ref
 from spj.service.instruments import default_folders
 
 from .conftest import page_routes
@@ -25,17 +26,16 @@ def _shipped_vignette(app: Any) -> Any:
     registry = app.state.workspace.instruments
     for folder in default_folders():
         for path in sorted(Path(folder).glob("disengagement-trajectory/vignettes/*.vignette.yaml")):
-            for instrument in registry.list():
-                try:
-                    return instrument, load_vignette(path, instrument)
-                except Exception:  # noqa: BLE001 - the vignette names one version
-                    continue
+            ref_id, ref_version, _ = instrument_ref(path)
+            instrument = registry.get(ref_id, ref_version)
+            return instrument, load_vignette(path, instrument)
     raise AssertionError("no shipped vignette")
 
 
 def _submit_reference_as(app: Any, record: Path, trainee: str) -> Any:
     instrument, vignette = _shipped_vignette(app)
-    append_submission(record, trainee=trainee, vignette=vignette, comparisons=compare(instrument, vignette, vignette.reference))
+    comparisons = compare(instrument, vignette, vignette.reference)
+    append_submission(record, trainee=trainee, vignette=vignette, comparisons=comparisons)
     return vignette
 
 

@@ -100,7 +100,8 @@ async def training_feedback(request: Request, vignette_id: str) -> Response:
     if found is None:
         return error_page(request, 404, "not-found", t(request, "Not found"), t(request, "No such vignette."))
     instrument, vignette = found
-    mine = [e for e in read_submissions(record_path(request), trainee=trainee_key(user)) if e["vignette"] == vignette.id]
+    submissions = read_submissions(record_path(request), trainee=trainee_key(user))
+    mine = [e for e in submissions if e["vignette"] == vignette.id]
     if not mine:
         return error_page(
             request,
