@@ -258,6 +258,7 @@ NO_CONTENT: dict[tuple[str, str], str] = {
     ("GET", "/stats/agreement"): "figures over many double ratings, no case",
     ("GET", "/training"): "synthetic training vignettes, no case",
     ("GET", "/training/{vignette_id}"): "synthetic training vignettes, no case",
+    ("POST", "/training/{vignette_id}"): "synthetic training vignettes, no case",
     ("GET", "/training/{vignette_id}/feedback"): "synthetic training vignettes, no case",
     ("GET", "/api/v1/stats/agreement"): "figures over many double ratings, no case",
 }

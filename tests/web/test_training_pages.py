@@ -80,3 +80,40 @@ def test_a_vignette_is_never_a_case(app: Any, login: Any, record: Path) -> None:
     _, vignette = _shipped_vignette(app)
     client.get(f"/training/{vignette.id}")
     assert vignette.reference.case.id not in client.get("/cases").text
+
+
+def test_rating_in_the_browser_then_feedback_then_resubmission_not_counted(app: Any, login: Any, record: Path) -> None:
+    from .conftest import csrf_of
+
+    _, vignette = _shipped_vignette(app)
+    client = login("alice")
+    page = client.get(f"/training/{vignette.id}")
+    assert page.status_code == 200 and 'name="r.' in page.text
+    data = {"csrf_token": csrf_of(page.text)}
+    for ind, rating in vignette.reference.ratings.items():
+        if rating.omitted:
+            data[f"o.{ind}"] = "Not known from the synthetic file."
+        for scale, code in (rating.model_extra or {}).items():
+            data[f"r.{ind}.{scale}"] = str(code)
+    for jid, entry in vignette.reference.judgements.items():
+        data[f"j.{jid}"] = str(entry.level)
+        data[f"jr.{jid}"] = "My own synthetic reasoning."
+    first = client.post(f"/training/{vignette.id}", data=data, follow_redirects=False)
+    assert first.status_code == 303, first.text
+    feedback = client.get(f"/training/{vignette.id}/feedback")
+    assert feedback.status_code == 200 and "exact" in feedback.text
+    assert client.post(f"/training/{vignette.id}", data=data, follow_redirects=False).status_code == 303
+    attempts = [line for line in record.read_text().splitlines() if vignette.id in line]
+    assert len(attempts) == 2 and '"attempt": 2' in attempts[1]
+    assert vignette.reference.case.id not in client.get("/cases").text
+
+
+def test_an_incomplete_rating_is_refused_and_the_reference_stays_sealed(app: Any, login: Any, record: Path) -> None:
+    from .conftest import csrf_of
+
+    _, vignette = _shipped_vignette(app)
+    client = login("alice")
+    page = client.get(f"/training/{vignette.id}")
+    response = client.post(f"/training/{vignette.id}", data={"csrf_token": csrf_of(page.text)})
+    assert response.status_code == 422
+    assert client.get(f"/training/{vignette.id}/feedback").status_code == 403

@@ -13,8 +13,20 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
 
-from spj.api.web.pages import WebRoute, current_user, error_page, language_of, render, t, workspace_of
-from spj.authoring.training import Vignette, default_record_path, load_vignette, read_submissions
+from spj.api.web.pages import (
+    WebRoute,
+    current_user,
+    error_page,
+    language_of,
+    posted_form,
+    redirect,
+    render,
+    t,
+    workspace_of,
+)
+from spj.assessment import assessment_from_data
+from spj.authoring.training import Vignette, default_record_path, load_vignette, read_submissions, submit
+from spj.errors import SpjError
 from spj.instrument import Instrument
 from spj.instrument.text import localize
 from spj.service.instruments import default_folders
@@ -89,6 +101,8 @@ async def training_vignette(request: Request, vignette_id: str) -> Response:
         "nav": "training",
         "vignette": vignette,
         "narrative": localize(vignette.narrative, lang, instrument),
+        "rows": rating_rows(instrument, lang),
+        "judgements": [(j.id, localize(j.title, lang, instrument), j.levels) for j in instrument.judgements],
     }
     return render(request, "training_vignette.html", context, user=user)
 
@@ -121,3 +135,49 @@ async def training_feedback(request: Request, vignette_id: str) -> Response:
         "rationales": vignette.rationales,
     }
     return render(request, "training_feedback.html", context, user=user)
+
+
+def rating_rows(instrument: Instrument, lang: str) -> list[tuple[str, str, list[tuple[str, list[str]]]]]:
+    """Per indicator: id, title, and its rated scales with their level codes."""
+    return [
+        (
+            ind.id,
+            localize(ind.title, lang, instrument),
+            [(s, [str(level.code) for level in instrument.scales[s]]) for s in ind.rate if s in instrument.scales],
+        )
+        for ind in instrument.indicators
+    ]
+
+
+@router.post("/training/{vignette_id}")
+async def training_submit(request: Request, vignette_id: str) -> Response:
+    user = current_user(request)
+    form = await posted_form(request)
+    found = _find(request, vignette_id)
+    if found is None:
+        return error_page(request, 404, "not-found", t(request, "Not found"), t(request, "No such vignette."))
+    instrument, vignette = found
+    data = vignette.reference.model_dump(mode="json", exclude_none=True)
+    ratings: dict[str, dict[str, str]] = {}
+    for ind, _, scales in rating_rows(instrument, "en"):
+        given = {s: str(form.get(f"r.{ind}.{s}") or "") for s, _ in scales}
+        omitted = str(form.get(f"o.{ind}") or "").strip()
+        ratings[ind] = {"omitted": True, "reason": omitted} if omitted else {s: v for s, v in given.items() if v}
+    judgements = {
+        j.id: {"level": str(form.get(f"j.{j.id}") or ""), "rationale": str(form.get(f"jr.{j.id}") or "")}
+        for j in instrument.judgements
+    }
+    data.update(
+        id=f"training-{vignette.id}",
+        assessor={"id": trainee_key(user)},
+        status="final",
+        ratings=ratings,
+        judgements={k: {f: v for f, v in j.items() if v} for k, j in judgements.items()},
+    )
+    try:
+        submitted = assessment_from_data(data, instrument)
+        submit(instrument, vignette, submitted, record=record_path(request))
+    except SpjError as exc:
+        problems = "; ".join(p.message for p in exc.problems)
+        return error_page(request, 422, "invalid", t(request, "Not submitted"), problems)
+    return redirect(request, f"/training/{vignette.id}/feedback")
