@@ -102,6 +102,7 @@ def test_rating_in_the_browser_then_feedback_then_resubmission_not_counted(app: 
     assert first.status_code == 303, first.text
     feedback = client.get(f"/training/{vignette.id}/feedback")
     assert feedback.status_code == 200 and "exact" in feedback.text
+    assert "Agreement on this vignette" in feedback.text and "Agreement over all your vignettes" in feedback.text
     assert client.post(f"/training/{vignette.id}", data=data, follow_redirects=False).status_code == 303
     attempts = [line for line in record.read_text().splitlines() if vignette.id in line]
     assert len(attempts) == 2 and '"attempt": 2' in attempts[1]

@@ -25,7 +25,9 @@ from spj.api.web.pages import (
     workspace_of,
 )
 from spj.assessment import assessment_from_data
-from spj.authoring.training import Vignette, default_record_path, load_vignette, read_submissions, submit
+from spj.authoring.training import Vignette, default_record_path, load_vignette, progress, read_submissions, submit
+from spj.authoring.training.agreement import agreement
+from spj.authoring.training.progress import comparisons_of
 from spj.errors import SpjError
 from spj.instrument import Instrument
 from spj.instrument.text import localize
@@ -133,6 +135,8 @@ async def training_feedback(request: Request, vignette_id: str) -> Response:
         "items": first["items"],
         "attempts": len(mine),
         "rationales": vignette.rationales,
+        "here": [g.to_dict() for g in agreement([(c.item, c) for c in comparisons_of(first)])],
+        "overall": progress(trainee_key(user), submissions, instrument=(instrument.id, instrument.version)).to_dict(),
     }
     return render(request, "training_feedback.html", context, user=user)
 
@@ -158,7 +162,7 @@ async def training_submit(request: Request, vignette_id: str) -> Response:
         return error_page(request, 404, "not-found", t(request, "Not found"), t(request, "No such vignette."))
     instrument, vignette = found
     data = vignette.reference.model_dump(mode="json", exclude_none=True)
-    ratings: dict[str, dict[str, str]] = {}
+    ratings: dict[str, dict[str, object]] = {}
     for ind, _, scales in rating_rows(instrument, "en"):
         given = {s: str(form.get(f"r.{ind}.{s}") or "") for s, _ in scales}
         omitted = str(form.get(f"o.{ind}") or "").strip()
