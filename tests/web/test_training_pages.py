@@ -107,6 +107,13 @@ def test_rating_in_the_browser_then_feedback_then_resubmission_not_counted(app: 
     attempts = [line for line in record.read_text().splitlines() if vignette.id in line]
     assert len(attempts) == 2 and '"attempt": 2' in attempts[1]
     assert vignette.reference.case.id not in client.get("/cases").text
+    # Never a case anywhere: no case, assessment or audit event in the store; no figure in the stats.
+    store = app.state.workspace.store
+    for agency in ("hoj-gent", "hoj-brugge"):
+        assert store.list_cases(agency) == []
+        assert store.list_assessments(agency) == []
+        assert [e for e in store.audit_events(agency) if vignette.id in repr(e)] == []
+    assert "No final assessment yet" in client.get("/stats").text
 
 
 def test_an_incomplete_rating_is_refused_and_the_reference_stays_sealed(app: Any, login: Any, record: Path) -> None:
