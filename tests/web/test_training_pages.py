@@ -42,6 +42,7 @@ def _submit_reference_as(app: Any, record: Path, trainee: str) -> Any:
 def test_the_list_shows_the_shipped_vignettes(login: Any, record: Path) -> None:
     page = login("alice").get("/training")
     assert page.status_code == 200
+    assert 'href="/training" aria-current="page"' in page.text  # in the staff navigation
     assert page.text.count("/training/") >= 6
 
 
