@@ -172,6 +172,10 @@ OTHER_PAGES = {
     ("GET", "/stats/capacity.csv"): "staff",
     ("GET", "/stats/capacity.json"): "staff",
     ("GET", "/stats/agreement"): "staff",
+    ("GET", "/training"): "signed-in",  # tests/web/test_training_pages.py: synthetic vignettes, no case
+    ("GET", "/training/{vignette_id}"): "signed-in",
+    ("POST", "/training/{vignette_id}"): "signed-in",
+    ("GET", "/training/{vignette_id}/feedback"): "signed-in",
     ("GET", "/consultations"): "signed-in",  # tests/web/test_consultation_pages.py
     ("GET", "/consultations/{consultation_id}"): "signed-in",
     ("POST", "/consultations/{consultation_id}/approval"): "signed-in",  # test_consultation_approval_pages.py

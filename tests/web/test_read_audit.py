@@ -256,6 +256,10 @@ NO_CONTENT: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/double-ratings/{rating_id}/consensus"): WRITES + " (record-consensus); its comparison is audited",
     ("POST", "/double-ratings/{rating_id}/consensus"): WRITES + " (record-consensus); its comparison is audited",
     ("GET", "/stats/agreement"): "figures over many double ratings, no case",
+    ("GET", "/training"): "synthetic training vignettes, no case",
+    ("GET", "/training/{vignette_id}"): "synthetic training vignettes, no case",
+    ("POST", "/training/{vignette_id}"): "synthetic training vignettes, no case",
+    ("GET", "/training/{vignette_id}/feedback"): "synthetic training vignettes, no case",
     ("GET", "/api/v1/stats/agreement"): "figures over many double ratings, no case",
 }
 

@@ -32,6 +32,7 @@ from spj.api.web import (
     routes_referrals,
     routes_sources,
     routes_stats,
+    routes_training,
 )
 from spj.api.web.pages import WebRoute, not_found
 from spj.api.web.session import add_session_middleware as add_session_middleware
@@ -52,6 +53,7 @@ for _module in (
     routes_consultations,
     routes_double_rating,
     routes_history,
+    routes_training,
 ):
     router.include_router(_module.router)
 
