@@ -79,6 +79,7 @@ def create_app(
     consultations: Iterable[Consultation] = (),
     forwarded_allow_ips: str | None = None,
     certification_register: Path | None = None,
+    training_record: Path | None = None,
     root_path: str = "",
     metrics_token: str | None = None,
 ) -> FastAPI:
@@ -94,6 +95,7 @@ def create_app(
     proxies in front of the app, `spj serve --forwarded-allow-ips`): only from
     them is `X-Forwarded-For` believed, so that the sign-in throttle counts
     per real client; without it the peer's address is the client.
+    `training_record` is the trainees' record of vignette ratings (default: the user's state folder).
     `certification_register` is the register of certified experts the capacity page counts (default: the
     user's state folder, as `spj certify`).
     `root_path` (`/spj`) serves the app under that prefix behind a proxy (`spj.api.urls`);
@@ -119,6 +121,7 @@ def create_app(
         certification_register=certification_register,
     )
     app.state.secret_key = secret_key or secrets.token_urlsafe(32)
+    app.state.training_record = training_record
     install_error_handlers(app)
     app.include_router(json_router)
     app.include_router(referrals_router)

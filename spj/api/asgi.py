@@ -68,6 +68,8 @@ class ServerSettings:
     log_format: str = "json"
     certification_register: Path | None = None
     """The register of certified experts the capacity page counts (default: the user's state folder)."""
+    training_record: Path | None = None
+    """The trainees' record of vignette ratings (default: the user's state folder, as `spj train`)."""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> ServerSettings:
@@ -91,9 +93,8 @@ class ServerSettings:
             root_path=environ.get("SPJ_ROOT_PATH", ""),
             metrics_token=environ.get("SPJ_METRICS_TOKEN", "").strip() or None,
             log_format=environ.get("SPJ_LOG_FORMAT", "").strip().lower() or "json",
-            certification_register=Path(register)
-            if (register := environ.get("SPJ_CERTIFICATION_REGISTER", "").strip())
-            else None,
+            certification_register=_path(environ.get("SPJ_CERTIFICATION_REGISTER")),
+            training_record=_path(environ.get("SPJ_TRAINING_RECORD")),
         )
         settings.check()
         return settings
@@ -143,6 +144,7 @@ class ServerSettings:
             "root_path": self.root_path_prefix(),
             "metrics_token": self.metrics_token,
             "certification_register": self.certification_register,
+            "training_record": self.training_record,
         }
 
     def environment(self) -> dict[str, str]:
@@ -159,6 +161,7 @@ class ServerSettings:
             "SPJ_METRICS_TOKEN": self.metrics_token or "",
             "SPJ_LOG_FORMAT": self.log_format,
             "SPJ_CERTIFICATION_REGISTER": str(self.certification_register) if self.certification_register else "",
+            "SPJ_TRAINING_RECORD": str(self.training_record) if self.training_record else "",
         }
         return values
 

@@ -126,3 +126,22 @@ def test_an_incomplete_rating_is_refused_and_the_reference_stays_sealed(app: Any
     response = client.post(f"/training/{vignette.id}", data={"csrf_token": csrf_of(page.text)})
     assert response.status_code == 422
     assert client.get(f"/training/{vignette.id}/feedback").status_code == 403
+
+
+def test_an_unreadable_training_record_is_said_plainly_not_a_server_error(app: Any, login: Any, record: Path) -> None:
+    record.write_text("{not json\n", encoding="utf-8")
+    client = login("alice")
+    vignette = _shipped_vignette(app)[1]
+    for path in ("/training", f"/training/{vignette.id}/feedback"):
+        response = client.get(path)
+        assert response.status_code == 503, (path, response.status_code)
+        assert "Traceback" not in response.text
+
+
+def test_the_server_takes_the_record_path_from_its_settings(tmp_path: Path) -> None:
+    from spj.api.asgi import ServerSettings
+
+    env = {"SPJ_DATABASE_URL": "sqlite:///x", "SPJ_SECRET_KEY": "k" * 40, "SPJ_TRAINING_RECORD": str(tmp_path / "t")}
+    settings = ServerSettings.from_environment(env)
+    assert settings.app_options()["training_record"] == tmp_path / "t"
+    assert settings.environment()["SPJ_TRAINING_RECORD"] == str(tmp_path / "t")

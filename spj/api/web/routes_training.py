@@ -81,7 +81,10 @@ def _find(request: Request, vignette_id: str) -> tuple[Instrument, Vignette] | N
 async def training(request: Request) -> Response:
     user = current_user(request)
     lang = language_of(request)
-    mine = read_submissions(record_path(request), trainee=trainee_key(user))
+    try:
+        mine = read_submissions(record_path(request), trainee=trainee_key(user))
+    except SpjError as exc:
+        return _unreadable(request, exc)
     rows = [
         VignetteRow(i, v, localize(v.title, lang, i), sum(1 for e in mine if e["vignette"] == v.id))
         for i, v in offered_vignettes(request)
@@ -116,7 +119,10 @@ async def training_feedback(request: Request, vignette_id: str) -> Response:
     if found is None:
         return error_page(request, 404, "not-found", t(request, "Not found"), t(request, "No such vignette."))
     instrument, vignette = found
-    submissions = read_submissions(record_path(request), trainee=trainee_key(user))
+    try:
+        submissions = read_submissions(record_path(request), trainee=trainee_key(user))
+    except SpjError as exc:
+        return _unreadable(request, exc)
     mine = [e for e in submissions if e["vignette"] == vignette.id]
     if not mine:
         return error_page(
@@ -139,6 +145,11 @@ async def training_feedback(request: Request, vignette_id: str) -> Response:
         "overall": progress(trainee_key(user), submissions, instrument=(instrument.id, instrument.version)).to_dict(),
     }
     return render(request, "training_feedback.html", context, user=user)
+
+
+def _unreadable(request: Request, exc: SpjError) -> Response:
+    """A training record that cannot be read: said plainly (a 503: the server's file, not the user's request)."""
+    return error_page(request, 503, "training-record", t(request, "Training record"), str(exc.problems[0].message))
 
 
 def rating_rows(instrument: Instrument, lang: str) -> list[tuple[str, str, list[tuple[str, list[str]]]]]:

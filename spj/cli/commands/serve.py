@@ -283,6 +283,15 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
                 "is X-Forwarded-For believed, so sign-in limits count per real client. Env: SPJ_FORWARDED_ALLOW_IPS.",
             ),
         ] = None,
+        training_record: Annotated[
+            Path | None,
+            typer.Option(
+                "--training-record",
+                envvar="SPJ_TRAINING_RECORD",
+                help="The trainees' record of vignette ratings (default: training.jsonl in the user's state folder, "
+                "as spj train). Env: SPJ_TRAINING_RECORD.",
+            ),
+        ] = None,
         register_path: Annotated[
             Path | None,
             typer.Option(
@@ -356,6 +365,7 @@ def register(app: typer.Typer, *, handles_errors: Callable[[Any], Any]) -> None:
             metrics_token=metrics_token,
             log_format=log_format,
             certification_register=register_path,
+            training_record=training_record,
         )
         settings.check()  # every bad setting named before anything starts
         run = _run_workers if workers > 1 else _run_one
