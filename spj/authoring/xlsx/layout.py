@@ -83,6 +83,25 @@ INSTRUMENT_KEYS: tuple[Column, ...] = (
     _col("required_languages", "list"),
 )
 
+
+def _typed_fields_sheet(part: str, *, guidance: bool = False) -> Sheet:
+    """A list of typed fields (case facts, background, scenario details): one row per field."""
+    texts = (_col("title", "text"), *((_col("guidance", "text"),) if guidance else ()))
+    return Sheet(
+        part,
+        part,
+        (
+            _col("id", required=True),
+            _col("type"),
+            _col("choices", "codes"),
+            *texts,
+            _col("label", "coded", key="labels"),
+            _col("multiple", "bool"),
+        ),
+        required=False,
+    )
+
+
 SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "scales",
@@ -116,47 +135,9 @@ SHEETS: tuple[Sheet, ...] = (
             _col("scale_applies_when", "coded"),
         ),
     ),
-    Sheet(
-        "case_fields",
-        "case_fields",
-        (
-            _col("id", required=True),
-            _col("type"),
-            _col("choices", "codes"),
-            _col("title", "text"),
-            _col("label", "coded", key="labels"),
-            _col("multiple", "bool"),
-        ),
-        required=False,
-    ),
-    Sheet(
-        "background",
-        "background",
-        (
-            _col("id", required=True),
-            _col("type"),
-            _col("choices", "codes"),
-            _col("title", "text"),
-            _col("guidance", "text"),
-            _col("label", "coded", key="labels"),
-            _col("multiple", "bool"),
-        ),
-        required=False,
-    ),
-    Sheet(
-        "scenario_fields",
-        "scenario_fields",
-        (
-            _col("id", required=True),
-            _col("type"),
-            _col("choices", "codes"),
-            _col("title", "text"),
-            _col("guidance", "text"),
-            _col("label", "coded", key="labels"),
-            _col("multiple", "bool"),
-        ),
-        required=False,
-    ),
+    _typed_fields_sheet("case_fields"),
+    _typed_fields_sheet("background", guidance=True),  # the structured background step (issue 14)
+    _typed_fields_sheet("scenario_fields", guidance=True),  # the scenario schema
     Sheet(
         "rules",
         "rules",
