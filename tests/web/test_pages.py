@@ -325,6 +325,13 @@ def test_history_countersign_and_reassessment(login: Login) -> None:
     changes = alice.get(f"/assessments/{new_id}/changes")
     assert changes.status_code == 200
     assert 'data-indicator="MH1"' in changes.text
+    # Issue 9, point 6: an edited evidence text is among the changes, before and after, escaped.
+    fields = form_fields(alice.get(f"/assessments/{new_id}").text)
+    post_form(alice, new_id, fields, r__PS1__for="Now keeps <b>a</b> weekly schedule.")
+    changes = alice.get(f"/assessments/{new_id}/changes").text
+    row = changes[changes.index('data-indicator="PS1"') :]
+    row = row[: row.index("</tr>")]
+    assert "Evidence for" in row and "Now keeps &lt;b&gt;a&lt;/b&gt; weekly schedule." in row
 
 
 # ---- language, isolation ----------------------------------------------------------------------------------
